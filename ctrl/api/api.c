@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * api — admin HTTP server: MHD in external-poll epoll mode, a route
+ * table, bearer-token check, and the one table that maps -errno to HTTP
+ * status. Control thread only.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "gw_api.h"
+#include "gw_config.h"
+#include "gw_ctrl.h"
+#include "gw_metrics.h"
+#include "gw_stats.h"
+
+#define API_CONN_LIMIT 64     /* concurrent admin connections */
+#define API_CONN_TIMEOUT_S 10 /* idle admin connections are closed */
+
+struct gw_api {
+	struct gw_ctrl *c;
+	struct MHD_Daemon *d;
+	int fd;
+};
+
+/* What a handler hands back: a status and a malloc'd body (may be NULL). */
+struct api_reply {
+	unsigned status;
+	const char *content_type;
+	char *body;
+	size_t len;
+};
+
+typedef void (*api_handler_fn)(struct gw_api *api, struct api_reply *r);
+
+struct api_route {
+	const char *path;
+	api_handler_fn fn;
+	bool needs_token;
+};
+
+static void
+reply_json(struct api_reply *r, unsigned status, json_t *doc)
+{
+	r->status = status;
+	r->content_type = "application/json";
+	r->body = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	json_decref(doc);
+	if (r->body == NULL) {
+		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		r->body = strdup("{\"error\":\"out of memory\",\"status\":500}");
+	}
+	r->len = r->body != NULL ? strlen(r->body) : 0;
+}
+
+static void
+reply_error(struct api_reply *r, unsigned status, const char *msg)
+{
+	reply_json(r, status,
+		   json_pack("{s:s, s:i}", "error", msg, "status", (int)status));
+}
+
+/* -errno -> HTTP status, in one place. */
+static unsigned
+status_of_errno(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return MHD_HTTP_NOT_FOUND;
+	case -EINVAL:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case -EACCES:
+	case -EPERM:
+		return MHD_HTTP_UNAUTHORIZED;
+	case -EBUSY:
+	case -ETIMEDOUT:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static void
+handle_ready(struct gw_api *api, struct api_reply *r)
+{
+	const char *why = NULL;
+	bool ok = gw_ctrl_ready(api->c, &why);
+
+	r->status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+	r->content_type = "text/plain; charset=utf-8";
+	if (asprintf(&r->body, "%s\n", ok ? "LIVE" : why) < 0)
+		r->body = NULL;
+	r->len = r->body != NULL ? strlen(r->body) : 0;
+}
+
+static void
+handle_status(struct gw_api *api, struct api_reply *r)
+{
+	reply_json(r, MHD_HTTP_OK, gw_stats_status_json(api->c));
+}
+
+static void
+handle_prometheus(struct gw_api *api, struct api_reply *r)
+{
+	struct gw_metrics_buf b;
+
+	gw_metrics_buf_init(&b);
+	gw_stats_prometheus(api->c, &b);
+	if (b.err != 0) {
+		gw_metrics_buf_fini(&b);
+		reply_error(r, status_of_errno(b.err),
+			    "cannot render the metrics");
+		return;
+	}
+	r->status = MHD_HTTP_OK;
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	r->body = b.data; /* ownership moves to the reply */
+	r->len = b.len;
+}
+
+static void
+handle_config_dump(struct gw_api *api, struct api_reply *r)
+{
+	json_t *doc = gw_config_dump_json(api->c->cfg);
+
+	if (doc != NULL)
+		json_object_set_new(doc, "configSource",
+				    json_string(api->c->config_path));
+	reply_json(r, MHD_HTTP_OK, doc);
+}
+
+static const struct api_route routes[] = {
+	{ "/ready", handle_ready, false },
+	{ "/api/v1/status", handle_status, true },
+	{ "/stats/prometheus", handle_prometheus, true },
+	{ "/config_dump", handle_config_dump, true },
+};
+
+/* Constant-time check of "Authorization: Bearer <token>". */
+static bool
+token_ok(const struct gw_ctrl *c, struct MHD_Connection *conn)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	size_t want = strlen(c->token);
+
+	if (want == 0)
+		return true;
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	return strlen(h) == want && CRYPTO_memcmp(h, c->token, want) == 0;
+}
+
+static void
+api_route(struct gw_api *api, struct MHD_Connection *conn, const char *url,
+	  const char *method, struct api_reply *r, bool *allow_get)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct api_route *rt = &routes[i];
+
+		if (strcmp(url, rt->path) != 0)
+			continue;
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+			*allow_get = true;
+			reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
+				    "method not allowed; use GET");
+			return;
+		}
+		if (rt->needs_token && !token_ok(api->c, conn)) {
+			reply_error(r, MHD_HTTP_UNAUTHORIZED,
+				    "missing or wrong bearer token");
+			return;
+		}
+		rt->fn(api, r);
+		return;
+	}
+	reply_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint");
+}
+
+static enum MHD_Result
+api_access(void *cls, struct MHD_Connection *conn, const char *url,
+	   const char *method, const char *version, const char *upload_data,
+	   size_t *upload_data_size, void **req_cls)
+{
+	static int first_call_marker;
+	struct gw_api *api = cls;
+	struct api_reply r = { 0 };
+	struct MHD_Response *resp;
+	bool allow_get = false;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload_data;
+	if (*req_cls == NULL) { /* headers only so far */
+		*req_cls = &first_call_marker;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) { /* no endpoint takes a body: discard */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	api_route(api, conn, url, method, &r, &allow_get);
+	resp = MHD_create_response_from_buffer(r.len, r.body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(r.body);
+		return MHD_NO;
+	}
+	if (r.content_type != NULL)
+		(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					      r.content_type);
+	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				      "no-cache");
+	if (allow_get)
+		(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					      "GET, HEAD");
+	if (r.status == MHD_HTTP_UNAUTHORIZED)
+		(void)MHD_add_response_header(resp,
+					      MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					      "Bearer realm=\"meshgw\"");
+	ret = MHD_queue_response(conn, r.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+int
+gw_api_create(struct gw_ctrl *c, struct gw_api **out, char *err, size_t errlen)
+{
+	const struct gw_config_dataplane *cfg = gw_config_dataplane(c->cfg);
+	const union MHD_DaemonInfo *info;
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(cfg->admin_port),
+		.sin_addr.s_addr = htonl(cfg->admin_addr),
+	};
+	char addr[INET_ADDRSTRLEN];
+	struct gw_api *api;
+
+	*out = NULL;
+	inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof(addr));
+	api = calloc(1, sizeof(*api));
+	if (api == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	api->c = c;
+	errno = 0;
+	api->d = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->admin_port, NULL, NULL,
+		api_access, api, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONN_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_CONN_TIMEOUT_S,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (api->d == NULL) {
+		int e = errno != 0 ? errno : EADDRINUSE;
+
+		snprintf(err, errlen,
+			 "admin API: cannot listen on %s:%u (%s; see the line above)",
+			 addr, cfg->admin_port, strerror(e));
+		free(api);
+		return -e;
+	}
+	info = MHD_get_daemon_info(api->d, MHD_DAEMON_INFO_EPOLL_FD);
+	api->fd = info != NULL ? info->epoll_fd : -1;
+	if (api->fd < 0) {
+		snprintf(err, errlen, "admin API: no epoll fd");
+		gw_api_free(api);
+		return -EINVAL;
+	}
+	*out = api;
+	return 0;
+}
+
+void
+gw_api_free(struct gw_api *api)
+{
+	if (api == NULL)
+		return;
+	if (api->d != NULL)
+		MHD_stop_daemon(api->d);
+	free(api);
+}
+
+int
+gw_api_fd(const struct gw_api *api)
+{
+	return api->fd;
+}
+
+int
+gw_api_timeout_ms(const struct gw_api *api, int max_ms)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (MHD_get_timeout(api->d, &t) == MHD_YES && t < (unsigned)max_ms)
+		return (int)t;
+	return max_ms;
+}
+
+void
+gw_api_run(struct gw_api *api)
+{
+	(void)MHD_run(api->d); /* errors are per connection, logged by MHD */
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * prom — /stats/prometheus: meshgw_* series from the summed worker
+ * counters and the ports' hardware counters. Label cardinality is bounded
+ * by configuration (ports, workers) and the fixed reason list.
+ * Control thread only.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_ethdev.h>
+
+#include "gw_stats.h"
+#include "gw_version.h"
+
+static void
+worker_family(struct gw_metrics_buf *b, const struct gw_stats *s,
+	      const char *name, const char *help, size_t field_off)
+{
+	unsigned w;
+
+	gw_metrics_family(b, name, GW_METRICS_COUNTER, help);
+	for (w = 0; w < s->n_workers; w++) {
+		char id[16];
+		const char *labels[] = { "worker", id, NULL };
+		const uint64_t *v = (const uint64_t *)((const char *)&s->worker[w] +
+						       field_off);
+
+		snprintf(id, sizeof(id), "%u", w);
+		gw_metrics_sample_u64(b, name, labels, *v);
+	}
+}
+
+static void
+hw_family(struct gw_metrics_buf *b, const struct gw_dp *dp, const char *name,
+	  const char *help, size_t field_off)
+{
+	unsigned p;
+
+	gw_metrics_family(b, name, GW_METRICS_COUNTER, help);
+	for (p = 0; p < dp->n_ports; p++) {
+		struct rte_eth_stats hw;
+		const char *labels[] = { "port", dp->ports[p].name, NULL };
+
+		if (rte_eth_stats_get(dp->ports[p].port_id, &hw) != 0)
+			continue;
+		gw_metrics_sample_u64(b, name, labels,
+				      *(const uint64_t *)((const char *)&hw +
+							  field_off));
+	}
+}
+
+void
+gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
+{
+	const struct gw_dp *dp = c->dp;
+	struct gw_stats *s = malloc(sizeof(*s));
+	const char *why;
+	char name[128];
+	unsigned p, k;
+
+	if (s == NULL) {
+		b->err = -ENOMEM;
+		return;
+	}
+	gw_stats_collect(dp, s);
+
+	gw_metrics_family(b, "meshgw_build_info", GW_METRICS_GAUGE,
+			  "meshgw version; always 1.");
+	gw_metrics_sample_u64(b, "meshgw_build_info",
+			      (const char *[]){ "version", MESHGW_VERSION, NULL },
+			      1);
+	gw_metrics_family(b, "meshgw_uptime_seconds", GW_METRICS_GAUGE,
+			  "Seconds since the gateway started.");
+	gw_metrics_sample_double(b, "meshgw_uptime_seconds", NULL,
+				 (double)(gw_ctrl_now_ns() - c->start_ns) / 1e9);
+	gw_metrics_family(b, "meshgw_ready", GW_METRICS_GAUGE,
+			  "1 when /ready answers LIVE.");
+	gw_metrics_sample_u64(b, "meshgw_ready", NULL, gw_ctrl_ready(c, &why));
+	gw_metrics_family(b, "meshgw_rcu_grace_periods_total",
+			  GW_METRICS_COUNTER,
+			  "RCU grace periods the workers completed.");
+	gw_metrics_sample_u64(b, "meshgw_rcu_grace_periods_total", NULL,
+			      c->grace_periods);
+
+	worker_family(b, s, "meshgw_worker_loops_total",
+		      "Worker loop iterations.",
+		      offsetof(struct gw_stats_worker, loops));
+	worker_family(b, s, "meshgw_worker_busy_loops_total",
+		      "Worker loop iterations that did work.",
+		      offsetof(struct gw_stats_worker, busy_loops));
+	worker_family(b, s, "meshgw_worker_busy_cycles_total",
+		      "TSC cycles spent in iterations that did work.",
+		      offsetof(struct gw_stats_worker, busy_cycles));
+	worker_family(b, s, "meshgw_worker_idle_cycles_total",
+		      "TSC cycles spent polling empty queues or sleeping.",
+		      offsetof(struct gw_stats_worker, idle_cycles));
+
+	for (k = 0; k < GW_CNT_MAX; k++) {
+		snprintf(name, sizeof(name), "meshgw_port_%s_total",
+			 gw_cnt_names[k]);
+		gw_metrics_family(b, name, GW_METRICS_COUNTER, gw_cnt_help[k]);
+		for (p = 0; p < s->n_ports; p++) {
+			const char *labels[] = { "port", dp->ports[p].name,
+						 NULL };
+
+			gw_metrics_sample_u64(b, name, labels,
+					      s->port[p].cnt[k]);
+		}
+	}
+	gw_metrics_family(b, "meshgw_drops_total", GW_METRICS_COUNTER,
+			  "Packets dropped by the workers, by port and reason.");
+	for (p = 0; p < s->n_ports; p++) {
+		for (k = 0; k < GW_DROP_MAX; k++) {
+			const char *labels[] = { "port", dp->ports[p].name,
+						 "reason", gw_drop_names[k],
+						 NULL };
+
+			gw_metrics_sample_u64(b, "meshgw_drops_total", labels,
+					      s->port[p].drop[k]);
+		}
+	}
+	gw_metrics_family(b, "meshgw_port_link_up", GW_METRICS_GAUGE,
+			  "1 when the port's link is up.");
+	for (p = 0; p < s->n_ports; p++) {
+		struct rte_eth_link link = { 0 };
+		const char *labels[] = { "port", dp->ports[p].name, NULL };
+
+		(void)rte_eth_link_get_nowait(dp->ports[p].port_id, &link);
+		gw_metrics_sample_u64(b, "meshgw_port_link_up", labels,
+				      link.link_status == RTE_ETH_LINK_UP);
+	}
+	hw_family(b, dp, "meshgw_port_hw_rx_missed_total",
+		  "Packets the device dropped because RX queues were full.",
+		  offsetof(struct rte_eth_stats, imissed));
+	hw_family(b, dp, "meshgw_port_hw_rx_errors_total",
+		  "Erroneous packets the device received.",
+		  offsetof(struct rte_eth_stats, ierrors));
+	hw_family(b, dp, "meshgw_port_hw_tx_errors_total",
+		  "Packets the device failed to transmit.",
+		  offsetof(struct rte_eth_stats, oerrors));
+	hw_family(b, dp, "meshgw_port_hw_rx_nombuf_total",
+		  "RX mbuf allocation failures in the driver.",
+		  offsetof(struct rte_eth_stats, rx_nombuf));
+	free(s);
+}

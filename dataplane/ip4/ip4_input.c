@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ip4_input — RFC 1122 §3.2.1 checks on every received IPv4 header, then
+ * local delivery by protocol. Worker thread.
+ */
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "gw_ip4.h"
+#include "gw_worker.h"
+
+/* Source addresses a host must not accept (RFC 1122 §3.2.1.3). */
+static inline bool
+ip4_src_is_martian(uint32_t be_src, const struct gw_dp_port *p)
+{
+	uint32_t s = rte_be_to_cpu_32(be_src);
+
+	return s == 0 || s == UINT32_MAX || (s >> 24) == 127 ||
+	       (s >> 28) >= 0xe || be_src == p->addr ||
+	       (p->prefix_len < 31 && (be_src | p->mask) == (p->addr | p->mask) &&
+		(be_src & ~p->mask) == ~p->mask);
+}
+
+/*
+ * Check one header. @return GW_DROP_MAX when the packet is good (and then
+ * trimmed to the IP total length), or the drop reason.
+ */
+static inline enum gw_drop_reason
+ip4_check(struct rte_mbuf *m, const struct gw_dp_port *p)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t avail = rte_pktmbuf_data_len(m) - m->l2_len;
+	uint32_t frame = rte_pktmbuf_pkt_len(m) - m->l2_len;
+	uint16_t ihl, tot;
+	uint64_t ck;
+
+	if (unlikely(avail < sizeof(*ip)))
+		return GW_DROP_IP4_RUNT;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	if (unlikely((ip->version_ihl >> 4) != 4))
+		return GW_DROP_IP4_BAD_VERSION;
+	ihl = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+			 RTE_IPV4_IHL_MULTIPLIER);
+	if (unlikely(ihl < sizeof(*ip)))
+		return GW_DROP_IP4_BAD_HDR_LEN;
+	if (unlikely(ihl > avail))
+		return GW_DROP_IP4_RUNT;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tot < ihl || tot > frame))
+		return GW_DROP_IP4_BAD_TOTAL_LEN;
+	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD))
+		return GW_DROP_IP4_BAD_CHECKSUM;
+	/* GOOD, or NONE (header known intact, field not filled): trust it. */
+	if (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN &&
+	    unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
+		return GW_DROP_IP4_BAD_CHECKSUM;
+	if (unlikely(ip->time_to_live == 0))
+		return GW_DROP_IP4_TTL_ZERO;
+	if (unlikely(ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+				      RTE_IPV4_HDR_OFFSET_MASK)))
+		return GW_DROP_IP4_FRAGMENT;
+	if (unlikely(ip4_src_is_martian(ip->src_addr, p)))
+		return GW_DROP_IP4_BAD_SRC;
+	if (unlikely(ip->dst_addr != p->addr))
+		return GW_DROP_IP4_NOT_FOR_US;
+	if (frame > tot) /* Ethernet padding */
+		rte_pktmbuf_trim(m, (uint16_t)(frame - tot));
+	m->l3_len = ihl;
+	return GW_DROP_MAX;
+}
+
+uint16_t
+gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
+		     uint16_t n)
+{
+	const struct gw_dp_port *p = &w->dp->ports[port];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum gw_drop_reason why = ip4_check(m, p);
+		const struct rte_ipv4_hdr *ip;
+
+		if (unlikely(why != GW_DROP_MAX)) {
+			gw_worker_drop(w, port, m, why);
+			continue;
+		}
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+					     m->l2_len);
+		switch (ip->next_proto_id) {
+		case IPPROTO_ICMP:
+			gw_icmp4_input(w, port, m);
+			break;
+		default:
+			gw_worker_drop(w, port, m, GW_DROP_IP4_UNKNOWN_PROTO);
+			break;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meshgw — entry point. Loads the configuration, builds the EAL arguments
+ * from the Dataplane resource, starts the ports and the worker lcores,
+ * runs the control thread on the main lcore until SIGINT/SIGTERM, then
+ * stops and frees everything, including EAL's runtime folder.
+ *
+ * Exit status: 0 after a clean stop or a valid --check-config, 2 for an
+ * invalid configuration or command line, 1 when the environment fails
+ * (EAL, devices, admin port).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "gw_config.h"
+#include "gw_ctrl.h"
+#include "gw_port.h"
+#include "gw_version.h"
+#include "gw_worker.h"
+
+#define EXIT_CONFIG 2
+#define EXIT_RUNTIME 1
+
+RTE_LOG_REGISTER_SUFFIX(gw_main_logtype, main, INFO);
+#define GW_MAIN_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, gw_main_logtype, "main: " __VA_ARGS__)
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s --config PATH [--log-level LEVEL]\n"
+		"       %s --check-config PATH\n"
+		"       %s --version | --help\n"
+		"\n"
+		"  -c, --config PATH        run with the resources in PATH (a YAML file or a folder)\n"
+		"      --check-config PATH  validate PATH, list its resources, exit 0 (valid) or 2\n"
+		"      --log-level LEVEL    DPDK log level (e.g. info, debug, gw.*:debug)\n"
+		"  -V, --version            print the version\n"
+		"  -h, --help               this text\n",
+		prog, prog, prog);
+}
+
+static int
+config_load(const char *path, struct gw_config **cfg)
+{
+	struct gw_config_err err;
+	char msg[GW_CONFIG_ERR_FILE_MAX + GW_CONFIG_ERR_MSG_MAX + 32];
+
+	if (gw_config_load(path, cfg, &err) == 0)
+		return 0;
+	gw_config_err_format(&err, msg, sizeof(msg));
+	fprintf(stderr, "meshgw: invalid configuration: %s\n", msg);
+	return -1;
+}
+
+static int
+check_config(const char *path)
+{
+	struct gw_config *cfg;
+	size_t i, n;
+
+	if (config_load(path, &cfg) != 0)
+		return EXIT_CONFIG;
+	n = gw_config_resource_count(cfg);
+	printf("%s: valid, %zu resource(s)\n", path, n);
+	for (i = 0; i < n; i++) {
+		const struct gw_config_resource *r = gw_config_resource_at(cfg, i);
+
+		printf("  %s/%s/%s (%s) at %s:%u: %s\n", r->kind, r->namespace,
+		       r->name, r->api_version, r->file, r->line,
+		       gw_config_apply_state_name(r->state));
+	}
+	gw_config_free(cfg);
+	return 0;
+}
+
+/* Remove EAL's runtime folder (left behind even with --no-shconf). */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dir[0] == '\0')
+		return;
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			(void)unlink(path); /* best effort: we are exiting */
+	}
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+static int
+run(const char *prog, const char *config_path, const char *log_level)
+{
+	const struct gw_config_dataplane *dpc;
+	struct gw_port_eal_args eal;
+	struct gw_ctrl ctrl = { .sig_fd = -1 };
+	struct gw_config *cfg = NULL;
+	struct gw_dp *dp = NULL;
+	char runtime_dir[PATH_MAX] = "";
+	char extra_buf[2][160];
+	char *extra[2];
+	int n_extra = 0, rc, status = EXIT_RUNTIME;
+	char err[1024];
+
+	if (config_load(config_path, &cfg) != 0)
+		return EXIT_CONFIG;
+	dpc = gw_config_dataplane(cfg);
+	ctrl.cfg = cfg;
+	ctrl.config_path = config_path;
+	if (dpc->admin_token_file[0] != '\0' &&
+	    gw_ctrl_token_load(&ctrl, dpc->admin_token_file, err,
+			       sizeof(err)) != 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		gw_config_free(cfg);
+		return EXIT_CONFIG;
+	}
+	snprintf(extra_buf[0], sizeof(extra_buf[0]), "--log-level=lib.eal:%s",
+		 log_level != NULL ? log_level : "warning");
+	extra[n_extra++] = extra_buf[0];
+	if (log_level != NULL) {
+		snprintf(extra_buf[1], sizeof(extra_buf[1]), "--log-level=%s",
+			 log_level);
+		extra[n_extra++] = extra_buf[1];
+	}
+	rc = gw_port_eal_args_build(dpc, prog, extra, n_extra, &eal, err,
+				    sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		gw_config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	rc = gw_ctrl_signals_block();
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: cannot block signals: %s\n",
+			strerror(-rc));
+		gw_config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	if (rte_eal_init(eal.argc, eal.argv) < 0) {
+		fprintf(stderr, "meshgw: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		gw_config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
+	if (eal.oversubscribed)
+		GW_MAIN_LOG(WARNING,
+			    "%u worker(s) and the control thread share fewer CPUs; "
+			    "set idleSleepUs so idle workers yield\n",
+			    dpc->workers);
+
+	rc = gw_dp_create(dpc, &dp, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		goto out;
+	}
+	ctrl.dp = dp;
+	ctrl.start_ns = gw_ctrl_now_ns();
+	ctrl.start_wall = time(NULL);
+	rc = gw_ctrl_init(&ctrl, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		goto out;
+	}
+	rc = gw_dp_launch(dp);
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: cannot launch the workers: %s\n",
+			strerror(-rc));
+		goto stop;
+	}
+	GW_MAIN_LOG(NOTICE, "meshgw %s running: %u worker(s), %u port(s)\n",
+		    MESHGW_VERSION, dp->n_workers, dp->n_ports);
+	rc = gw_ctrl_run(&ctrl);
+	status = rc > 0 ? 0 : EXIT_RUNTIME;
+stop:
+	gw_dp_stop(dp);
+out:
+	gw_ctrl_fini(&ctrl);
+	gw_dp_free(dp);
+	(void)rte_eal_cleanup(); /* nothing left to do if it fails */
+	runtime_dir_remove(runtime_dir);
+	gw_config_free(cfg);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", required_argument, NULL, 'C' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *check = NULL, *log_level = NULL;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check = optarg;
+			break;
+		case 'l':
+			log_level = optarg;
+			break;
+		case 'V':
+			printf("meshgw %s\n", MESHGW_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc || (config == NULL) == (check == NULL)) {
+		usage(stderr, argv[0]);
+		return EXIT_CONFIG;
+	}
+	if (check != NULL)
+		return check_config(check);
+	return run(argv[0], config, log_level);
+}

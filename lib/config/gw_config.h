@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lib/config — meshgw's configuration model and its YAML loader.
+ *
+ * Configuration is a set of Kubernetes-style resources (apiVersion, kind,
+ * metadata, spec) read from one YAML file with `---`-separated documents or
+ * from a folder of such files. Every document is kept as a generic tree
+ * (struct gw_config_node) with its source position, so later stages and the
+ * admin API can report errors as file:line:column. Kinds that meshgw
+ * implements are decoded into typed structs; this module decodes `Dataplane`
+ * (meshgw.io/v1alpha1). Other known kinds (Istio's networking and security
+ * resources, meshgw's HealthCheck) are accepted, kept and listed with the
+ * state "not yet applied" until the issue that implements them lands.
+ *
+ * Entry points: gw_config_load(), gw_config_load_buffer(), gw_config_free(),
+ * the resource accessors, gw_config_dataplane() and the JSON dump.
+ * Calling thread: control thread (or any single thread); nothing here is
+ * used on a worker's fast path. lib/ never logs: errors are returned in
+ * struct gw_config_err.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define GW_CONFIG_ERR_FILE_MAX 256
+#define GW_CONFIG_ERR_MSG_MAX 512
+
+/** First error found while loading; positions are 1-based, 0 = unknown. */
+struct gw_config_err {
+	char file[GW_CONFIG_ERR_FILE_MAX]; /* source name; "" if none */
+	unsigned line;
+	unsigned col;
+	char msg[GW_CONFIG_ERR_MSG_MAX]; /* "<field path>: <what was expected>" */
+};
+
+/**
+ * Format an error as "file:line:col: msg" (parts that are unknown are left
+ * out). Always NUL-terminates when len > 0.
+ * @return the length snprintf would have written.
+ */
+int gw_config_err_format(const struct gw_config_err *err, char *buf,
+			 size_t len);
+
+/* ---- generic tree ------------------------------------------------------ */
+
+enum gw_config_node_type {
+	GW_CONFIG_NODE_SCALAR,
+	GW_CONFIG_NODE_MAP,
+	GW_CONFIG_NODE_SEQ,
+};
+
+struct gw_config_node;
+
+/** One key of a mapping, with the position of the key itself. */
+struct gw_config_pair {
+	char *key;
+	unsigned line;
+	unsigned col;
+	struct gw_config_node *value;
+};
+
+/**
+ * A YAML node. Scalars keep their text and whether they were quoted (a
+ * quoted scalar is always a string; a plain one is resolved by the YAML 1.2
+ * core schema when a typed value is asked for). Owned by the gw_config
+ * that loaded it.
+ */
+struct gw_config_node {
+	enum gw_config_node_type type;
+	unsigned line; /* 1-based position of the node's first character */
+	unsigned col;
+	const char *file; /* borrowed from the owning gw_config */
+	/* GW_CONFIG_NODE_SCALAR */
+	char *str; /* NUL-terminated; may contain NUL only if len says so */
+	size_t len;
+	bool quoted;
+	/* GW_CONFIG_NODE_MAP: pairs[n]; GW_CONFIG_NODE_SEQ: items[n] */
+	size_t n;
+	struct gw_config_pair *pairs;
+	struct gw_config_node **items;
+};
+
+/** Value of `key` in a mapping node, or NULL (also when map is not a map). */
+const struct gw_config_node *
+gw_config_node_get(const struct gw_config_node *map, const char *key);
+
+/**
+ * Convert a subtree to JSON: mappings to objects, sequences to arrays,
+ * plain scalars resolved by the YAML 1.2 core schema (null, true/false,
+ * integers, floats), quoted scalars to strings.
+ * @return a new reference, or NULL on allocation failure.
+ */
+json_t *gw_config_node_to_json(const struct gw_config_node *node);
+
+/* ---- resources --------------------------------------------------------- */
+
+/** What meshgw does with a loaded resource of this kind today. */
+enum gw_config_apply_state {
+	GW_CONFIG_APPLIED,	   /* decoded and used */
+	GW_CONFIG_NOT_YET_APPLIED, /* known kind, kept, not yet implemented */
+};
+
+struct gw_config_resource {
+	const char *api_version; /* "networking.istio.io/v1" */
+	const char *group;	 /* "networking.istio.io" ("" for core) */
+	const char *version;	 /* "v1" */
+	const char *kind;	 /* "VirtualService" */
+	const char *name;
+	const char *namespace; /* "default" when metadata.namespace is absent */
+	const char *file;      /* source file (or buffer name) */
+	unsigned line;	       /* position of the document's root mapping */
+	unsigned col;
+	const struct gw_config_node *root; /* the whole document */
+	const struct gw_config_node *spec; /* NULL if the document has none */
+	enum gw_config_apply_state state;
+};
+
+/* ---- Dataplane (meshgw.io/v1alpha1) ------------------------------------- */
+
+#define GW_CONFIG_MAX_PORTS 16
+#define GW_CONFIG_MAX_WORKERS 64
+#define GW_CONFIG_PORT_NAME_MAX 32
+#define GW_CONFIG_DEVICE_MAX 256
+#define GW_CONFIG_PATH_MAX 4096
+
+/* Defaults, as documented in README.md ("The Dataplane resource"). */
+#define GW_CONFIG_DEFAULT_WORKERS 1
+#define GW_CONFIG_DEFAULT_MEMORY_MB 256
+#define GW_CONFIG_DEFAULT_MTU 1500
+#define GW_CONFIG_DEFAULT_ADMIN_ADDR 0x7f000001u /* 127.0.0.1 */
+#define GW_CONFIG_DEFAULT_ADMIN_PORT 15000
+#define GW_CONFIG_DEFAULT_IDLE_SLEEP_US 0 /* pure busy polling */
+#define GW_CONFIG_DEFAULT_HUGEPAGES false /* runs anywhere: --no-huge */
+
+struct gw_config_port {
+	char name[GW_CONFIG_PORT_NAME_MAX];  /* [a-z0-9-], unique */
+	char device[GW_CONFIG_DEVICE_MAX];   /* vdev args or PCI address */
+	bool is_pci;			     /* device is a PCI address */
+	uint32_t addr;			     /* IPv4, host byte order */
+	uint8_t prefix_len;		     /* 1..32 */
+	bool has_gateway;
+	uint32_t gateway; /* host byte order; inside the port's subnet */
+	uint16_t mtu;	  /* bytes of IP payload, 68..9600 */
+};
+
+struct gw_config_dataplane {
+	unsigned workers;	/* 1..GW_CONFIG_MAX_WORKERS */
+	unsigned memory_mb;	/* 64..65536 */
+	bool hugepages;		/* ask for hugepages */
+	unsigned idle_sleep_us; /* 0 = busy poll; else sleep when idle */
+	unsigned n_ports;
+	struct gw_config_port ports[GW_CONFIG_MAX_PORTS];
+	uint32_t admin_addr; /* host byte order */
+	uint16_t admin_port;
+	char admin_token_file[GW_CONFIG_PATH_MAX]; /* "" = no token */
+	/* The resource it came from, or NULL when every value is a default. */
+	const struct gw_config_resource *source;
+};
+
+/* ---- the loaded set ----------------------------------------------------- */
+
+struct gw_config;
+
+/**
+ * Load a YAML file, or every *.yaml / *.yml file of a folder (not
+ * recursive, hidden files skipped, in byte order of the names), validate
+ * every resource and decode the Dataplane.
+ * @param path  file or folder.
+ * @param out   on success, a new set the caller frees with gw_config_free().
+ * @param err   on failure, the first error with its position.
+ * @return 0, or -errno: -EINVAL for invalid content, -ENOENT/-EACCES/... when
+ *   the path cannot be read, -ENOMEM, -EFBIG for a file over the size limit.
+ */
+int gw_config_load(const char *path, struct gw_config **out,
+		   struct gw_config_err *err);
+
+/**
+ * Same as gw_config_load() for YAML held in memory (REST apply, tests,
+ * fuzzing). `name` is used as the file name in errors. `buf` need not be
+ * NUL-terminated.
+ */
+int gw_config_load_buffer(const char *name, const char *buf, size_t len,
+			  struct gw_config **out, struct gw_config_err *err);
+
+/** Free a set and every node and resource in it; NULL is a no-op. */
+void gw_config_free(struct gw_config *cfg);
+
+size_t gw_config_resource_count(const struct gw_config *cfg);
+/** Resource i in load order, or NULL when i is out of range. */
+const struct gw_config_resource *
+gw_config_resource_at(const struct gw_config *cfg, size_t i);
+
+/** The decoded Dataplane: from the resource, or all defaults if none. */
+const struct gw_config_dataplane *
+gw_config_dataplane(const struct gw_config *cfg);
+
+/**
+ * The whole set as JSON for /config_dump:
+ * {"resources":[{"apiVersion":…, "kind":…, "metadata":{…}, "spec":{…},
+ *   "status":{"state":"applied"|"not yet applied", "source":"file:line"}}]}
+ * @return a new reference, or NULL on allocation failure.
+ */
+json_t *gw_config_dump_json(const struct gw_config *cfg);
+
+/** "applied" / "not yet applied". */
+const char *gw_config_apply_state_name(enum gw_config_apply_state s);
+
+#endif /* GW_CONFIG_H */
