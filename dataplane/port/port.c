@@ -247,6 +247,18 @@ gw_port_teardown(struct gw_dp *dp)
 			(void)rte_eth_dev_close(p->port_id);
 	}
 	dp->n_ports = 0;
+	if (dp->pool != NULL) {
+		/* Every mbuf is home once workers and ports are gone. */
+		unsigned used = rte_mempool_in_use_count(dp->pool);
+
+		if (used != 0)
+			GW_PORT_LOG(WARNING,
+				    "mbuf pool: %u of %u mbufs not returned (leak)\n",
+				    used, dp->pool->size);
+		else
+			GW_PORT_LOG(INFO, "mbuf pool: all %u mbufs returned\n",
+				    dp->pool->size);
+	}
 	rte_mempool_free(dp->pool); /* NULL-safe */
 	dp->pool = NULL;
 }
