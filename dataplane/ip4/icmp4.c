@@ -58,6 +58,15 @@ gw_icmp4_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	icmp->icmp_cksum = cksum_update16(
 		icmp->icmp_cksum, rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REQUEST << 8),
 		rte_cpu_to_be_16(RTE_IP_ICMP_ECHO_REPLY << 8));
+	/*
+	 * 0x0000 is ambiguous: the message may now sum to +0 (all zero, as an
+	 * echo with id 0, seq 0 and no data does), whose checksum is 0xffff.
+	 * Only a full sum tells; this is rare enough to pay for it.
+	 */
+	if (unlikely(icmp->icmp_cksum == 0)) {
+		(void)rte_raw_cksum_mbuf(m, off, len, &sum); /* checked above */
+		icmp->icmp_cksum = (uint16_t)~sum;
+	}
 	ip->dst_addr = ip->src_addr;
 	ip->src_addr = p->addr;
 	ip->time_to_live = GW_IP4_DEFAULT_TTL;

@@ -20,8 +20,8 @@ ip4_src_is_martian(uint32_t be_src, const struct gw_dp_port *p)
 
 	return s == 0 || s == UINT32_MAX || (s >> 24) == 127 ||
 	       (s >> 28) >= 0xe || be_src == p->addr ||
-	       (p->prefix_len < 31 && (be_src | p->mask) == (p->addr | p->mask) &&
-		(be_src & ~p->mask) == ~p->mask);
+	       (p->prefix_len < 31 && ((be_src ^ p->addr) & p->mask) == 0 &&
+		(be_src | p->mask) == UINT32_MAX); /* the subnet's broadcast */
 }
 
 /*
