@@ -14,7 +14,7 @@ PACKAGES=(
 	# fuzzing (libFuzzer) and sanitizers
 	clang libclang-rt-14-dev
 	# tests and demo: namespaces, real clients
-	iproute2 iputils-ping iputils-arping util-linux procps curl
+	iproute2 ethtool iputils-ping iputils-arping util-linux procps curl
 	python3 valgrind ca-certificates
 )
 
