@@ -32,7 +32,7 @@ t_assert_eq "missing token file" "$rc" 2
 grep -q "no-such-token: No such file" "$T_DIR/out" || t_fail "$(cat "$T_DIR/out")"
 
 # admin port already taken inside the namespace
-t_ns python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",15000)); s.listen(); time.sleep(30)' &
+nsenter --net="/run/netns/$T_NS" python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",15000)); s.listen(); time.sleep(30)' &
 holder=$!
 sleep 0.5
 t_config_basic

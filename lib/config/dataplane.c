@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Dataplane resource (meshgw.io/v1alpha1): DPDK ports, workers,
+ * memory, admin API. Decoding is strict: an unknown field is an error that
+ * names it and lists the accepted ones, and every value is checked (ranges,
+ * address syntax, subnets that must not overlap), so ctrl and the
+ * dataplane can trust struct gw_config_dataplane as it is.
+ *
+ * Entry points: cfg_dataplane_defaults(), cfg_dataplane_decode(),
+ * gw_config_dataplane(). Control thread only.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw_config.h"
+#include "config_priv.h"
+
+#define PATH_LEN 64 /* "spec.ports[15].gateway" and the like */
+
+#define MIN_MTU 68
+#define MAX_MTU 9600
+#define MIN_MEMORY_MB 64
+#define MAX_MEMORY_MB 65536
+#define MAX_IDLE_SLEEP_US 100000
+
+static const char *const spec_fields[] = {
+	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
+	NULL,
+};
+static const char *const port_fields[] = {
+	"name", "device", "address", "gateway", "mtu", NULL,
+};
+static const char *const admin_fields[] = {
+	"address", "tokenFile", NULL,
+};
+
+void
+cfg_dataplane_defaults(struct gw_config_dataplane *dp)
+{
+	memset(dp, 0, sizeof(*dp));
+	dp->workers = GW_CONFIG_DEFAULT_WORKERS;
+	dp->memory_mb = GW_CONFIG_DEFAULT_MEMORY_MB;
+	dp->hugepages = GW_CONFIG_DEFAULT_HUGEPAGES;
+	dp->idle_sleep_us = GW_CONFIG_DEFAULT_IDLE_SLEEP_US;
+	dp->admin_addr = GW_CONFIG_DEFAULT_ADMIN_ADDR;
+	dp->admin_port = GW_CONFIG_DEFAULT_ADMIN_PORT;
+}
+
+const struct gw_config_dataplane *
+gw_config_dataplane(const struct gw_config *cfg)
+{
+	return cfg ? &cfg->dp : NULL;
+}
+
+/* ---- generic field helpers ---------------------------------------------- */
+
+static int
+unknown_field(const struct gw_config_node *map, const struct gw_config_pair *p,
+	      const char *path, const char *const *accepted,
+	      struct gw_config_err *err)
+{
+	char list[GW_CONFIG_ERR_MSG_MAX / 2], q[CFG_DESCR_MAX];
+	size_t o = 0;
+	int n;
+
+	list[0] = '\0';
+	for (; *accepted != NULL; accepted++) {
+		n = snprintf(list + o, sizeof(list) - o, "%s%s", o ? ", " : "",
+			     *accepted);
+		if (n < 0 || (size_t)n >= sizeof(list) - o)
+			break;
+		o += (size_t)n;
+	}
+	return cfg_err_key(err, map->file, p, "%s: unknown field %s (accepted: %s)",
+			   path, cfg_quote(p->key, strlen(p->key),
+					   CFG_QUOTE_EXCERPT, q, sizeof(q)),
+			   list);
+}
+
+static bool
+is_one_of(const char *key, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, key) == 0)
+			return true;
+	return false;
+}
+
+/* Reject unknown keys first, so a typo is reported as such. */
+static int
+check_fields(const struct gw_config_node *map, const char *path,
+	     const char *const *accepted, struct gw_config_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (!is_one_of(map->pairs[i].key, accepted))
+			return unknown_field(map, &map->pairs[i], path,
+					     accepted, err);
+	return 0;
+}
+
+static int
+want_map(const struct gw_config_node *n, const char *path,
+	 struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+
+	if (n->type != GW_CONFIG_NODE_MAP)
+		return cfg_err_node(err, n, "%s: expected a mapping, got %s",
+				    path, cfg_node_describe(n, d, sizeof(d)));
+	return 0;
+}
+
+static int
+get_uint(const struct gw_config_node *n, const char *path, long long min,
+	 long long max, unsigned *out, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	long long v;
+
+	if (cfg_node_int(n, &v) < 0 || v < min || v > max)
+		return cfg_err_node(err, n,
+				    "%s: expected an integer between %lld and %lld, got %s",
+				    path, min, max,
+				    cfg_node_describe(n, d, sizeof(d)));
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+get_bool(const struct gw_config_node *n, const char *path, bool *out,
+	 struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+
+	if (cfg_node_bool(n, out) < 0)
+		return cfg_err_node(err, n, "%s: expected true or false, got %s",
+				    path, cfg_node_describe(n, d, sizeof(d)));
+	return 0;
+}
+
+/* A string of 1..max bytes, copied to out (max + 1 bytes). */
+static int
+get_str(const struct gw_config_node *n, const char *path, const char *what,
+	size_t max, char *out, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	const char *s;
+
+	if (cfg_node_str(n, &s) < 0 || n->len == 0 || n->len > max)
+		return cfg_err_node(err, n,
+				    "%s: expected %s of 1 to %zu bytes, got %s",
+				    path, what, max,
+				    cfg_node_describe(n, d, sizeof(d)));
+	memcpy(out, s, n->len + 1);
+	return 0;
+}
+
+/* ---- IPv4 --------------------------------------------------------------- */
+
+/*
+ * Strict dotted quad: four decimal octets <= 255, no leading zeros (so
+ * "010" cannot be mistaken for octal). Returns the first byte after it, or
+ * NULL.
+ */
+static const char *
+parse_ipv4(const char *s, uint32_t *addr)
+{
+	unsigned i, v, digits;
+	uint32_t a = 0;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0 && *s++ != '.')
+			return NULL;
+		v = 0;
+		for (digits = 0; s[digits] >= '0' && s[digits] <= '9'; digits++) {
+			if (digits == 3)
+				return NULL;
+			v = v * 10 + (unsigned)(s[digits] - '0');
+		}
+		if (digits == 0 || v > 255 || (digits > 1 && s[0] == '0'))
+			return NULL;
+		s += digits;
+		a = a << 8 | v;
+	}
+	*addr = a;
+	return s;
+}
+
+/* Decimal 1..max without sign or leading zeros, ending the string. */
+static bool
+parse_number(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (s[0] < '1' || s[0] > '9')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 5)
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static uint32_t
+prefix_mask(unsigned len)
+{
+	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+static void
+fmt_ipv4(uint32_t a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+}
+
+static const char *
+reserved_range(uint32_t a)
+{
+	if ((a >> 24) == 0)
+		return "0.0.0.0/8, \"this network\"";
+	if ((a >> 24) == 127)
+		return "127.0.0.0/8, loopback";
+	if ((a >> 28) == 14)
+		return "224.0.0.0/4, multicast";
+	if ((a >> 28) == 15)
+		return "240.0.0.0/4, reserved";
+	return NULL;
+}
+
+static int
+get_port_address(const struct gw_config_node *n, const char *path,
+		 struct gw_config_port *port, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	const char *s, *rest, *why;
+	unsigned len;
+	uint32_t a, host;
+
+	cfg_node_describe(n, d, sizeof(d));
+	if (cfg_node_str(n, &s) < 0 || (rest = parse_ipv4(s, &a)) == NULL ||
+	    rest[0] != '/' || rest[1] == '\0')
+		return cfg_err_node(err, n,
+				    "%s: expected an IPv4 address with a prefix length (a.b.c.d/len), got %s",
+				    path, d);
+	if (!parse_number(rest + 1, 32, &len))
+		return cfg_err_node(err, n,
+				    "%s: expected a prefix length between 1 and 32, got %s",
+				    path, d);
+	why = reserved_range(a);
+	if (why != NULL)
+		return cfg_err_node(err, n,
+				    "%s: expected a unicast host address, got %s (%s)",
+				    path, d, why);
+	host = a & ~prefix_mask(len);
+	if (len <= 30 && host == 0)
+		return cfg_err_node(err, n,
+				    "%s: expected a host address, got %s, the network address of its subnet",
+				    path, d);
+	if (len <= 30 && host == ~prefix_mask(len))
+		return cfg_err_node(err, n,
+				    "%s: expected a host address, got %s, the broadcast address of its subnet",
+				    path, d);
+	port->addr = a;
+	port->prefix_len = (uint8_t)len;
+	return 0;
+}
+
+static int
+get_gateway(const struct gw_config_node *n, const char *path,
+	    struct gw_config_port *port, struct gw_config_err *err)
+{
+	uint32_t mask = prefix_mask(port->prefix_len), gw;
+	char d[CFG_DESCR_MAX], net[16];
+	const char *s, *rest;
+
+	cfg_node_describe(n, d, sizeof(d));
+	if (cfg_node_str(n, &s) < 0 || (rest = parse_ipv4(s, &gw)) == NULL ||
+	    rest[0] != '\0')
+		return cfg_err_node(err, n,
+				    "%s: expected an IPv4 address (a.b.c.d), got %s",
+				    path, d);
+	fmt_ipv4(port->addr & mask, net, sizeof(net));
+	if ((gw & mask) != (port->addr & mask) ||
+	    (port->prefix_len <= 30 &&
+	     ((gw & ~mask) == 0 || (gw & ~mask) == ~mask)))
+		return cfg_err_node(err, n,
+				    "%s: expected a host of the port's subnet %s/%u, got %s",
+				    path, net, port->prefix_len, d);
+	if (gw == port->addr)
+		return cfg_err_node(err, n,
+				    "%s: expected a gateway other than the port's own address, got %s",
+				    path, d);
+	port->gateway = gw;
+	port->has_gateway = true;
+	return 0;
+}
+
+/* ---- ports -------------------------------------------------------------- */
+
+static bool
+is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* DDDD:BB:DD.F or BB:DD.F, hex, function 0-7. */
+static bool
+is_pci_addr(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 12) {
+		if (!is_hex(s, 4) || s[4] != ':')
+			return false;
+		s += 5;
+		len -= 5;
+	}
+	return len == 7 && is_hex(s, 2) && s[2] == ':' && is_hex(s + 3, 2) &&
+	       s[5] == '.' && s[6] >= '0' && s[6] <= '7';
+}
+
+/*
+ * What EAL will see as the device's name: the PCI address in its long,
+ * lowercase form, or the vdev name before its arguments.
+ */
+static void
+device_id(const struct gw_config_port *p, char *id, size_t size)
+{
+	size_t i;
+
+	if (p->is_pci) {
+		snprintf(id, size, "%s%s", strlen(p->device) == 7 ? "0000:" : "",
+			 p->device);
+		for (i = 0; id[i] != '\0'; i++)
+			if (id[i] >= 'A' && id[i] <= 'F')
+				id[i] = (char)(id[i] - 'A' + 'a');
+	} else {
+		snprintf(id, size, "%.*s", (int)strcspn(p->device, ","),
+			 p->device);
+	}
+}
+
+static int
+get_device(const struct gw_config_node *n, const char *path,
+	   struct gw_config_port *port, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	int rc;
+
+	rc = get_str(n, path, "a device string", GW_CONFIG_DEVICE_MAX - 1,
+		     port->device, err);
+	if (rc < 0)
+		return rc;
+	port->is_pci = is_pci_addr(port->device);
+	if (strpbrk(port->device, " \t\r\n\v\f") != NULL ||
+	    (!port->is_pci && (strncmp(port->device, "net_", 4) != 0 ||
+			       port->device[4] == '\0' ||
+			       port->device[4] == ',')))
+		return cfg_err_node(err, n,
+				    "%s: expected a PCI address (0000:03:00.0) or a DPDK vdev (net_tap0,iface=mg0), got %s",
+				    path, cfg_node_describe(n, d, sizeof(d)));
+	return 0;
+}
+
+static int
+get_port_name(const struct gw_config_node *n, const char *path,
+	      struct gw_config_port *port, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	const char *s;
+
+	if (cfg_node_str(n, &s) < 0 || n->len == 0 ||
+	    n->len >= GW_CONFIG_PORT_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n->len)
+		return cfg_err_node(err, n,
+				    "%s: expected a name of 1 to %d characters among a-z, 0-9 and '-', got %s",
+				    path, GW_CONFIG_PORT_NAME_MAX - 1,
+				    cfg_node_describe(n, d, sizeof(d)));
+	memcpy(port->name, s, n->len + 1);
+	return 0;
+}
+
+/* The value nodes of one port's fields, kept for cross-port errors. */
+struct port_nodes {
+	const struct gw_config_node *name;
+	const struct gw_config_node *device;
+	const struct gw_config_node *address;
+};
+
+static int
+check_against_others(const struct gw_config_dataplane *dp, unsigned i,
+		     const struct port_nodes *pn, struct gw_config_err *err)
+{
+	const struct gw_config_port *p = &dp->ports[i], *o;
+	char id[GW_CONFIG_DEVICE_MAX + 8], oid[GW_CONFIG_DEVICE_MAX + 8];
+	char a[16], b[16];
+	uint32_t mask;
+	unsigned j;
+
+	device_id(p, id, sizeof(id));
+	for (j = 0; j < i; j++) {
+		o = &dp->ports[j];
+		if (strcmp(o->name, p->name) == 0)
+			return cfg_err_node(err, pn[i].name,
+					    "spec.ports[%u].name: duplicate port name \"%s\" (first in spec.ports[%u])",
+					    i, p->name, j);
+		device_id(o, oid, sizeof(oid));
+		if (strcmp(id, oid) == 0)
+			return cfg_err_node(err, pn[i].device,
+					    "spec.ports[%u].device: device %s is already used by spec.ports[%u]",
+					    i, id, j);
+		mask = prefix_mask(p->prefix_len < o->prefix_len ?
+					   p->prefix_len : o->prefix_len);
+		if ((p->addr & mask) == (o->addr & mask)) {
+			fmt_ipv4(p->addr & prefix_mask(p->prefix_len), a,
+				 sizeof(a));
+			fmt_ipv4(o->addr & prefix_mask(o->prefix_len), b,
+				 sizeof(b));
+			return cfg_err_node(err, pn[i].address,
+					    "spec.ports[%u].address: subnet %s/%u overlaps %s/%u of spec.ports[%u]",
+					    i, a, p->prefix_len, b,
+					    o->prefix_len, j);
+		}
+	}
+	return 0;
+}
+
+static int
+decode_port(struct gw_config_dataplane *dp, unsigned i,
+	    const struct gw_config_node *map, struct port_nodes *pn,
+	    struct gw_config_err *err)
+{
+	const struct gw_config_node *gw = NULL, *v;
+	struct gw_config_port *p = &dp->ports[i];
+	char path[PATH_LEN], fpath[PATH_LEN + 16];
+	unsigned mtu = 0;
+	size_t k;
+	int rc;
+
+	snprintf(path, sizeof(path), "spec.ports[%u]", i);
+	rc = want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, port_fields, err);
+	if (rc < 0)
+		return rc;
+	p->mtu = GW_CONFIG_DEFAULT_MTU;
+	pn[i].name = gw_config_node_get(map, "name");
+	pn[i].device = gw_config_node_get(map, "device");
+	pn[i].address = gw_config_node_get(map, "address");
+	if (pn[i].name == NULL || pn[i].device == NULL || pn[i].address == NULL)
+		return cfg_err_node(err, map,
+				    "%s: missing required field \"%s\"", path,
+				    pn[i].name == NULL ? "name" :
+				    pn[i].device == NULL ? "device" : "address");
+	for (k = 0; k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+
+		v = map->pairs[k].value;
+		snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+		if (strcmp(key, "name") == 0) {
+			rc = get_port_name(v, fpath, p, err);
+		} else if (strcmp(key, "device") == 0) {
+			rc = get_device(v, fpath, p, err);
+		} else if (strcmp(key, "address") == 0) {
+			rc = get_port_address(v, fpath, p, err);
+		} else if (strcmp(key, "gateway") == 0) {
+			gw = v; /* needs the address: checked below */
+		} else {
+			rc = get_uint(v, fpath, MIN_MTU, MAX_MTU, &mtu, err);
+			if (rc == 0)
+				p->mtu = (uint16_t)mtu;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (gw != NULL) {
+		snprintf(fpath, sizeof(fpath), "%s.gateway", path);
+		rc = get_gateway(gw, fpath, p, err);
+		if (rc < 0)
+			return rc;
+	}
+	return check_against_others(dp, i, pn, err);
+}
+
+static int
+decode_ports(struct gw_config_dataplane *dp, const struct gw_config_node *n,
+	     struct gw_config_err *err)
+{
+	struct port_nodes pn[GW_CONFIG_MAX_PORTS];
+	char d[CFG_DESCR_MAX];
+	unsigned i;
+	int rc;
+
+	if (n->type != GW_CONFIG_NODE_SEQ)
+		return cfg_err_node(err, n, "spec.ports: expected a sequence, got %s",
+				    cfg_node_describe(n, d, sizeof(d)));
+	if (n->n > GW_CONFIG_MAX_PORTS)
+		return cfg_err_node(err, n->items[GW_CONFIG_MAX_PORTS],
+				    "spec.ports: expected at most %d ports, got %zu",
+				    GW_CONFIG_MAX_PORTS, n->n);
+	for (i = 0; i < n->n; i++) {
+		rc = decode_port(dp, i, n->items[i], pn, err);
+		if (rc < 0)
+			return rc;
+	}
+	dp->n_ports = (unsigned)n->n;
+	return 0;
+}
+
+/* ---- admin -------------------------------------------------------------- */
+
+static int
+get_admin_address(const struct gw_config_node *n, struct gw_config_dataplane *dp,
+		  struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	const char *s, *rest;
+	unsigned port;
+	uint32_t a;
+
+	cfg_node_describe(n, d, sizeof(d));
+	if (cfg_node_str(n, &s) < 0 || (rest = parse_ipv4(s, &a)) == NULL ||
+	    rest[0] != ':' || rest[1] == '\0')
+		return cfg_err_node(err, n,
+				    "spec.admin.address: expected an IPv4 address and port (127.0.0.1:15000), got %s",
+				    d);
+	if (!parse_number(rest + 1, UINT16_MAX, &port))
+		return cfg_err_node(err, n,
+				    "spec.admin.address: expected a port between 1 and 65535, got %s",
+				    d);
+	dp->admin_addr = a;
+	dp->admin_port = (uint16_t)port;
+	return 0;
+}
+
+static int
+decode_admin(struct gw_config_dataplane *dp, const struct gw_config_node *map,
+	     struct gw_config_err *err)
+{
+	size_t k;
+	int rc;
+
+	rc = want_map(map, "spec.admin", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.admin", admin_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		if (strcmp(map->pairs[k].key, "address") == 0)
+			rc = get_admin_address(map->pairs[k].value, dp, err);
+		else
+			rc = get_str(map->pairs[k].value, "spec.admin.tokenFile",
+				     "a path", GW_CONFIG_PATH_MAX - 1,
+				     dp->admin_token_file, err);
+	}
+	return rc;
+}
+
+/* ---- spec --------------------------------------------------------------- */
+
+int
+cfg_dataplane_decode(struct gw_config_dataplane *dp,
+		     const struct gw_config_resource *res,
+		     struct gw_config_err *err)
+{
+	const struct gw_config_node *spec = res->spec, *v;
+	const char *key;
+	size_t k;
+	int rc;
+
+	cfg_dataplane_defaults(dp);
+	dp->source = res;
+	if (spec == NULL)
+		return 0;
+	rc = check_fields(spec, "spec", spec_fields, err);
+	for (k = 0; rc == 0 && k < spec->n; k++) {
+		key = spec->pairs[k].key;
+		v = spec->pairs[k].value;
+		if (strcmp(key, "workers") == 0)
+			rc = get_uint(v, "spec.workers", 1, GW_CONFIG_MAX_WORKERS,
+				      &dp->workers, err);
+		else if (strcmp(key, "memoryMB") == 0)
+			rc = get_uint(v, "spec.memoryMB", MIN_MEMORY_MB,
+				      MAX_MEMORY_MB, &dp->memory_mb, err);
+		else if (strcmp(key, "hugepages") == 0)
+			rc = get_bool(v, "spec.hugepages", &dp->hugepages, err);
+		else if (strcmp(key, "idleSleepUs") == 0)
+			rc = get_uint(v, "spec.idleSleepUs", 0, MAX_IDLE_SLEEP_US,
+				      &dp->idle_sleep_us, err);
+		else if (strcmp(key, "ports") == 0)
+			rc = decode_ports(dp, v, err);
+		else
+			rc = decode_admin(dp, v, err);
+	}
+	return rc;
+}
