@@ -99,12 +99,18 @@ run_dir(const char *path)
 	return rc;
 }
 
+/* Harnesses that need one-time setup (EAL) define this, as for libFuzzer. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 int
 main(int argc, char **argv)
 {
 	struct stat st;
 	unsigned count = 0;
 	int i, rc;
+
+	if (LLVMFuzzerInitialize != NULL && LLVMFuzzerInitialize(&argc, &argv) != 0)
+		return EXIT_FAILURE;
 
 	for (i = 1; i < argc; i++) {
 		if (stat(argv[i], &st) < 0) {
