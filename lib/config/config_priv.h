@@ -163,4 +163,8 @@ int cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			 const struct gw_config_resource *res,
 			 struct gw_config_err *err);
 
+/** 0 when n is a mapping, else -EINVAL with "<path>: expected a mapping". */
+int cfg_want_map(const struct gw_config_node *n, const char *path,
+		 struct gw_config_err *err);
+
 #endif /* CONFIG_PRIV_H */

@@ -103,18 +103,6 @@ check_fields(const struct gw_config_node *map, const char *path,
 }
 
 static int
-want_map(const struct gw_config_node *n, const char *path,
-	 struct gw_config_err *err)
-{
-	char d[CFG_DESCR_MAX];
-
-	if (n->type != GW_CONFIG_NODE_MAP)
-		return cfg_err_node(err, n, "%s: expected a mapping, got %s",
-				    path, cfg_node_describe(n, d, sizeof(d)));
-	return 0;
-}
-
-static int
 get_uint(const struct gw_config_node *n, const char *path, long long min,
 	 long long max, unsigned *out, struct gw_config_err *err)
 {
@@ -455,7 +443,7 @@ decode_port(struct gw_config_dataplane *dp, unsigned i,
 	int rc;
 
 	snprintf(path, sizeof(path), "spec.ports[%u]", i);
-	rc = want_map(map, path, err);
+	rc = cfg_want_map(map, path, err);
 	if (rc == 0)
 		rc = check_fields(map, path, port_fields, err);
 	if (rc < 0)
@@ -557,7 +545,7 @@ decode_admin(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 	size_t k;
 	int rc;
 
-	rc = want_map(map, "spec.admin", err);
+	rc = cfg_want_map(map, "spec.admin", err);
 	if (rc == 0)
 		rc = check_fields(map, "spec.admin", admin_fields, err);
 	for (k = 0; rc == 0 && k < map->n; k++) {

@@ -419,3 +419,15 @@ gw_config_node_to_json(const struct gw_config_node *node)
 	}
 	return NULL;
 }
+
+int
+cfg_want_map(const struct gw_config_node *n, const char *path,
+	     struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+
+	if (n->type != GW_CONFIG_NODE_MAP)
+		return cfg_err_node(err, n, "%s: expected a mapping, got %s",
+				    path, cfg_node_describe(n, d, sizeof(d)));
+	return 0;
+}

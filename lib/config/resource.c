@@ -112,18 +112,6 @@ want_string(const struct gw_config_node *n, const char *path,
 	return 0;
 }
 
-static int
-want_map(const struct gw_config_node *n, const char *path,
-	 struct gw_config_err *err)
-{
-	char d[CFG_DESCR_MAX];
-
-	if (n->type != GW_CONFIG_NODE_MAP)
-		return cfg_err_node(err, n, "%s: expected a mapping, got %s",
-				    path, cfg_node_describe(n, d, sizeof(d)));
-	return 0;
-}
-
 static bool
 is_lower_alnum(char c)
 {
@@ -175,7 +163,7 @@ check_string_map(const struct gw_config_node *n, const char *path,
 	size_t i;
 	int rc;
 
-	rc = want_map(n, path, err);
+	rc = cfg_want_map(n, path, err);
 	for (i = 0; rc == 0 && i < n->n; i++) {
 		snprintf(p, sizeof(p), "%s.%.*s", path, CFG_QUOTE_EXCERPT,
 			 n->pairs[i].key);
@@ -192,7 +180,7 @@ check_metadata(struct cfg_resource *r, const struct gw_config_node *meta,
 	char d[CFG_DESCR_MAX];
 	int rc;
 
-	rc = want_map(meta, "metadata", err);
+	rc = cfg_want_map(meta, "metadata", err);
 	if (rc < 0)
 		return rc;
 	n = find(meta, "name", NULL);
@@ -439,7 +427,7 @@ cfg_resource_add(struct gw_config *cfg, struct gw_config_node *root,
 	if (rc == 0) {
 		r->pub.spec = find(root, "spec", NULL);
 		if (r->pub.spec != NULL)
-			rc = want_map(r->pub.spec, "spec", err);
+			rc = cfg_want_map(r->pub.spec, "spec", err);
 	}
 	if (rc == 0)
 		rc = add_checked(cfg, r, err);
