@@ -45,3 +45,40 @@ wait "$holder" 2>/dev/null || true
 t_assert_eq "busy admin port" "$rc" 1
 grep -q "admin API: cannot listen on 127.0.0.1:15000" "$T_DIR/out" ||
 	t_fail "$(cat "$T_DIR/out")"
+
+# With hugepages reserved, the same gateway runs on them and gives them
+# back on exit. The reservation is this test's own and is restored.
+hp_before=$(cat /proc/sys/vm/nr_hugepages)
+hp_restore() { echo "$hp_before" >/proc/sys/vm/nr_hugepages; }
+T_CLEANUP_HOOKS+=(hp_restore)
+free_before=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+echo $((hp_before + 100)) >/proc/sys/vm/nr_hugepages
+if [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -lt $((free_before + 100)) ]; then
+	t_log "SKIP: cannot reserve 100 more 2 MB hugepages here"
+	exit 0
+fi
+t_config_write <<'EOF2'
+apiVersion: meshgw.io/v1alpha1
+kind: Dataplane
+metadata:
+  name: huge
+spec:
+  hugepages: true
+  memoryMB: 128
+  idleSleepUs: 100
+  ports:
+  - name: eth0
+    device: net_tap0,iface=mg0
+    address: @GW_IP@/24
+EOF2
+t_gw_start
+t_tap_up
+t_wait_ready
+t_ns ping -c 2 -i 0.2 -W 2 "$T_GW_IP" >/dev/null || t_fail "ping on hugepages"
+in_use=$((free_before + 100 - $(awk '/HugePages_Free/ {print $2}' /proc/meminfo)))
+t_assert_ge "hugepages in use while running" "$in_use" 32
+kill -TERM "$GW_PID"
+wait "$GW_PID" || t_fail "exit status on hugepages"
+GW_PID=""
+t_assert_eq "hugepages given back" \
+	"$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" $((free_before + 100))

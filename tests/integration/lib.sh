@@ -20,6 +20,7 @@ T_DIR=$(mktemp -d "/tmp/meshgw-${T_NAME}.XXXXXX")
 T_ADMIN="127.0.0.1:15000"
 GW_PID=""
 GW_LOG="$T_DIR/meshgw.log"
+T_CLEANUP_HOOKS=() # functions a scenario adds; run by the EXIT trap
 # Test subnet: 198.18.N.0/24 with N from the PID, so parallel tests differ
 # (they are in separate namespaces anyway; this keeps logs unambiguous).
 T_NET="198.18.$(($$ % 250 + 1))"
@@ -54,6 +55,9 @@ t_cleanup() {
 		rm -rf "/var/run/dpdk/meshgw-$GW_PID"
 	fi
 	ip netns del "$T_NS" 2>/dev/null
+	for hook in "${T_CLEANUP_HOOKS[@]}"; do
+		"$hook"
+	done
 	rm -rf "$T_DIR"
 	if [ $rc -eq 0 ]; then
 		t_log "PASS"
