@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk libssl-dev libhyperscan-dev libyaml-dev
+	libdpdk-dev dpdk dpdk-dev libssl-dev libhyperscan-dev libyaml-dev
 	libjansson-dev libcmocka-dev libmicrohttpd-dev
 	# fuzzing (libFuzzer) and sanitizers
 	clang libclang-rt-14-dev
