@@ -67,9 +67,10 @@ port_json(const struct gw_dp_port *p, const struct gw_stats_port *sp)
 				  link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
 					  "full" : "half"));
 	json_object_set_new(o, "offloads",
-			    json_pack("{s:b, s:b}", "rx_ipv4_cksum",
+			    json_pack("{s:b, s:b, s:b}", "rx_ipv4_cksum",
 				      p->rx_ip_cksum, "tx_ipv4_cksum",
-				      p->tx_ip_cksum));
+				      p->tx_ip_cksum, "rss_steered",
+				      p->rss_steered));
 	for (k = 0; k < GW_CNT_MAX; k++)
 		json_object_set_new(o, gw_cnt_names[k],
 				    json_integer((json_int_t)sp->cnt[k]));

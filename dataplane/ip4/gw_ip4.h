@@ -32,6 +32,14 @@ uint16_t gw_ip4_input_process(struct gw_worker *w, uint16_t port,
  */
 void gw_ip4_output(struct gw_worker *w, uint16_t port, struct rte_mbuf *m);
 
+/**
+ * Deliver one validated packet addressed to us by its protocol (consumed):
+ * ICMP here, flows (TCP) on the worker that owns them — redirected there
+ * when that is another worker. Also the entry point for packets another
+ * worker redirected to this one (m->port is the port index).
+ */
+void gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m);
+
 /** Handle one ICMP packet addressed to us (consumed); l3_len set. */
 void gw_icmp4_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m);
 

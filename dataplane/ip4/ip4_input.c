@@ -8,7 +8,9 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
+#include "gw_flow.h"
 #include "gw_ip4.h"
 #include "gw_worker.h"
 
@@ -74,6 +76,37 @@ ip4_check(struct rte_mbuf *m, const struct gw_dp_port *p)
 	return GW_DROP_MAX;
 }
 
+void
+gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th;
+	uint16_t owner;
+
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		gw_icmp4_input(w, port, m);
+		return;
+	case IPPROTO_TCP:
+		if (unlikely(rte_pktmbuf_data_len(m) <
+			     m->l2_len + m->l3_len + sizeof(*th)))
+			break; /* no ports to steer by: the TCP stage's drop */
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+					     m->l2_len + m->l3_len);
+		owner = gw_flow_owner(w->dp, ip->src_addr, ip->dst_addr,
+				      th->src_port, th->dst_port);
+		if (owner != w->id) {
+			gw_flow_redirect(w, owner, m);
+			return;
+		}
+		break; /* owned here: no TCP stage yet */
+	default:
+		break;
+	}
+	gw_worker_drop(w, port, m, GW_DROP_IP4_UNKNOWN_PROTO);
+}
+
 uint16_t
 gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		     uint16_t n)
@@ -84,22 +117,12 @@ gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		enum gw_drop_reason why = ip4_check(m, p);
-		const struct rte_ipv4_hdr *ip;
 
 		if (unlikely(why != GW_DROP_MAX)) {
 			gw_worker_drop(w, port, m, why);
 			continue;
 		}
-		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-					     m->l2_len);
-		switch (ip->next_proto_id) {
-		case IPPROTO_ICMP:
-			gw_icmp4_input(w, port, m);
-			break;
-		default:
-			gw_worker_drop(w, port, m, GW_DROP_IP4_UNKNOWN_PROTO);
-			break;
-		}
+		gw_ip4_l4_deliver(w, port, m);
 	}
 	return n;
 }

@@ -48,6 +48,7 @@ gw_l2_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			continue;
 		}
 		m->l2_len = sizeof(*eth);
+		m->port = port; /* our port index from here on (redirects carry it) */
 		if (likely(eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
 			ip4[n_ip4++] = m;

@@ -14,6 +14,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "gw_flow.h"
 #include "gw_port.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_port_logtype, port, INFO);
@@ -104,6 +105,38 @@ port_dev_name(const struct gw_config_port *cp, char *name, size_t len)
 		snprintf(name, len, "%.*s", (int)n, cp->device);
 }
 
+/*
+ * Make the device's RSS deliver each flow to the worker gw_flow_owner()
+ * names: same symmetric key, and a redirection table whose entry i is the
+ * software table's entry i % GW_FLOW_RETA_SIZE (equal buckets when the
+ * device's table is a multiple of ours). @return whether it matches.
+ */
+static bool
+port_reta_program(const struct gw_dp_port *p,
+		  const struct rte_eth_dev_info *info,
+		  const struct gw_flow_steer *s)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 /
+					      RTE_ETH_RETA_GROUP_SIZE];
+	unsigned i;
+
+	if (info->hash_key_size != GW_FLOW_RSS_KEY_LEN ||
+	    info->reta_size == 0 || info->reta_size % GW_FLOW_RETA_SIZE != 0 ||
+	    info->reta_size > RTE_ETH_RSS_RETA_SIZE_512)
+		return false;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info->reta_size; i++) {
+		struct rte_eth_rss_reta_entry64 *g =
+			&reta[i / RTE_ETH_RETA_GROUP_SIZE];
+
+		g->mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		g->reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			s->reta[i % GW_FLOW_RETA_SIZE];
+	}
+	return rte_eth_dev_rss_reta_update(p->port_id, reta,
+					   info->reta_size) == 0;
+}
+
 static int
 port_start(struct gw_dp *dp, uint16_t idx, const struct gw_config_port *cp,
 	   char *err, size_t errlen)
@@ -168,6 +201,12 @@ port_start(struct gw_dp *dp, uint16_t idx, const struct gw_config_port *cp,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		/* the symmetric key: both directions of a flow on one queue */
+		if (info.hash_key_size == GW_FLOW_RSS_KEY_LEN) {
+			conf.rx_adv_conf.rss_conf.rss_key = dp->steer.rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len =
+				GW_FLOW_RSS_KEY_LEN;
+		}
 	}
 	rc = rte_eth_dev_configure(p->port_id, nq, nq, &conf);
 	if (rc != 0)
@@ -198,12 +237,15 @@ port_start(struct gw_dp *dp, uint16_t idx, const struct gw_config_port *cp,
 	if (rc != 0)
 		goto ethdev_fail;
 	p->started = true;
+	p->rss_steered = nq > 1 && port_reta_program(p, &info, &dp->steer);
 	GW_PORT_LOG(INFO,
 		    "%s: ethdev %u (%s, driver %s) " RTE_ETHER_ADDR_PRT_FMT
-		    " %u queue(s), mtu %u, rx-ipcsum %s, tx-ipcsum %s\n",
+		    " %u queue(s), mtu %u, rx-ipcsum %s, tx-ipcsum %s, rss %s\n",
 		    p->name, p->port_id, name, info.driver_name,
 		    RTE_ETHER_ADDR_BYTES(&p->mac), nq, p->mtu,
-		    p->rx_ip_cksum ? "on" : "off", p->tx_ip_cksum ? "on" : "off");
+		    p->rx_ip_cksum ? "on" : "off", p->tx_ip_cksum ? "on" : "off",
+		    p->rss_steered ? "matches flow owners" :
+				     "none: misdelivered packets are redirected");
 	return 0;
 ethdev_fail:
 	snprintf(err, errlen, "port %s (%s): ethdev setup failed: %s", cp->name,

@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "gw_flow.h"
 #include "gw_port.h"
 #include "gw_worker.h"
 
@@ -47,6 +48,7 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	gw_flow_steer_init(&dp->steer, dp->n_workers);
 	rc = gw_port_setup(dp, cfg, err, errlen);
 	if (rc < 0)
 		goto fail;

@@ -9,9 +9,9 @@
  * counters without locks (plain 64-bit loads; a sample may be one packet
  * old) and talks to a worker only through its command ring.
  *
- * Loop: rx bursts -> l2 -> ip4 -> icmp -> TX buffers -> drain -> neighbour
- * inbox -> bounded housekeeping -> ctrl commands (every 64 loops) ->
- * quiescent state.
+ * Loop: packets redirected by other workers -> rx bursts -> l2 -> ip4 ->
+ * icmp / flow owner -> redirect and TX drains -> neighbour inbox ->
+ * bounded housekeeping -> ctrl commands (every 64 loops) -> quiescent.
  */
 #ifndef GW_WORKER_H
 #define GW_WORKER_H
@@ -25,6 +25,7 @@
 
 #include "gw_config.h"
 #include "gw_drop.h"
+#include "gw_flow_types.h"
 #include "gw_l2_types.h"
 
 #define GW_MAX_PORTS GW_CONFIG_MAX_PORTS
@@ -52,6 +53,7 @@ struct gw_dp_port {
 	bool rx_ip_cksum; /* RX IPv4 checksum offload enabled */
 	bool tx_ip_cksum; /* TX IPv4 checksum offload enabled */
 	bool started;
+	bool rss_steered; /* device RSS delivers flows to their owners */
 	uint8_t prefix_len;
 	char name[GW_CONFIG_PORT_NAME_MAX];
 	char device[GW_CONFIG_DEVICE_MAX];
@@ -67,6 +69,7 @@ struct gw_dp {
 	uint64_t tsc_hz;
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *qsbr; /* one thread id per worker */
+	struct gw_flow_steer steer; /* which worker owns which flow */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };
@@ -136,6 +139,7 @@ struct gw_worker {
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;
 	struct gw_l2_wrk l2 __rte_cache_aligned;
+	struct gw_flow_wrk flow __rte_cache_aligned;
 	struct gw_worker_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 

@@ -16,6 +16,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "gw_drop.h"
+#include "gw_flow.h"
 #include "gw_l2.h"
 #include "gw_worker.h"
 
@@ -111,6 +112,8 @@ gw_worker_poll_once(struct gw_worker *w)
 	w->now = now;
 	w->stats.loops++;
 
+	if (dp->n_workers > 1)
+		work += gw_flow_redirect_rx(w);
 	for (p = 0; p < dp->n_ports; p++) {
 		uint64_t bytes = 0;
 
@@ -131,6 +134,8 @@ gw_worker_poll_once(struct gw_worker *w)
 		gw_l2_nbr_sweep(w);
 		w->next_sweep = now + dp->tsc_hz / 1000 * SWEEP_INTERVAL_MS;
 	}
+	if (dp->n_workers > 1)
+		gw_flow_redirect_flush(w);
 	for (p = 0; p < dp->n_ports; p++)
 		gw_worker_tx_flush(w, p);
 	if ((w->stats.loops % MBOX_POLL_LOOPS) == 0)
@@ -249,6 +254,10 @@ gw_worker_mesh_init(struct gw_dp *dp)
 			rc = gw_l2_inbox_create(dp->workers[dst], (uint16_t)src);
 			if (rc < 0)
 				return rc;
+			rc = gw_flow_inbox_create(dp->workers[dst],
+						  (uint16_t)src);
+			if (rc < 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -266,6 +275,7 @@ gw_worker_free(struct gw_worker *w)
 			rte_pktmbuf_free(w->tx[p].pkts[i]);
 		w->tx[p].n = 0;
 	}
+	gw_flow_wrk_fini(w);
 	gw_l2_wrk_fini(w);
 	rte_free(w->nbr_dump);
 	rte_free(w);

@@ -69,6 +69,13 @@ def build(kind, a, src_mac):
     if kind == "udp":
         udp = struct.pack("!HHHH", 5000, 5001, 12, 0) + b"abcd"
         return eth_ip, ip4(a.src, a.dst, 17, udp)
+    if kind == "tcp-syn":
+        tcp = struct.pack("!HHIIBBHHH", a.sport, 80, 1000, 0, 5 << 4, 0x02,
+                          65535, 0, 0)
+        pseudo = socket.inet_aton(a.src) + socket.inet_aton(a.dst) + \
+            struct.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+        return eth_ip, ip4(a.src, a.dst, 6, tcp)
     if kind == "bad-total-len":
         return eth_ip, b"\x45\x00\x00"
     if kind == "unknown-ethertype":
@@ -86,16 +93,20 @@ def main():
     p.add_argument("--src", required=True)
     p.add_argument("--dst", required=True)
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--sport", type=int, default=40000,
+                   help="TCP source port (tcp-syn: the first of --count)")
     a = p.parse_args()
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((a.iface, 0))
     src_mac = s.getsockname()[4]
-    etype, payload = build(a.kind, a, src_mac)
-    frame = mac(a.dst_mac) + src_mac + struct.pack("!H", etype) + payload
-    if len(frame) < 60:
-        frame += b"\0" * (60 - len(frame))
-    for _ in range(a.count):
+    for i in range(a.count):
+        etype, payload = build(a.kind, a, src_mac)
+        frame = mac(a.dst_mac) + src_mac + struct.pack("!H", etype) + payload
+        if len(frame) < 60:
+            frame += b"\0" * (60 - len(frame))
         s.send(frame)
+        if a.kind == "tcp-syn":  # each SYN its own flow
+            a.sport += 1
     return 0
 
 

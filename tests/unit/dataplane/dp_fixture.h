@@ -28,6 +28,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "gw_l2.h"
 #include "gw_worker.h"
@@ -232,7 +233,7 @@ fx_arp(struct fx_frame *f, uint16_t op, const struct rte_ether_addr *sha,
 }
 
 /* IPv4 + ICMP echo request of `payload` bytes, checksums right. */
-static struct rte_ipv4_hdr *
+static __rte_unused struct rte_ipv4_hdr *
 fx_echo(struct fx_frame *f, uint32_t src, uint32_t dst, size_t payload)
 {
 	struct rte_ipv4_hdr *ip;
@@ -280,6 +281,38 @@ fx_mbuf(const struct fx_frame *f)
 	memcpy(d, f->b, f->len);
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	return m;
+}
+
+/* IPv4 + a bare TCP SYN (no options), checksums right. */
+static __rte_unused struct rte_ipv4_hdr *
+fx_tcp_syn(struct fx_frame *f, uint32_t src, uint16_t sport, uint32_t dst,
+	   uint16_t dport)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	fx_eth(f, &fx_port()->mac, &fx_peer_mac, RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(f->b + f->len);
+	memset(ip, 0, sizeof(*ip) + sizeof(*th));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->sent_seq = rte_cpu_to_be_32(1000);
+	th->data_off = 5 << 4;
+	th->tcp_flags = RTE_TCP_SYN_FLAG;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	f->len += sizeof(*ip) + sizeof(*th);
+	memset(f->b + f->len, 0, 60 - f->len);
+	f->len = 60;
+	return ip;
 }
 
 /* Recompute the IPv4 header checksum after a test edited the header. */
