@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <rte_ethdev.h>
@@ -122,6 +123,19 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 					      s->port[p].drop[k]);
 		}
 	}
+#define TCP_PROM(f, help)                                                      \
+	gw_metrics_family(b, strcmp(#f, "active_conns") == 0 ?                  \
+				     "meshgw_tcp_" #f :                       \
+				     "meshgw_tcp_" #f "_total",               \
+			  strcmp(#f, "active_conns") == 0 ? GW_METRICS_GAUGE :   \
+							    GW_METRICS_COUNTER,  \
+			  help);                                               \
+	gw_metrics_sample_u64(b, strcmp(#f, "active_conns") == 0 ?              \
+					 "meshgw_tcp_" #f :                   \
+					 "meshgw_tcp_" #f "_total",           \
+			      NULL, s->tcp.f);
+	GW_TCP_STATS(TCP_PROM)
+#undef TCP_PROM
 	gw_metrics_family(b, "meshgw_port_link_up", GW_METRICS_GAUGE,
 			  "1 when the port's link is up.");
 	for (p = 0; p < s->n_ports; p++) {

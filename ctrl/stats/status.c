@@ -211,6 +211,15 @@ gw_stats_status_json(struct gw_ctrl *c)
 			    json_pack("{s:I, s:o}", "total",
 				      (json_int_t)total_drops, "by_reason",
 				      by_reason));
+	{
+		json_t *tcp = json_object();
+
+#define TCP_JSON(f, help) \
+	json_object_set_new(tcp, #f, json_integer((json_int_t)s->tcp.f));
+		GW_TCP_STATS(TCP_JSON)
+#undef TCP_JSON
+		json_object_set_new(doc, "tcp", tcp);
+	}
 	json_object_set_new(doc, "neighbours", neighbours_json(c));
 out:
 	free(s);

@@ -12,6 +12,7 @@
 
 #include "gw_flow.h"
 #include "gw_ip4.h"
+#include "gw_tcp.h"
 #include "gw_worker.h"
 
 /* Source addresses a host must not accept (RFC 1122 §3.2.1.3). */
@@ -100,7 +101,8 @@ gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 			gw_flow_redirect(w, owner, m);
 			return;
 		}
-		break; /* owned here: no TCP stage yet */
+		gw_tcp_input(w, port, m);
+		return;
 	default:
 		break;
 	}

@@ -14,6 +14,8 @@
 
 #include "gw_flow.h"
 #include "gw_port.h"
+#include "gw_tcp.h"
+#include "gw_testapp.h"
 #include "gw_worker.h"
 
 int
@@ -59,6 +61,14 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 			rc = -rte_errno;
 			snprintf(err, errlen, "cannot create worker %u: %s", id,
 				 rte_strerror(rte_errno));
+			goto fail;
+		}
+		rc = gw_tcp_wrk_init(dp->workers[id], &cfg->tcp);
+		if (rc == 0)
+			rc = gw_testapp_start(dp->workers[id], cfg);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot set up TCP on worker %u: %s",
+				 id, rte_strerror(-rc));
 			goto fail;
 		}
 		id++;

@@ -52,6 +52,8 @@ struct gw_dp_port {
 	struct rte_ether_addr mac;
 	bool rx_ip_cksum; /* RX IPv4 checksum offload enabled */
 	bool tx_ip_cksum; /* TX IPv4 checksum offload enabled */
+	bool rx_l4_cksum; /* RX TCP/UDP checksum offload enabled */
+	bool tx_tcp_cksum; /* TX TCP checksum offload enabled */
 	bool started;
 	bool rss_steered; /* device RSS delivers flows to their owners */
 	uint8_t prefix_len;
@@ -60,6 +62,7 @@ struct gw_dp_port {
 };
 
 struct gw_worker;
+struct gw_tcp_wrk;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
 struct gw_dp {
@@ -136,6 +139,7 @@ struct gw_worker {
 	uint64_t next_sweep; /* TSC of the next housekeeping pass */
 	struct gw_worker_mbox mbox;	  /* ctrl -> worker requests */
 	struct gw_nbr_dump *nbr_dump; /* filled by GW_WORKER_CMD_NBR_DUMP */
+	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;
 	struct gw_l2_wrk l2 __rte_cache_aligned;

@@ -18,6 +18,7 @@
 #include "gw_drop.h"
 #include "gw_flow.h"
 #include "gw_l2.h"
+#include "gw_tcp.h"
 #include "gw_worker.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_worker_logtype, worker, INFO);
@@ -130,6 +131,7 @@ gw_worker_poll_once(struct gw_worker *w)
 	}
 	if (dp->n_workers > 1)
 		work += gw_l2_nbr_sync_rx(w);
+	gw_tcp_timers_run(w);
 	if (unlikely(now >= w->next_sweep)) {
 		gw_l2_nbr_sweep(w);
 		w->next_sweep = now + dp->tsc_hz / 1000 * SWEEP_INTERVAL_MS;
@@ -275,6 +277,7 @@ gw_worker_free(struct gw_worker *w)
 			rte_pktmbuf_free(w->tx[p].pkts[i]);
 		w->tx[p].n = 0;
 	}
+	gw_tcp_wrk_fini(w);
 	gw_flow_wrk_fini(w);
 	gw_l2_wrk_fini(w);
 	rte_free(w->nbr_dump);

@@ -27,7 +27,7 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	NULL,
+	"tcp", "testListeners", NULL,
 };
 static const char *const port_fields[] = {
 	"name", "device", "address", "gateway", "mtu", NULL,
@@ -35,6 +35,17 @@ static const char *const port_fields[] = {
 static const char *const admin_fields[] = {
 	"address", "tokenFile", NULL,
 };
+static const char *const tcp_fields[] = {
+	"maxConnections", "receiveBuffer", "sendBuffer", "synBacklog",
+	"congestionControl", NULL,
+};
+static const char *const listener_fields[] = {
+	"port", "mode", "bytes", NULL,
+};
+
+/* Ports the gateway opens its own connections from (dataplane/flow). */
+#define EPHEMERAL_LO 32768
+#define EPHEMERAL_HI 60999
 
 void
 cfg_dataplane_defaults(struct gw_config_dataplane *dp)
@@ -46,6 +57,11 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	dp->idle_sleep_us = GW_CONFIG_DEFAULT_IDLE_SLEEP_US;
 	dp->admin_addr = GW_CONFIG_DEFAULT_ADMIN_ADDR;
 	dp->admin_port = GW_CONFIG_DEFAULT_ADMIN_PORT;
+	dp->tcp.max_conns = GW_CONFIG_DEFAULT_TCP_MAX_CONNS;
+	dp->tcp.rcv_buf = GW_CONFIG_DEFAULT_TCP_BUFFER;
+	dp->tcp.snd_buf = GW_CONFIG_DEFAULT_TCP_BUFFER;
+	dp->tcp.syn_backlog = GW_CONFIG_DEFAULT_TCP_SYN_BACKLOG;
+	dp->tcp.cc = GW_CONFIG_TCP_CC_CUBIC;
 }
 
 const struct gw_config_dataplane *
@@ -559,6 +575,150 @@ decode_admin(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 	return rc;
 }
 
+/* ---- tcp and test listeners ---------------------------------------------- */
+
+static int
+decode_tcp(struct gw_config_dataplane *dp, const struct gw_config_node *map,
+	   struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	const char *s;
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.tcp", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.tcp", tcp_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *v = map->pairs[k].value;
+
+		if (strcmp(key, "maxConnections") == 0)
+			rc = get_uint(v, "spec.tcp.maxConnections", 16, 1048576,
+				      &dp->tcp.max_conns, err);
+		else if (strcmp(key, "receiveBuffer") == 0)
+			rc = get_uint(v, "spec.tcp.receiveBuffer", 4096, 16777216,
+				      &dp->tcp.rcv_buf, err);
+		else if (strcmp(key, "sendBuffer") == 0)
+			rc = get_uint(v, "spec.tcp.sendBuffer", 4096, 16777216,
+				      &dp->tcp.snd_buf, err);
+		else if (strcmp(key, "synBacklog") == 0)
+			rc = get_uint(v, "spec.tcp.synBacklog", 1, 65535,
+				      &dp->tcp.syn_backlog, err);
+		else if (cfg_node_str(v, &s) == 0 && strcmp(s, "cubic") == 0)
+			dp->tcp.cc = GW_CONFIG_TCP_CC_CUBIC;
+		else if (cfg_node_str(v, &s) == 0 && strcmp(s, "newreno") == 0)
+			dp->tcp.cc = GW_CONFIG_TCP_CC_NEWRENO;
+		else
+			rc = cfg_err_node(err, v,
+					  "spec.tcp.congestionControl: expected cubic or newreno, got %s",
+					  cfg_node_describe(v, d, sizeof(d)));
+	}
+	return rc;
+}
+
+static int
+decode_listener(struct gw_config_dataplane *dp, unsigned i,
+		const struct gw_config_node *map, struct gw_config_err *err)
+{
+	struct gw_config_test_listener *l = &dp->test_listeners[i];
+	const struct gw_config_node *port = NULL, *bytes = NULL;
+	char path[64], d[CFG_DESCR_MAX];
+	const char *s;
+	unsigned v, j;
+	size_t k;
+	int rc;
+
+	snprintf(path, sizeof(path), "spec.testListeners[%u]", i);
+	rc = cfg_want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, listener_fields, err);
+	if (rc < 0)
+		return rc;
+	l->mode = GW_CONFIG_TEST_ECHO;
+	l->bytes = GW_CONFIG_DEFAULT_SOURCE_BYTES;
+	for (k = 0; k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *val = map->pairs[k].value;
+
+		if (strcmp(key, "port") == 0) {
+			port = val;
+		} else if (strcmp(key, "bytes") == 0) {
+			bytes = val;
+		} else if (cfg_node_str(val, &s) == 0 && strcmp(s, "echo") == 0) {
+			l->mode = GW_CONFIG_TEST_ECHO;
+		} else if (cfg_node_str(val, &s) == 0 &&
+			   strcmp(s, "discard") == 0) {
+			l->mode = GW_CONFIG_TEST_DISCARD;
+		} else if (cfg_node_str(val, &s) == 0 &&
+			   strcmp(s, "source") == 0) {
+			l->mode = GW_CONFIG_TEST_SOURCE;
+		} else {
+			return cfg_err_node(err, val,
+					    "%s.mode: expected echo, discard or source, got %s",
+					    path, cfg_node_describe(val, d, sizeof(d)));
+		}
+	}
+	if (port == NULL)
+		return cfg_err_node(err, map, "%s: missing required field \"port\"",
+				    path);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), ".port");
+	rc = get_uint(port, path, 1, 65535, &v, err);
+	if (rc < 0)
+		return rc;
+	if (v >= EPHEMERAL_LO && v <= EPHEMERAL_HI)
+		return cfg_err_node(err, port,
+				    "%s: %u is in the ephemeral range %u-%u that the gateway's own connections use",
+				    path, v, EPHEMERAL_LO, EPHEMERAL_HI);
+	for (j = 0; j < i; j++)
+		if (dp->test_listeners[j].port == v)
+			return cfg_err_node(err, port,
+					    "%s: duplicate port %u (first in spec.testListeners[%u])",
+					    path, v, j);
+	l->port = (uint16_t)v;
+	if (bytes != NULL) {
+		long long b;
+
+		if (l->mode != GW_CONFIG_TEST_SOURCE)
+			return cfg_err_node(err, bytes,
+					    "spec.testListeners[%u].bytes: only a source listener sends bytes",
+					    i);
+		if (cfg_node_int(bytes, &b) < 0 || b < 0 ||
+		    b > (1ll << 40))
+			return cfg_err_node(err, bytes,
+					    "spec.testListeners[%u].bytes: expected an integer between 0 and %lld, got %s",
+					    i, 1ll << 40,
+					    cfg_node_describe(bytes, d, sizeof(d)));
+		l->bytes = (uint64_t)b;
+	}
+	return 0;
+}
+
+static int
+decode_listeners(struct gw_config_dataplane *dp, const struct gw_config_node *n,
+		 struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	unsigned i;
+	int rc;
+
+	if (n->type != GW_CONFIG_NODE_SEQ)
+		return cfg_err_node(err, n,
+				    "spec.testListeners: expected a sequence, got %s",
+				    cfg_node_describe(n, d, sizeof(d)));
+	if (n->n > GW_CONFIG_MAX_TEST_LISTENERS)
+		return cfg_err_node(err, n->items[GW_CONFIG_MAX_TEST_LISTENERS],
+				    "spec.testListeners: expected at most %d listeners, got %zu",
+				    GW_CONFIG_MAX_TEST_LISTENERS, n->n);
+	for (i = 0; i < n->n; i++) {
+		rc = decode_listener(dp, i, n->items[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	dp->n_test_listeners = (unsigned)n->n;
+	return 0;
+}
+
 /* ---- spec --------------------------------------------------------------- */
 
 int
@@ -592,6 +752,10 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 				      &dp->idle_sleep_us, err);
 		else if (strcmp(key, "ports") == 0)
 			rc = decode_ports(dp, v, err);
+		else if (strcmp(key, "tcp") == 0)
+			rc = decode_tcp(dp, v, err);
+		else if (strcmp(key, "testListeners") == 0)
+			rc = decode_listeners(dp, v, err);
 		else
 			rc = decode_admin(dp, v, err);
 	}

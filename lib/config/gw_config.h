@@ -148,6 +148,40 @@ struct gw_config_port {
 	uint16_t mtu;	  /* bytes of IP payload, 68..9600 */
 };
 
+/* TCP stack settings (spec.tcp). Buffers are per connection. */
+#define GW_CONFIG_DEFAULT_TCP_MAX_CONNS 16384	/* per worker */
+#define GW_CONFIG_DEFAULT_TCP_BUFFER 262144	/* bytes, each direction */
+#define GW_CONFIG_DEFAULT_TCP_SYN_BACKLOG 1024	/* per listener and worker */
+
+enum gw_config_tcp_cc {
+	GW_CONFIG_TCP_CC_CUBIC, /* RFC 9438, the default */
+	GW_CONFIG_TCP_CC_NEWRENO,
+};
+
+struct gw_config_tcp {
+	unsigned max_conns;   /* connections per worker, 16..1048576 */
+	unsigned rcv_buf;     /* receive buffer, 4096..16777216 bytes */
+	unsigned snd_buf;     /* send buffer, 4096..16777216 bytes */
+	unsigned syn_backlog; /* half-open connections per listener, 1..65535 */
+	enum gw_config_tcp_cc cc;
+};
+
+/* TCP test applications (spec.testListeners), for tests and benchmarks. */
+#define GW_CONFIG_MAX_TEST_LISTENERS 16
+#define GW_CONFIG_DEFAULT_SOURCE_BYTES 1048576
+
+enum gw_config_test_mode {
+	GW_CONFIG_TEST_ECHO,	/* send back what arrives */
+	GW_CONFIG_TEST_DISCARD, /* read and drop (RFC 863) */
+	GW_CONFIG_TEST_SOURCE,	/* send `bytes` bytes, then close */
+};
+
+struct gw_config_test_listener {
+	uint16_t port; /* 1..65535, outside the ephemeral range */
+	enum gw_config_test_mode mode;
+	uint64_t bytes; /* source: bytes to send */
+};
+
 struct gw_config_dataplane {
 	unsigned workers;	/* 1..GW_CONFIG_MAX_WORKERS */
 	unsigned memory_mb;	/* 64..65536 */
@@ -158,6 +192,9 @@ struct gw_config_dataplane {
 	uint32_t admin_addr; /* host byte order */
 	uint16_t admin_port;
 	char admin_token_file[GW_CONFIG_PATH_MAX]; /* "" = no token */
+	struct gw_config_tcp tcp;
+	unsigned n_test_listeners;
+	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
 	/* The resource it came from, or NULL when every value is a default. */
 	const struct gw_config_resource *source;
 };

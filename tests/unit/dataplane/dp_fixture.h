@@ -91,6 +91,12 @@ fx_setup(void **state)
 	struct gw_config_dataplane cfg = {
 		.workers = 2,
 		.memory_mb = 64,
+		.tcp = {
+			.max_conns = 1024,
+			.rcv_buf = 65536,
+			.snd_buf = 65536,
+			.syn_backlog = 64,
+		},
 		.n_ports = 1,
 		.ports = { {
 			.name = "eth0",

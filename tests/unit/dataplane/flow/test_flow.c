@@ -84,21 +84,37 @@ test_redirect_to_owner(void **state)
 	uint16_t owner;
 
 	(void)state;
+	fx_learn_peer(1); /* so the owner's answer is not held for ARP */
+	gw_l2_nbr_sync_rx(fx_w(0));
 	misdelivered_syn(&f, &owner);
 	fx_inject(0, f.b, f.len, 0); /* worker 0's queue */
 	assert_int_equal(gw_worker_poll_once(fx_w(0)), 1);
 	assert_int_equal(fx_cnt(0, GW_CNT_FLOW_REDIRECT_TX), 1);
 	assert_int_equal(fx_drops_total(0), 0);
-	/* the owner takes it over; with no TCP stage yet it ends there */
+	/* the owner takes it over: no listener on port 80, so it answers
+	 * with a RST from its own queue */
 	assert_int_equal(gw_worker_poll_once(fx_w(1)), 1);
 	assert_int_equal(fx_cnt(1, GW_CNT_FLOW_REDIRECT_RX), 1);
-	assert_int_equal(fx_drops(1, GW_DROP_IP4_UNKNOWN_PROTO), 1);
+	assert_int_equal(fx_drops(1, GW_DROP_TCP_NO_CONN), 1);
+	{
+		struct rte_mbuf *out[4];
+		const struct rte_tcp_hdr *th;
+		unsigned n = fx_collect(1, out, 4);
+
+		assert_int_equal(n, 1);
+		th = rte_pktmbuf_mtod_offset(out[0], const struct rte_tcp_hdr *,
+					     14 + 20);
+		assert_true(th->tcp_flags & RTE_TCP_RST_FLAG);
+		assert_int_equal(rte_be_to_cpu_32(th->recv_ack), 1001);
+		fx_free(out, n);
+		assert_int_equal(fx_collect(0, out, 4), 0);
+	}
 
 	/* received by its owner: no redirect */
 	fx_inject(1, f.b, f.len, 0);
 	gw_worker_poll_once(fx_w(1));
 	assert_int_equal(fx_cnt(1, GW_CNT_FLOW_REDIRECT_TX), 0);
-	assert_int_equal(fx_drops(1, GW_DROP_IP4_UNKNOWN_PROTO), 2);
+	assert_int_equal(fx_drops(1, GW_DROP_TCP_NO_CONN), 2);
 }
 
 /* The owner does not poll: its ring fills, the rest is dropped and counted. */

@@ -12,7 +12,7 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, testListeners)" },
 	{ "workers_zero", DP_HEAD "  workers: 0\n", -EINVAL, 5, 12,
 	  "spec.workers: expected an integer between 1 and 64, got 0" },
 	{ "workers_65", DP_HEAD "  workers: 65\n", -EINVAL, 5, 12,
@@ -154,6 +154,46 @@ static const struct bad_case cases[] = {
 	  22, "spec.admin.tokenFile: expected a path of 1 to 4095 bytes, got \"\"" },
 	{ "token_file_number", DP_HEAD "  admin: {tokenFile: 5}\n", -EINVAL, 5, 22,
 	  "spec.admin.tokenFile: expected a path of 1 to 4095 bytes, got 5" },
+	{ "tcp_not_map", DP_HEAD "  tcp: 5\n", -EINVAL, 5, 8,
+	  "spec.tcp: expected a mapping, got 5" },
+	{ "tcp_unknown_field", DP_HEAD "  tcp:\n    nagle: true\n", -EINVAL, 6, 5,
+	  "spec.tcp: unknown field \"nagle\" (accepted: maxConnections, receiveBuffer, sendBuffer, synBacklog, congestionControl)" },
+	{ "tcp_max_conns_small", DP_HEAD "  tcp: {maxConnections: 15}\n", -EINVAL,
+	  5, 25, "spec.tcp.maxConnections: expected an integer between 16 and 1048576, got 15" },
+	{ "tcp_rcvbuf_big", DP_HEAD "  tcp:\n    receiveBuffer: 16777217\n",
+	  -EINVAL, 6, 20,
+	  "spec.tcp.receiveBuffer: expected an integer between 4096 and 16777216, got 16777217" },
+	{ "tcp_sndbuf_small", DP_HEAD "  tcp:\n    sendBuffer: 4095\n", -EINVAL,
+	  6, 17, "spec.tcp.sendBuffer: expected an integer between 4096" },
+	{ "tcp_backlog_zero", DP_HEAD "  tcp:\n    synBacklog: 0\n", -EINVAL, 6,
+	  17, "spec.tcp.synBacklog: expected an integer between 1 and 65535, got 0" },
+	{ "tcp_bad_cc", DP_HEAD "  tcp:\n    congestionControl: bbr\n", -EINVAL,
+	  6, 24, "spec.tcp.congestionControl: expected cubic or newreno, got \"bbr\"" },
+	{ "listeners_not_seq", DP_HEAD "  testListeners: {port: 7}\n", -EINVAL, 5,
+	  18, "spec.testListeners: expected a sequence, got a mapping" },
+	{ "listener_no_port", DP_HEAD "  testListeners:\n  - mode: echo\n", -EINVAL,
+	  6, 5, "spec.testListeners[0]: missing required field \"port\"" },
+	{ "listener_bad_mode", DP_HEAD "  testListeners:\n  - {port: 7, mode: chargen}\n",
+	  -EINVAL, 6, 21,
+	  "spec.testListeners[0].mode: expected echo, discard or source, got \"chargen\"" },
+	{ "listener_port_zero", DP_HEAD "  testListeners:\n  - {port: 0}\n", -EINVAL,
+	  6, 12, "spec.testListeners[0].port: expected an integer between 1 and 65535, got 0" },
+	{ "listener_ephemeral", DP_HEAD "  testListeners:\n  - {port: 40000}\n",
+	  -EINVAL, 6, 12,
+	  "spec.testListeners[0].port: 40000 is in the ephemeral range 32768-60999" },
+	{ "listener_duplicate",
+	  DP_HEAD "  testListeners:\n  - {port: 7}\n  - {port: 7, mode: discard}\n",
+	  -EINVAL, 7, 12,
+	  "spec.testListeners[1].port: duplicate port 7 (first in spec.testListeners[0])" },
+	{ "listener_bytes_not_source",
+	  DP_HEAD "  testListeners:\n  - {port: 7, bytes: 10}\n", -EINVAL, 6, 22,
+	  "spec.testListeners[0].bytes: only a source listener sends bytes" },
+	{ "listener_bytes_negative",
+	  DP_HEAD "  testListeners:\n  - {port: 19, mode: source, bytes: -1}\n",
+	  -EINVAL, 6, 37, "spec.testListeners[0].bytes: expected an integer between 0" },
+	{ "listener_unknown_field",
+	  DP_HEAD "  testListeners:\n  - {port: 7, proto: udp}\n", -EINVAL, 6, 15,
+	  "spec.testListeners[0]: unknown field \"proto\" (accepted: port, mode, bytes)" },
 };
 
 static const char full[] =
@@ -323,6 +363,45 @@ test_token_file_length(void **state)
 
 /* Every prefix of a valid file loads or fails cleanly (valgrind: no leak). */
 static void
+test_tcp_and_listeners(void **state)
+{
+	const struct gw_config_dataplane *dp;
+	struct gw_config *cfg;
+
+	(void)state;
+	cfg = load_ok(DP_HEAD "  tcp:\n    maxConnections: 100000\n"
+			      "    receiveBuffer: 1048576\n    sendBuffer: 4096\n"
+			      "    synBacklog: 65535\n    congestionControl: newreno\n"
+			      "  testListeners:\n  - {port: 7, mode: echo}\n"
+			      "  - {port: 9, mode: discard}\n"
+			      "  - {port: 19, mode: source, bytes: 1099511627776}\n"
+			      "  - port: 61000\n");
+	dp = gw_config_dataplane(cfg);
+	assert_int_equal(dp->tcp.max_conns, 100000);
+	assert_int_equal(dp->tcp.rcv_buf, 1048576);
+	assert_int_equal(dp->tcp.snd_buf, 4096);
+	assert_int_equal(dp->tcp.syn_backlog, 65535);
+	assert_int_equal(dp->tcp.cc, GW_CONFIG_TCP_CC_NEWRENO);
+	assert_int_equal(dp->n_test_listeners, 4);
+	assert_int_equal(dp->test_listeners[0].port, 7);
+	assert_int_equal(dp->test_listeners[0].mode, GW_CONFIG_TEST_ECHO);
+	assert_int_equal(dp->test_listeners[1].mode, GW_CONFIG_TEST_DISCARD);
+	assert_int_equal(dp->test_listeners[2].mode, GW_CONFIG_TEST_SOURCE);
+	assert_int_equal(dp->test_listeners[2].bytes, 1ull << 40);
+	assert_int_equal(dp->test_listeners[3].port, 61000);
+	assert_int_equal(dp->test_listeners[3].mode, GW_CONFIG_TEST_ECHO);
+	gw_config_free(cfg);
+
+	cfg = load_ok(DP_HEAD "  workers: 1\n");
+	dp = gw_config_dataplane(cfg);
+	assert_int_equal(dp->tcp.max_conns, GW_CONFIG_DEFAULT_TCP_MAX_CONNS);
+	assert_int_equal(dp->tcp.rcv_buf, GW_CONFIG_DEFAULT_TCP_BUFFER);
+	assert_int_equal(dp->tcp.cc, GW_CONFIG_TCP_CC_CUBIC);
+	assert_int_equal(dp->n_test_listeners, 0);
+	gw_config_free(cfg);
+}
+
+static void
 test_every_prefix(void **state)
 {
 	struct gw_config_err err;
@@ -350,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_edge_values),
 		cmocka_unit_test(test_token_file_length),
+		cmocka_unit_test(test_tcp_and_listeners),
 		cmocka_unit_test(test_every_prefix),
 	};
 	int rc;

@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tcp — the per-worker TCP instance: connection table and array,
+ * listeners, the application calls, and the timers of every connection
+ * (one wheel entry each, at its earliest deadline). Worker thread, except
+ * gw_tcp_wrk_init/fini and gw_tcp_listen before launch (ctrl).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "gw_tcp.h"
+#include "tcp_seq.h"
+#include "tcp_mbuf.h"
+#include "tcp_priv.h"
+
+RTE_LOG_REGISTER_SUFFIX(gw_tcp_logtype, tcp, INFO);
+
+struct conn_key {
+	uint32_t raddr;
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+};
+
+static const char *const state_names[GW_TCP_STATE_MAX] = {
+	[GW_TCP_CLOSED] = "CLOSED",
+	[GW_TCP_LISTEN] = "LISTEN",
+	[GW_TCP_SYN_SENT] = "SYN_SENT",
+	[GW_TCP_SYN_RCVD] = "SYN_RCVD",
+	[GW_TCP_ESTABLISHED] = "ESTABLISHED",
+	[GW_TCP_FIN_WAIT_1] = "FIN_WAIT_1",
+	[GW_TCP_FIN_WAIT_2] = "FIN_WAIT_2",
+	[GW_TCP_CLOSING] = "CLOSING",
+	[GW_TCP_TIME_WAIT] = "TIME_WAIT",
+	[GW_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+	[GW_TCP_LAST_ACK] = "LAST_ACK",
+};
+
+const char *
+gw_tcp_state_name(unsigned state)
+{
+	return state < GW_TCP_STATE_MAX ? state_names[state] : "?";
+}
+
+static void tcp_timer_fire(struct gw_timer *tm, void *arg);
+
+int
+gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = cfg->max_conns,
+		.key_len = sizeof(struct conn_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct gw_tcp_wrk *t;
+	int rc;
+
+	t = rte_zmalloc("gw_tcp_wrk", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		return -ENOMEM;
+	w->tcp = t;
+	t->w = w;
+	t->max_conns = cfg->max_conns;
+	t->rcv_buf = cfg->rcv_buf;
+	t->snd_buf = cfg->snd_buf;
+	t->syn_backlog = cfg->syn_backlog;
+	t->epoch_tsc = rte_rdtsc();
+	t->tsc_per_us = RTE_MAX(w->dp->tsc_hz / 1000000, (uint64_t)1);
+	snprintf(name, sizeof(name), "gw_tcp_%u", w->id);
+	t->conn_hash = rte_hash_create(&hp);
+	t->conns = rte_zmalloc("gw_tcp_conns", sizeof(*t->conns) * t->max_conns,
+			       RTE_CACHE_LINE_SIZE);
+	if (t->conn_hash == NULL || t->conns == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = gw_hash_key_random(&t->isn_key);
+	if (rc < 0)
+		goto fail;
+	gw_timer_wheel_init(&t->wheel, 0);
+	return 0;
+fail:
+	gw_tcp_wrk_fini(w);
+	return rc;
+}
+
+static void
+conn_release(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	struct conn_key k = { c->raddr, c->laddr, c->rport, c->lport };
+	unsigned i;
+
+	gw_timer_stop(&c->timer);
+	if (c->sndq != NULL)
+		rte_pktmbuf_free(c->sndq);
+	for (i = 0; i < c->ooo_n; i++)
+		rte_pktmbuf_free(c->ooo[i].head);
+	(void)rte_hash_del_key(t->conn_hash, &k); /* present: c is live */
+	memset(c, 0, sizeof(*c));
+	t->stats.active_conns--;
+}
+
+void
+gw_tcp_wrk_fini(struct gw_worker *w)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	if (t->conns != NULL) {
+		for (i = 0; i < t->max_conns; i++)
+			if (t->conns[i].state != GW_TCP_CLOSED)
+				conn_release(t, &t->conns[i]);
+		rte_free(t->conns);
+	}
+	rte_hash_free(t->conn_hash); /* NULL-safe */
+	rte_free(t);
+	w->tcp = NULL;
+}
+
+struct gw_tcp_conn *
+tcp_conn_lookup(struct gw_tcp_wrk *t, uint32_t raddr, uint32_t laddr,
+		uint16_t rport, uint16_t lport)
+{
+	struct conn_key k = { raddr, laddr, rport, lport };
+	int32_t pos = rte_hash_lookup(t->conn_hash, &k);
+
+	return pos < 0 ? NULL : &t->conns[pos];
+}
+
+struct gw_tcp_conn *
+tcp_conn_alloc(struct gw_tcp_wrk *t, uint32_t raddr, uint32_t laddr,
+	       uint16_t rport, uint16_t lport, uint8_t port)
+{
+	struct conn_key k = { raddr, laddr, rport, lport };
+	struct gw_tcp_conn *c;
+	int32_t pos;
+
+	pos = rte_hash_add_key(t->conn_hash, &k);
+	if (pos < 0 || (uint32_t)pos >= t->max_conns)
+		return NULL;
+	c = &t->conns[pos];
+	memset(c, 0, sizeof(*c));
+	c->raddr = raddr;
+	c->laddr = laddr;
+	c->rport = rport;
+	c->lport = lport;
+	c->port = port;
+	c->idx = (uint32_t)pos;
+	c->mss = TCP_DEFAULT_MSS;
+	c->rto_ms = TCP_RTO_INIT;
+	c->rcv_wscale = TCP_WSCALE;
+	c->t = t;
+	gw_timer_init(&c->timer, tcp_timer_fire);
+	t->stats.active_conns++;
+	return c;
+}
+
+void
+tcp_conn_close(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, int err)
+{
+	if ((c->flags & TCP_F_APP) && c->ops->closed != NULL) {
+		c->flags &= (uint16_t)~TCP_F_APP;
+		c->ops->closed(c, err);
+	}
+	conn_release(t, c);
+}
+
+void
+tcp_set_state(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
+	      enum gw_tcp_state s)
+{
+	(void)t;
+	c->state = (uint8_t)s;
+}
+
+struct gw_tcp_listener *
+tcp_listener_lookup(struct gw_tcp_wrk *t, uint16_t lport)
+{
+	unsigned i;
+
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (t->listeners[i].lport == lport)
+			return &t->listeners[i];
+	return NULL;
+}
+
+int
+gw_tcp_listen(struct gw_worker *w, uint16_t lport,
+	      const struct gw_tcp_app_ops *ops, void *ctx)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+	uint16_t be = rte_cpu_to_be_16(lport);
+	unsigned i;
+
+	if (lport == 0 || ops == NULL)
+		return -EINVAL;
+	if (tcp_listener_lookup(t, be) != NULL)
+		return -EADDRINUSE;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
+		if (t->listeners[i].lport == 0) {
+			t->listeners[i].lport = be;
+			t->listeners[i].ops = ops;
+			t->listeners[i].ctx = ctx;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* Free space of the receive buffer, as the window to advertise. */
+uint32_t
+tcp_rcv_window(const struct gw_tcp_wrk *t, const struct gw_tcp_conn *c)
+{
+	uint32_t used = c->rcv_held + c->ooo_bytes;
+
+	return used >= t->rcv_buf ? 0 : t->rcv_buf - used;
+}
+
+const struct gw_tcp_stats *
+gw_tcp_stats_get(const struct gw_worker *w)
+{
+	return w->tcp != NULL ? &w->tcp->stats : NULL;
+}
+
+uint64_t
+gw_tcp_bytes_queued(const struct gw_tcp_conn *c)
+{
+	return c->snd_total;
+}
+
+struct rte_mempool *
+gw_tcp_pool(const struct gw_tcp_conn *c)
+{
+	return c->t->w->dp->pool;
+}
+
+void *
+gw_tcp_ctx(const struct gw_tcp_conn *c)
+{
+	return c->ctx;
+}
+
+void
+gw_tcp_ctx_set(struct gw_tcp_conn *c, void *ctx)
+{
+	c->ctx = ctx;
+}
+
+uint32_t
+gw_tcp_send_space(struct gw_tcp_conn *c)
+{
+	if (c->sndq_bytes >= c->t->snd_buf) {
+		c->flags |= TCP_F_WANT_WRITE;
+		return 0;
+	}
+	return c->t->snd_buf - c->sndq_bytes;
+}
+
+int
+gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	struct gw_tcp_wrk *t = c->t;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if ((c->flags & TCP_F_FIN_QUEUED) ||
+	    (c->state != GW_TCP_ESTABLISHED && c->state != GW_TCP_CLOSE_WAIT &&
+	     c->state != GW_TCP_SYN_RCVD && c->state != GW_TCP_SYN_SENT))
+		return -EPIPE;
+	if (len > gw_tcp_send_space(c)) {
+		c->flags |= TCP_F_WANT_WRITE;
+		return -EAGAIN;
+	}
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (c->sndq == NULL) {
+		c->sndq = m;
+		c->sndq_off = 0;
+	} else {
+		/* one chain: head's pkt_len and nb_segs are not kept up to
+		 * date (sndq_bytes is the length); only next links matter */
+		c->sndq_tail->next = m;
+	}
+	c->sndq_tail = tcp_mbuf_last(m);
+	c->sndq_bytes += len;
+	c->snd_total += len;
+	if (c->state == GW_TCP_ESTABLISHED || c->state == GW_TCP_CLOSE_WAIT)
+		tcp_output(t, c);
+	return 0;
+}
+
+void
+gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
+{
+	struct gw_tcp_wrk *t = c->t;
+	uint32_t before = tcp_rcv_window(t, c);
+
+	c->rcv_held -= RTE_MIN(bytes, c->rcv_held);
+	/* RFC 9293 §3.8.6.2.2: announce a window that opened by at least
+	 * one MSS or half the buffer (receiver-side SWS avoidance) */
+	if (before < c->mss &&
+	    tcp_rcv_window(t, c) >= RTE_MIN((uint32_t)c->mss, t->rcv_buf / 2))
+		tcp_send_ack(t, c);
+}
+
+void
+gw_tcp_shutdown(struct gw_tcp_conn *c)
+{
+	struct gw_tcp_wrk *t = c->t;
+
+	if (c->flags & TCP_F_FIN_QUEUED)
+		return;
+	c->flags |= TCP_F_FIN_QUEUED;
+	if (c->state == GW_TCP_ESTABLISHED)
+		tcp_set_state(t, c, GW_TCP_FIN_WAIT_1);
+	else if (c->state == GW_TCP_CLOSE_WAIT)
+		tcp_set_state(t, c, GW_TCP_LAST_ACK);
+	else if (c->state == GW_TCP_SYN_RCVD || c->state == GW_TCP_SYN_SENT)
+		return; /* FIN goes out once established (RFC 9293 §3.10.4) */
+	tcp_output(t, c);
+}
+
+void
+gw_tcp_abort(struct gw_tcp_conn *c)
+{
+	struct gw_tcp_wrk *t = c->t;
+
+	if (c->state != GW_TCP_SYN_SENT && c->state != GW_TCP_TIME_WAIT)
+		tcp_send_rst(t, c);
+	tcp_conn_close(t, c, -ECONNRESET);
+}
+
+/* ---- timers ------------------------------------------------------------- */
+
+static inline uint64_t
+earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return RTE_MIN(a, b);
+}
+
+void
+tcp_timer_update(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	uint64_t next = earliest(earliest(c->t_rexmit, c->t_delack), c->t_wait);
+
+	if (next == 0)
+		gw_timer_stop(&c->timer);
+	else if (!gw_timer_is_armed(&c->timer) ||
+		 gw_timer_expire(&c->timer) != next)
+		gw_timer_start(&t->wheel, &c->timer, next);
+}
+
+static inline bool
+due(uint64_t deadline, uint64_t now)
+{
+	return deadline != 0 && deadline <= now;
+}
+
+static void
+tcp_timer_fire(struct gw_timer *tm, void *arg)
+{
+	struct gw_tcp_wrk *t = arg;
+	struct gw_tcp_conn *c = container_of(tm, struct gw_tcp_conn, timer);
+	uint64_t now = t->now_ms;
+
+	if (due(c->t_wait, now)) {
+		c->t_wait = 0;
+		/* TIME_WAIT over, FIN_WAIT_2 or a handshake given up */
+		if (c->state == GW_TCP_SYN_RCVD) {
+			struct gw_tcp_listener *l =
+				tcp_listener_lookup(t, c->lport);
+
+			if (l != NULL && l->half_open > 0)
+				l->half_open--;
+		}
+		tcp_conn_close(t, c, c->state == GW_TCP_TIME_WAIT ? 0 :
+								  -ETIMEDOUT);
+		return;
+	}
+	if (due(c->t_delack, now)) {
+		c->t_delack = 0;
+		if (c->flags & TCP_F_ACK_PENDING)
+			tcp_send_ack(t, c);
+	}
+	if (due(c->t_rexmit, now)) {
+		c->t_rexmit = 0;
+		t->stats.rto_timeouts++;
+		if (++c->retries > (c->state <= GW_TCP_SYN_RCVD ?
+					    TCP_SYN_RETRIES : TCP_RETRIES)) {
+			if (c->state == GW_TCP_SYN_SENT)
+				t->stats.attempt_fails++;
+			tcp_send_rst(t, c);
+			tcp_conn_close(t, c, -ETIMEDOUT);
+			return;
+		}
+		/* RFC 6298 §5.5-5.6: back off; RFC 5681 §3.1: cwnd to 1 MSS */
+		c->rto_ms = RTE_MIN(c->rto_ms * 2, (uint32_t)TCP_RTO_MAX);
+		tcp_retransmit(t, c);
+	}
+	tcp_timer_update(t, c);
+}
+
+void
+gw_tcp_timers_run(struct gw_worker *w)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+
+	t->now_us = (w->now - t->epoch_tsc) / t->tsc_per_us;
+	t->now_ms = t->now_us / 1000 + 1; /* never 0: 0 means "off" */
+	(void)gw_timer_wheel_run(&t->wheel, t->now_ms, t, TCP_TIMERS_PER_RUN);
+}

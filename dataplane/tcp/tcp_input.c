@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tcp_input — segment arrival (RFC 9293 §3.10.7): header checks,
+ * demultiplexing to a connection or a listener, the LISTEN, SYN-SENT and
+ * synchronized-state rules in RFC order (sequence acceptability, RST with
+ * RFC 5961, SYN in window, ACK processing with RTT and congestion control,
+ * data in order or held out of order, FIN), then the ACK policy.
+ * Worker thread.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "gw_tcp.h"
+#include "tcp_isn.h"
+#include "tcp_mbuf.h"
+#include "tcp_priv.h"
+
+#define PAWS_IDLE_S (24 * 24 * 3600) /* RFC 7323 §5.5: TS.Recent expires */
+
+/* What one arriving segment says, decoded once. */
+struct seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len; /* payload bytes */
+	uint32_t wnd; /* unscaled */
+	uint8_t flags;
+	struct gw_tcp_opts opts;
+};
+
+static inline uint32_t
+seg_end(const struct seg *s)
+{
+	return s->seq + s->len + !!(s->flags & RTE_TCP_SYN_FLAG) +
+	       !!(s->flags & RTE_TCP_FIN_FLAG);
+}
+
+static inline void
+drop(struct gw_tcp_wrk *t, uint16_t port, struct rte_mbuf *m,
+     enum gw_drop_reason why)
+{
+	gw_worker_drop(t->w, port, m, why);
+}
+
+/* Payload of a segment as its own chain (headers cut off), or NULL. */
+static struct rte_mbuf *
+seg_payload(struct rte_mbuf *m, const struct seg *s)
+{
+	uint32_t hdrs = rte_pktmbuf_pkt_len(m) - s->len;
+
+	if (s->len == 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return tcp_mbuf_adj(m, hdrs);
+}
+
+/* ---- RTT, RTO and congestion control ------------------------------------ */
+
+/* RFC 6298 §2: smoothed RTT and RTO from one sample. */
+static void
+rtt_sample(struct gw_tcp_conn *c, uint32_t rtt_us)
+{
+	uint32_t rto;
+
+	if (rtt_us == 0)
+		rtt_us = 1;
+	if (c->srtt_us == 0) {
+		c->srtt_us = rtt_us;
+		c->rttvar_us = rtt_us / 2;
+	} else {
+		uint32_t err = c->srtt_us > rtt_us ? c->srtt_us - rtt_us :
+						     rtt_us - c->srtt_us;
+
+		c->rttvar_us = (3 * c->rttvar_us + err) / 4;
+		c->srtt_us = (7 * c->srtt_us + rtt_us) / 8;
+	}
+	rto = (c->srtt_us + RTE_MAX(4 * c->rttvar_us, 1000u)) / 1000;
+	c->rto_ms = RTE_MIN(RTE_MAX(rto, (uint32_t)TCP_RTO_MIN),
+			    (uint32_t)TCP_RTO_MAX);
+}
+
+/* NewReno (RFC 5681, RFC 6582) on a new ACK of `acked` bytes. */
+static void
+cc_on_ack(struct gw_tcp_conn *c, uint32_t acked)
+{
+	if (c->flags & TCP_F_RECOVERY) {
+		if (gw_tcp_seq_geq(c->snd_una, c->recover)) {
+			/* full ACK: leave recovery (RFC 6582 §3.2 step 3) */
+			c->flags &= (uint16_t)~TCP_F_RECOVERY;
+			c->cwnd = RTE_MIN(c->ssthresh,
+					  RTE_MAX(c->snd_max - c->snd_una, 0u) +
+						  c->mss);
+		} else {
+			/* partial ACK: deflate by what was acked, add one */
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->mss;
+			c->cwnd += c->mss;
+		}
+		return;
+	}
+	if (c->cwnd < c->ssthresh) /* slow start, RFC 5681 eq. 2 (L = 2) */
+		c->cwnd += RTE_MIN(acked, 2u * c->mss);
+	else /* congestion avoidance, eq. 3 */
+		c->cwnd += RTE_MAX((uint32_t)c->mss * c->mss / c->cwnd, 1u);
+}
+
+/* Third duplicate ACK: fast retransmit and recovery (RFC 6582 §3.2). */
+static void
+cc_fast_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+	uint32_t saved_nxt = c->snd_nxt;
+
+	if ((c->flags & TCP_F_RECOVERY) || !gw_tcp_seq_gt(c->snd_una, c->recover))
+		return; /* RFC 6582 §3.2 step 2: not a new loss */
+	t->stats.fast_retrans++;
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->recover = c->snd_max;
+	c->flags |= TCP_F_RECOVERY;
+	c->rtt_t_us = 0;
+	/* resend the first unacknowledged segment */
+	c->snd_nxt = c->snd_una;
+	c->cwnd = c->mss;
+	tcp_output(t, c);
+	c->snd_nxt = gw_tcp_seq_max(saved_nxt, c->snd_nxt);
+	c->cwnd = c->ssthresh + TCP_DUPACK_THRESH * c->mss;
+}
+
+/* Drop acknowledged bytes from the send queue. */
+static void
+sndq_ack(struct gw_tcp_conn *c, uint32_t bytes)
+{
+	bytes = RTE_MIN(bytes, c->sndq_bytes);
+	c->sndq_bytes -= bytes;
+	if (c->sndq_bytes == 0) {
+		if (c->sndq != NULL)
+			rte_pktmbuf_free(c->sndq);
+		c->sndq = c->sndq_tail = NULL;
+		c->sndq_off = 0;
+		return;
+	}
+	bytes += c->sndq_off;
+	while (bytes >= c->sndq->data_len) {
+		struct rte_mbuf *next = c->sndq->next;
+
+		bytes -= c->sndq->data_len;
+		c->sndq->next = NULL;
+		rte_pktmbuf_free_seg(c->sndq);
+		c->sndq = next;
+	}
+	c->sndq_off = bytes;
+}
+
+/*
+ * The ACK field of an acceptable segment in a synchronized state
+ * (RFC 9293 §3.10.7.4, fifth check). @return false if the segment must
+ * be dropped (after an ACK was sent for an ACK of unsent data).
+ */
+static bool
+ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
+{
+	uint32_t wnd = s->wnd << c->snd_wscale;
+
+	if (gw_tcp_seq_gt(s->ack, c->snd_max)) {
+		c->flags |= TCP_F_ACK_NOW; /* acks something not yet sent */
+		return false;
+	}
+	if (gw_tcp_seq_gt(s->ack, c->snd_una)) {
+		uint32_t acked = s->ack - c->snd_una;
+		bool fin_acked = (c->flags & TCP_F_FIN_SENT) && s->ack == c->snd_max;
+
+		/* RTT: timestamps echo, else the one timed segment (Karn) */
+		if ((c->flags & TCP_F_TS) && s->opts.has_ts && s->opts.ts_ecr != 0)
+			rtt_sample(c, ((uint32_t)t->now_ms + c->iss -
+				       s->opts.ts_ecr) * 1000);
+		else if (c->rtt_t_us != 0 && gw_tcp_seq_gt(s->ack, c->rtt_seq)) {
+			rtt_sample(c, (uint32_t)t->now_us - c->rtt_t_us);
+			c->rtt_t_us = 0;
+		}
+		sndq_ack(c, acked - fin_acked);
+		c->snd_una = s->ack;
+		if (gw_tcp_seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->retries = 0;
+		c->dupacks = 0;
+		cc_on_ack(c, acked);
+		/* RFC 6298 §5.2-5.3 */
+		if (c->snd_una == c->snd_max)
+			c->t_rexmit = 0;
+		else
+			tcp_rto_start(t, c);
+		if ((c->flags & TCP_F_WANT_WRITE) && gw_tcp_send_space(c) > 0 &&
+		    (c->flags & TCP_F_APP) && c->ops->writable != NULL) {
+			c->flags &= (uint16_t)~TCP_F_WANT_WRITE;
+			c->ops->writable(c);
+		}
+	} else if (s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		   wnd == c->snd_wnd && c->snd_una != c->snd_max) {
+		/* duplicate ACK (RFC 5681 §2) */
+		if (++c->dupacks == TCP_DUPACK_THRESH)
+			cc_fast_retransmit(t, c);
+		else if (c->dupacks > TCP_DUPACK_THRESH &&
+			 (c->flags & TCP_F_RECOVERY))
+			c->cwnd += c->mss; /* inflate */
+	}
+	/* window update (RFC 9293 §3.10.7.4) */
+	if (gw_tcp_seq_lt(c->snd_wl1, s->seq) ||
+	    (c->snd_wl1 == s->seq && gw_tcp_seq_leq(c->snd_wl2, s->ack))) {
+		if (c->snd_wnd == 0 && wnd > 0)
+			c->retries = 0; /* the persist probe was answered */
+		c->snd_wnd = wnd;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+	}
+	return true;
+}
+
+/* ---- receive queue ------------------------------------------------------ */
+
+static void
+deliver(struct gw_tcp_conn *c, struct rte_mbuf *d, uint32_t len)
+{
+	c->rcv_nxt += len;
+	c->rcv_held += len;
+	if ((c->flags & TCP_F_APP) && c->ops->data != NULL)
+		c->ops->data(c, d);
+	else
+		rte_pktmbuf_free(d);
+}
+
+/* Hand over out-of-order ranges that rcv_nxt has reached. */
+static void
+ooo_drain(struct gw_tcp_conn *c)
+{
+	while (c->ooo_n > 0 && gw_tcp_seq_leq(c->ooo[0].seq, c->rcv_nxt)) {
+		struct tcp_ooo_range r = c->ooo[0];
+		uint32_t skip = c->rcv_nxt - r.seq;
+
+		memmove(&c->ooo[0], &c->ooo[1], sizeof(r) * (c->ooo_n - 1));
+		c->ooo_n--;
+		c->ooo_bytes -= r.len;
+		if (skip >= r.len) {
+			rte_pktmbuf_free(r.head);
+			continue;
+		}
+		r.head = tcp_mbuf_adj(r.head, skip);
+		r.head->pkt_len = r.len - skip;
+		deliver(c, r.head, r.len - skip);
+	}
+}
+
+/*
+ * Keep a segment that starts beyond rcv_nxt (consumed). Overlaps with
+ * held data are cut off the new segment; adjacent data joins a range.
+ * @return false when it could not be kept (no room: dropped).
+ */
+static bool
+ooo_insert(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *d,
+	   uint32_t seq, uint32_t len)
+{
+	unsigned i, k;
+
+	for (i = 0; i < c->ooo_n; i++) {
+		struct tcp_ooo_range *r = &c->ooo[i];
+		uint32_t r_end = r->seq + r->len;
+
+		if (gw_tcp_seq_geq(seq, r->seq) && gw_tcp_seq_leq(seq + len, r_end)) {
+			rte_pktmbuf_free(d); /* all of it already held */
+			t->stats.dup_segs++;
+			return true;
+		}
+		if (gw_tcp_seq_lt(seq, r->seq))
+			break;
+		if (gw_tcp_seq_lt(seq, r_end)) { /* overlaps r's tail */
+			d = tcp_mbuf_adj(d, r_end - seq);
+			len -= r_end - seq;
+			seq = r_end;
+		}
+	}
+	/* i: first range starting after seq; cut what overlaps it */
+	if (i < c->ooo_n && gw_tcp_seq_gt(seq + len, c->ooo[i].seq)) {
+		uint32_t cut = seq + len - c->ooo[i].seq;
+
+		d = tcp_mbuf_trim(d, cut);
+		len -= cut;
+	}
+	if (d == NULL || len == 0) {
+		rte_pktmbuf_free(d);
+		return true;
+	}
+	d->pkt_len = len;
+	if (i > 0 && c->ooo[i - 1].seq + c->ooo[i - 1].len == seq) {
+		struct tcp_ooo_range *r = &c->ooo[i - 1];
+
+		r->tail->next = d; /* append to the range before */
+		r->tail = tcp_mbuf_last(d);
+		r->len += len;
+		r->head->pkt_len = r->len;
+		c->ooo_bytes += len;
+		if (i < c->ooo_n && r->seq + r->len == c->ooo[i].seq) {
+			/* the gap to the next range is filled: merge */
+			r->tail->next = c->ooo[i].head;
+			r->tail = c->ooo[i].tail;
+			r->len += c->ooo[i].len;
+			r->head->pkt_len = r->len;
+			memmove(&c->ooo[i], &c->ooo[i + 1],
+				sizeof(*r) * (c->ooo_n - i - 1));
+			c->ooo_n--;
+		}
+		return true;
+	}
+	if (i < c->ooo_n && seq + len == c->ooo[i].seq) {
+		struct tcp_ooo_range *r = &c->ooo[i];
+
+		tcp_mbuf_last(d)->next = r->head; /* prepend */
+		r->head = d;
+		r->seq = seq;
+		r->len += len;
+		d->pkt_len = r->len;
+		c->ooo_bytes += len;
+		return true;
+	}
+	if (c->ooo_n == TCP_OOO_MAX) {
+		rte_pktmbuf_free(d);
+		return false;
+	}
+	for (k = c->ooo_n; k > i; k--)
+		c->ooo[k] = c->ooo[k - 1];
+	c->ooo[i].seq = seq;
+	c->ooo[i].len = len;
+	c->ooo[i].head = d;
+	c->ooo[i].tail = tcp_mbuf_last(d);
+	c->ooo_n++;
+	c->ooo_bytes += len;
+	return true;
+}
+
+/* ---- synchronized states ------------------------------------------------ */
+
+/* RFC 9293 §3.10.7.4, first check: is the segment acceptable? */
+static bool
+seq_acceptable(const struct gw_tcp_conn *c, const struct seg *s, uint32_t wnd)
+{
+	uint32_t len = seg_end(s) - s->seq;
+
+	if (len == 0)
+		return wnd == 0 ? s->seq == c->rcv_nxt :
+				  gw_tcp_seq_in_window(s->seq, c->rcv_nxt, wnd);
+	if (wnd == 0)
+		return false;
+	return gw_tcp_seq_in_window(s->seq, c->rcv_nxt, wnd) ||
+	       gw_tcp_seq_in_window(s->seq + len - 1, c->rcv_nxt, wnd);
+}
+
+static void
+fin_received(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	c->flags |= TCP_F_FIN_RCVD | TCP_F_ACK_NOW;
+	c->rcv_nxt++;
+	switch (c->state) {
+	case GW_TCP_SYN_RCVD:
+	case GW_TCP_ESTABLISHED:
+		tcp_set_state(t, c, GW_TCP_CLOSE_WAIT);
+		break;
+	case GW_TCP_FIN_WAIT_1:
+		/* our FIN not yet acked (else we'd be in FIN_WAIT_2) */
+		tcp_set_state(t, c, GW_TCP_CLOSING);
+		break;
+	case GW_TCP_FIN_WAIT_2:
+		tcp_set_state(t, c, GW_TCP_TIME_WAIT);
+		c->t_wait = t->now_ms + 2 * TCP_MSL;
+		c->t_rexmit = 0;
+		break;
+	default:
+		break;
+	}
+	if ((c->flags & TCP_F_APP) && c->ops->eof != NULL)
+		c->ops->eof(c);
+}
+
+/*
+ * A segment for an existing connection in SYN_RCVD or later (consumed).
+ * @return false if c was freed.
+ */
+static bool
+rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
+		 struct rte_mbuf *m, struct seg *s)
+{
+	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+	struct rte_mbuf *d;
+
+	if (gw_tcp_seq_lt(c->rcv_adv, c->rcv_nxt))
+		wnd = 0;
+	/* PAWS (RFC 7323 §5.3) */
+	if ((c->flags & TCP_F_TS) && s->opts.has_ts &&
+	    !(s->flags & RTE_TCP_RST_FLAG) &&
+	    gw_tcp_ts_lt(s->opts.ts_val, c->ts_recent) &&
+	    (uint32_t)(t->now_us / 1000000) - c->ts_recent_s < PAWS_IDLE_S) {
+		t->stats.paws_drops++;
+		c->flags |= TCP_F_ACK_NOW;
+		drop(t, c->port, m, GW_DROP_TCP_PAWS);
+		goto ack;
+	}
+	if (!seq_acceptable(c, s, wnd)) {
+		if (!(s->flags & RTE_TCP_RST_FLAG))
+			c->flags |= TCP_F_ACK_NOW;
+		t->stats.dup_segs++;
+		drop(t, c->port, m, GW_DROP_TCP_OUT_OF_WINDOW);
+		goto ack;
+	}
+	/* RST (RFC 5961 §3.2): exactly rcv_nxt resets, else challenge */
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		rte_pktmbuf_free(m);
+		if (s->seq != c->rcv_nxt) {
+			t->stats.challenge_acks++;
+			tcp_send_ack(t, c);
+			return true;
+		}
+		t->stats.rst_rx++;
+		if (c->state == GW_TCP_ESTABLISHED ||
+		    c->state == GW_TCP_CLOSE_WAIT)
+			t->stats.estab_resets++;
+		tcp_conn_close(t, c, c->state == GW_TCP_SYN_RCVD ?
+					     -ECONNREFUSED : -ECONNRESET);
+		return false;
+	}
+	/* SYN in a synchronized state: challenge ACK (RFC 5961 §4.2) */
+	if (s->flags & RTE_TCP_SYN_FLAG) {
+		t->stats.challenge_acks++;
+		rte_pktmbuf_free(m);
+		tcp_send_ack(t, c);
+		return true;
+	}
+	if (!(s->flags & RTE_TCP_ACK_FLAG)) {
+		drop(t, c->port, m, GW_DROP_TCP_NO_ACK);
+		return true;
+	}
+	/* RFC 5961 §5.2: ACK outside [snd_una - max window, snd_max] */
+	if (gw_tcp_seq_lt(s->ack, c->snd_una - RTE_MAX(c->snd_wnd, 65535u))) {
+		t->stats.challenge_acks++;
+		drop(t, c->port, m, GW_DROP_TCP_OUT_OF_WINDOW);
+		tcp_send_ack(t, c);
+		return true;
+	}
+	if (c->state == GW_TCP_SYN_RCVD) {
+		struct gw_tcp_listener *l = tcp_listener_lookup(t, c->lport);
+
+		if (!gw_tcp_seq_gt(s->ack, c->snd_una) ||
+		    gw_tcp_seq_gt(s->ack, c->snd_max)) {
+			tcp_send_rst_reply(t, c->port, m); /* §3.10.7.4 */
+			drop(t, c->port, m, GW_DROP_TCP_ACK_UNSENT);
+			return true;
+		}
+		if (l != NULL && l->half_open > 0)
+			l->half_open--;
+		tcp_set_state(t, c, GW_TCP_ESTABLISHED);
+		c->snd_wnd = s->wnd << c->snd_wscale;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		c->t_wait = 0;
+		t->stats.passive_opens++;
+		/* the SYN is acknowledged before the application may send */
+		(void)ack_process(t, c, s); /* s->ack checked above */
+		c->flags |= TCP_F_APP;
+		if (l == NULL || l->ops->accepted(c, l->ctx) < 0) {
+			c->flags &= (uint16_t)~TCP_F_APP;
+			rte_pktmbuf_free(m);
+			tcp_send_rst(t, c);
+			tcp_conn_close(t, c, -ECONNRESET);
+			return false;
+		}
+	} else if (!ack_process(t, c, s)) {
+		drop(t, c->port, m, GW_DROP_TCP_ACK_UNSENT);
+		goto ack;
+	}
+	/* our FIN acknowledged */
+	if ((c->flags & TCP_F_FIN_SENT) && c->snd_una == c->snd_max) {
+		switch (c->state) {
+		case GW_TCP_FIN_WAIT_1:
+			tcp_set_state(t, c, GW_TCP_FIN_WAIT_2);
+			c->t_wait = t->now_ms + TCP_FIN_WAIT_2;
+			break;
+		case GW_TCP_CLOSING:
+			tcp_set_state(t, c, GW_TCP_TIME_WAIT);
+			c->t_wait = t->now_ms + 2 * TCP_MSL;
+			break;
+		case GW_TCP_LAST_ACK:
+			rte_pktmbuf_free(m);
+			tcp_conn_close(t, c, 0);
+			return false;
+		default:
+			break;
+		}
+	}
+	if (c->state == GW_TCP_TIME_WAIT) {
+		/* a retransmitted FIN: ACK it and restart the 2 MSL wait */
+		if (s->flags & RTE_TCP_FIN_FLAG) {
+			c->t_wait = t->now_ms + 2 * TCP_MSL;
+			c->flags |= TCP_F_ACK_NOW;
+		}
+		rte_pktmbuf_free(m);
+		goto ack;
+	}
+	/* TS.Recent (RFC 7323 §4.3) */
+	if ((c->flags & TCP_F_TS) && s->opts.has_ts &&
+	    gw_tcp_seq_leq(s->seq, c->rcv_nxt)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
+	}
+	/* data, in the states that still receive it */
+	if (s->len > 0 && c->state == GW_TCP_FIN_WAIT_2)
+		c->t_wait = t->now_ms + TCP_FIN_WAIT_2; /* idle, not orphaned */
+	if (s->len > 0 && !(c->flags & TCP_F_FIN_RCVD)) {
+		uint32_t seq = s->seq, len = s->len;
+
+		d = seg_payload(m, s);
+		m = NULL;
+		if (gw_tcp_seq_lt(seq, c->rcv_nxt)) { /* partly old */
+			d = tcp_mbuf_adj(d, c->rcv_nxt - seq);
+			len -= c->rcv_nxt - seq;
+			seq = c->rcv_nxt;
+		}
+		if (len > wnd - (seq - c->rcv_nxt)) { /* beyond the window */
+			d = tcp_mbuf_trim(d, len - (wnd - (seq - c->rcv_nxt)));
+			len = wnd - (seq - c->rcv_nxt);
+			s->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		}
+		if (d != NULL)
+			d->pkt_len = len;
+		if (d != NULL && seq == c->rcv_nxt) {
+			deliver(c, d, len);
+			if (c->ooo_n > 0) {
+				ooo_drain(c);
+				c->flags |= TCP_F_ACK_NOW; /* filled a hole */
+			}
+			/* ACK every second full segment, else after 40 ms */
+			if (c->flags & TCP_F_ACK_PENDING)
+				c->flags |= TCP_F_ACK_NOW;
+			else
+				c->flags |= TCP_F_ACK_PENDING;
+		} else if (d != NULL) {
+			t->stats.ooo_segs++;
+			if (!ooo_insert(t, c, d, seq, len)) /* d freed */
+				t->w->stats.drop[c->port][GW_DROP_TCP_OOO_FULL]++;
+			c->flags |= TCP_F_ACK_NOW; /* dup ACK: fast retransmit */
+			s->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* not yet */
+		}
+	}
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+	if ((s->flags & RTE_TCP_FIN_FLAG) && !(c->flags & TCP_F_FIN_RCVD) &&
+	    seg_end(s) - 1 == c->rcv_nxt)
+		fin_received(t, c);
+ack:
+	if (c->state == GW_TCP_TIME_WAIT) {
+		if (c->flags & TCP_F_ACK_NOW)
+			tcp_send_ack(t, c);
+		tcp_timer_update(t, c);
+		return true;
+	}
+	tcp_output(t, c); /* data the window now allows, and an ACK if due */
+	if ((c->flags & TCP_F_ACK_PENDING) && c->t_delack == 0)
+		c->t_delack = t->now_ms + TCP_DELACK;
+	tcp_timer_update(t, c);
+	return true;
+}
+
+/* ---- LISTEN and SYN-SENT ------------------------------------------------ */
+
+static void
+rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
+	   struct rte_mbuf *m, const struct seg *s)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
+		m, const struct rte_tcp_hdr *, m->l2_len + m->l3_len);
+	const struct gw_dp_port *p = &t->w->dp->ports[port];
+	struct gw_tcp_conn *c;
+
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		drop(t, port, m, GW_DROP_TCP_NO_CONN);
+		return;
+	}
+	if (s->flags & RTE_TCP_ACK_FLAG) {
+		tcp_send_rst_reply(t, port, m);
+		drop(t, port, m, GW_DROP_TCP_NO_CONN);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG)) {
+		drop(t, port, m, GW_DROP_TCP_NO_CONN);
+		return;
+	}
+	if (l->half_open >= t->syn_backlog) {
+		drop(t, port, m, GW_DROP_TCP_BACKLOG_FULL);
+		return;
+	}
+	c = tcp_conn_alloc(t, ip->src_addr, ip->dst_addr, th->src_port,
+			   th->dst_port, (uint8_t)port);
+	if (c == NULL) {
+		drop(t, port, m, GW_DROP_TCP_TABLE_FULL);
+		return;
+	}
+	c->flags |= TCP_F_PASSIVE;
+	c->ops = l->ops;
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->iss = gw_tcp_isn(&t->isn_key, rte_be_to_cpu_32(c->laddr),
+			    rte_be_to_cpu_16(c->lport), rte_be_to_cpu_32(c->raddr),
+			    rte_be_to_cpu_16(c->rport), t->now_us);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->iss;
+	c->snd_wnd = s->wnd; /* never scaled in a SYN */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = c->iss;
+	c->mss = (uint16_t)RTE_MIN(s->opts.has_mss ? (unsigned)s->opts.mss :
+						     (unsigned)TCP_DEFAULT_MSS,
+				   (unsigned)p->mtu - 40);
+	if (s->opts.has_wscale) {
+		c->flags |= TCP_F_WS;
+		c->snd_wscale = s->opts.wscale;
+	} else {
+		c->rcv_wscale = 0;
+	}
+	if (s->opts.has_ts) {
+		c->flags |= TCP_F_TS;
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
+		c->mss -= 12;
+	}
+	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u)); /* RFC 6928 */
+	c->ssthresh = UINT32_MAX;
+	tcp_set_state(t, c, GW_TCP_SYN_RCVD);
+	l->half_open++;
+	/* give up on a handshake that does not complete */
+	c->t_wait = t->now_ms + 75000;
+	rte_pktmbuf_free(m);
+	tcp_send_syn(t, c);
+}
+
+/* ---- entry -------------------------------------------------------------- */
+
+void
+gw_tcp_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+	const struct gw_dp_port *p = &w->dp->ports[port];
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th;
+	uint32_t l4 = rte_be_to_cpu_16(ip->total_length) - m->l3_len;
+	uint32_t doff;
+	struct gw_tcp_conn *c;
+	struct gw_tcp_listener *l;
+	struct seg s;
+
+	t->stats.segs_rx++;
+	if (unlikely(l4 < sizeof(*th) ||
+		     rte_pktmbuf_data_len(m) < m->l2_len + m->l3_len + sizeof(*th))) {
+		drop(t, port, m, GW_DROP_TCP_MALFORMED);
+		return;
+	}
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+				     m->l2_len + m->l3_len);
+	doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(doff < sizeof(*th) || doff > l4 ||
+		     rte_pktmbuf_data_len(m) < m->l2_len + m->l3_len + doff)) {
+		drop(t, port, m, GW_DROP_TCP_MALFORMED);
+		return;
+	}
+	/* checksum: trust the device's verdict, else compute */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	    RTE_MBUF_F_RX_L4_CKSUM_BAD) {
+		drop(t, port, m, GW_DROP_TCP_BAD_CHECKSUM);
+		return;
+	}
+	if (!p->rx_l4_cksum || (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+				       RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN) {
+		if (tcp_cksum_mbuf(m, ip, m->l2_len + m->l3_len) != 0xffff) {
+			drop(t, port, m, GW_DROP_TCP_BAD_CHECKSUM);
+			return;
+		}
+	}
+	s.seq = rte_be_to_cpu_32(th->sent_seq);
+	s.ack = rte_be_to_cpu_32(th->recv_ack);
+	s.len = l4 - doff;
+	s.wnd = rte_be_to_cpu_16(th->rx_win);
+	s.flags = th->tcp_flags;
+	if (gw_tcp_options_parse((const uint8_t *)(th + 1), doff - sizeof(*th),
+				 s.flags & RTE_TCP_SYN_FLAG, &s.opts) != 0) {
+		drop(t, port, m, GW_DROP_TCP_MALFORMED);
+		return;
+	}
+	c = tcp_conn_lookup(t, ip->src_addr, ip->dst_addr, th->src_port,
+			    th->dst_port);
+	if (c != NULL) {
+		(void)rcv_synchronized(t, c, m, &s);
+		return;
+	}
+	l = tcp_listener_lookup(t, th->dst_port);
+	if (l != NULL) {
+		rcv_listen(t, l, port, m, &s);
+		return;
+	}
+	/* CLOSED (RFC 9293 §3.10.7.1) */
+	tcp_send_rst_reply(t, port, m);
+	drop(t, port, m, GW_DROP_TCP_NO_CONN);
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private to dataplane/tcp: the control block, the per-worker tables and
+ * the hand-offs between input, output and timers.
+ */
+#ifndef TCP_PRIV_H
+#define TCP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "gw_hash.h"
+#include "gw_tcp.h"
+#include "gw_timer.h"
+#include "gw_worker.h"
+#include "tcp_options.h"
+#include "tcp_seq.h"
+
+enum gw_tcp_state {
+	GW_TCP_CLOSED,
+	GW_TCP_LISTEN,
+	GW_TCP_SYN_SENT,
+	GW_TCP_SYN_RCVD,
+	GW_TCP_ESTABLISHED,
+	GW_TCP_FIN_WAIT_1,
+	GW_TCP_FIN_WAIT_2,
+	GW_TCP_CLOSING,
+	GW_TCP_TIME_WAIT,
+	GW_TCP_CLOSE_WAIT,
+	GW_TCP_LAST_ACK,
+	GW_TCP_STATE_MAX
+};
+
+/* conn->flags */
+#define TCP_F_TS (1u << 0)	    /* timestamps in use (RFC 7323) */
+#define TCP_F_SACK (1u << 1)	    /* SACK permitted both ways */
+#define TCP_F_WS (1u << 2)	    /* window scaling in use */
+#define TCP_F_ACK_NOW (1u << 3)	    /* send an ACK before input returns */
+#define TCP_F_ACK_PENDING (1u << 4) /* data received, ACK delayed */
+#define TCP_F_FIN_RCVD (1u << 5)    /* peer's FIN taken in sequence */
+#define TCP_F_FIN_QUEUED (1u << 6)  /* application shut down its side */
+#define TCP_F_FIN_SENT (1u << 7)    /* our FIN occupies snd_max - 1 */
+#define TCP_F_WANT_WRITE (1u << 8)  /* send returned -EAGAIN */
+#define TCP_F_RECOVERY (1u << 9)    /* in fast recovery (RFC 6582) */
+#define TCP_F_PASSIVE (1u << 10)    /* opened by a listener */
+#define TCP_F_APP (1u << 11)	    /* the application knows it */
+
+/* Limits and RFC constants, in ms unless said otherwise. */
+#define TCP_RTO_INIT 1000   /* RFC 6298 §2.1 */
+#define TCP_RTO_MIN 200	    /* Linux's floor; RFC 6298 says 1 s, see docs */
+#define TCP_RTO_MAX 60000   /* RFC 6298 §2.5 */
+#define TCP_DELACK 40	    /* delayed ACK timer */
+#define TCP_MSL 30000	    /* TIME_WAIT lasts 2 * MSL */
+#define TCP_FIN_WAIT_2 60000 /* orphaned FIN_WAIT_2 (Linux tcp_fin_timeout) */
+#define TCP_SYN_RETRIES 5   /* SYN / SYN-ACK retransmissions */
+#define TCP_RETRIES 15	    /* data retransmissions before giving up */
+#define TCP_DEFAULT_MSS 536 /* RFC 9293 §3.7.1 without an MSS option */
+#define TCP_WSCALE 7	    /* our window scale */
+#define TCP_DUPACK_THRESH 3 /* RFC 5681 */
+#define TCP_TIMERS_PER_RUN 256 /* timer callbacks per loop, at most */
+#define TCP_OOO_MAX 8	    /* out-of-order ranges held per connection */
+
+/*
+ * One connection. Layout: the first cache line is what every arriving
+ * segment reads (lookup key, state, receive side); the second holds the
+ * send side and congestion control; then timers and queues.
+ */
+struct gw_tcp_conn {
+	/* line 0: lookup and receive */
+	uint32_t raddr; /* network order */
+	uint32_t laddr;
+	uint16_t rport; /* network order */
+	uint16_t lport;
+	uint8_t state; /* enum gw_tcp_state */
+	uint8_t port;  /* dp port index */
+	uint8_t snd_wscale;
+	uint8_t rcv_wscale;
+	uint16_t flags; /* TCP_F_* */
+	uint16_t mss;	/* payload bytes per segment we send */
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;  /* right edge of the window we advertised */
+	uint32_t rcv_held; /* bytes delivered, not yet released by the app */
+	uint32_t irs;
+	uint32_t ts_recent;    /* RFC 7323 TS.Recent */
+	uint32_t ts_recent_s;  /* when TS.Recent was taken (s) */
+	uint32_t idx;	       /* position in the connection array */
+	uint32_t ooo_bytes;    /* bytes held out of order */
+	uint16_t ooo_n;	       /* ranges in ooo[] */
+	uint8_t retries;	/* consecutive RTO expiries */
+	uint8_t dupacks;
+
+	/* line 1: send and congestion control */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max; /* highest sequence sent + 1 */
+	uint32_t snd_wnd; /* peer's window, scaled */
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t sndq_bytes; /* queued from snd_una on (FIN excluded) */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t recover; /* RFC 6582 */
+	uint32_t srtt_us; /* 0 until the first sample */
+	uint32_t rttvar_us;
+	uint32_t rto_ms;
+	uint32_t rtt_seq;  /* sequence being timed (no timestamps) */
+	uint32_t rtt_t_us; /* when it was sent; 0 = none */
+
+	/* timers: one wheel entry at the earliest deadline (ms, 0 = off) */
+	struct gw_timer timer;
+	uint64_t t_rexmit; /* retransmission or persist */
+	uint64_t t_delack;
+	uint64_t t_wait; /* TIME_WAIT, FIN_WAIT_2 or SYN_RCVD give-up */
+
+	/* queues */
+	struct rte_mbuf *sndq;	   /* chain of unacknowledged + unsent data */
+	struct rte_mbuf *sndq_tail; /* last segment of sndq */
+	uint32_t sndq_off;	   /* bytes of sndq's first segment acked */
+	uint64_t snd_total;	   /* bytes ever queued by the application */
+	/* out-of-order data: disjoint ranges sorted by sequence, each one
+	 * mbuf chain (contiguous segments are chained together) */
+	struct tcp_ooo_range {
+		uint32_t seq;
+		uint32_t len;
+		struct rte_mbuf *head;
+		struct rte_mbuf *tail; /* last segment of head's chain */
+	} ooo[TCP_OOO_MAX];
+
+	struct gw_tcp_wrk *t; /* the worker's TCP that owns it */
+	const struct gw_tcp_app_ops *ops;
+	void *ctx;
+} __rte_cache_aligned;
+
+struct gw_tcp_listener {
+	uint16_t lport; /* network order; 0 = free slot */
+	uint16_t half_open;
+	const struct gw_tcp_app_ops *ops;
+	void *ctx;
+};
+
+#define TCP_MAX_LISTENERS 32
+
+struct gw_tcp_wrk {
+	struct gw_worker *w;
+	struct rte_hash *conn_hash; /* 4-tuple -> index in conns */
+	struct gw_tcp_conn *conns;  /* max_conns, from rte_zmalloc */
+	uint32_t max_conns;
+	uint32_t rcv_buf;
+	uint32_t snd_buf;
+	uint32_t syn_backlog;
+	uint64_t now_us;	    /* this loop's time since epoch_tsc */
+	uint64_t now_ms;	    /* the same + 1 ms: the wheel's clock */
+	uint64_t epoch_tsc;
+	uint64_t tsc_per_us;
+	struct gw_hash_key isn_key;
+	struct gw_timer_wheel wheel;
+	struct gw_tcp_listener listeners[TCP_MAX_LISTENERS];
+	struct gw_tcp_stats stats;
+};
+
+static inline struct gw_tcp_wrk *
+tcp_wrk(struct gw_worker *w)
+{
+	return w->tcp;
+}
+
+/* tcp.c */
+struct gw_tcp_conn *tcp_conn_lookup(struct gw_tcp_wrk *t, uint32_t raddr,
+				    uint32_t laddr, uint16_t rport,
+				    uint16_t lport);
+struct gw_tcp_conn *tcp_conn_alloc(struct gw_tcp_wrk *t, uint32_t raddr,
+				   uint32_t laddr, uint16_t rport,
+				   uint16_t lport, uint8_t port);
+/** Tell the application (if it knows the connection) and free it. */
+void tcp_conn_close(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, int err);
+void tcp_set_state(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
+		   enum gw_tcp_state s);
+/** Re-arm the connection's wheel entry at its earliest deadline. */
+void tcp_timer_update(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+struct gw_tcp_listener *tcp_listener_lookup(struct gw_tcp_wrk *t,
+					    uint16_t lport);
+uint32_t tcp_rcv_window(const struct gw_tcp_wrk *t,
+			const struct gw_tcp_conn *c);
+
+/* tcp_output.c */
+/** Send what the windows allow, plus an ACK if one is due. */
+void tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+/** Send a bare ACK now. */
+void tcp_send_ack(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+/** SYN or SYN-ACK (by state). */
+void tcp_send_syn(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+/** RST for a connection (abort). */
+void tcp_send_rst(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+/** RST in answer to a segment without a connection (RFC 9293 §3.10.7.1). */
+void tcp_send_rst_reply(struct gw_tcp_wrk *t, uint16_t port,
+			const struct rte_mbuf *m);
+/** Retransmit from snd_una after an RTO (go-back-N from there). */
+void tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+void tcp_rto_start(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+
+#endif /* TCP_PRIV_H */

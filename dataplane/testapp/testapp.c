@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * testapp — echo, discard and source over gw_tcp. The per-connection state
+ * fits in the connection's context pointer: echo keeps the chain TCP could
+ * not take yet, source the bytes still to send.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "gw_tcp.h"
+#include "gw_testapp.h"
+
+/* ---- echo --------------------------------------------------------------- */
+
+/* Send what is held; the window reopens for what TCP took. */
+static void
+echo_flush(struct gw_tcp_conn *c)
+{
+	struct rte_mbuf *held = gw_tcp_ctx(c);
+	uint32_t len;
+
+	if (held == NULL)
+		return;
+	len = rte_pktmbuf_pkt_len(held);
+	if (gw_tcp_send(c, held) == -EAGAIN)
+		return; /* still held; writable() comes back */
+	gw_tcp_ctx_set(c, NULL); /* taken, or -EPIPE: gone either way */
+	gw_tcp_recv_done(c, len);
+}
+
+static int
+echo_accepted(struct gw_tcp_conn *c, void *listen_ctx)
+{
+	(void)listen_ctx;
+	gw_tcp_ctx_set(c, NULL);
+	return 0;
+}
+
+static void
+echo_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *held = gw_tcp_ctx(c);
+
+	if (held != NULL) {
+		/* already waiting for space: queue behind it, read no more */
+		if (rte_pktmbuf_chain(held, m) != 0) {
+			rte_pktmbuf_free(m); /* 65535 segments held: cannot be */
+			gw_tcp_abort(c);
+		}
+		return;
+	}
+	gw_tcp_ctx_set(c, m);
+	echo_flush(c);
+}
+
+static void
+echo_writable(struct gw_tcp_conn *c)
+{
+	echo_flush(c);
+}
+
+static void
+echo_eof(struct gw_tcp_conn *c)
+{
+	gw_tcp_shutdown(c); /* held data goes first: it is queued before FIN */
+}
+
+static void
+echo_closed(struct gw_tcp_conn *c, int err)
+{
+	(void)err;
+	rte_pktmbuf_free(gw_tcp_ctx(c)); /* NULL-safe */
+}
+
+static const struct gw_tcp_app_ops echo_ops = {
+	.accepted = echo_accepted,
+	.data = echo_data,
+	.writable = echo_writable,
+	.eof = echo_eof,
+	.closed = echo_closed,
+};
+
+/* ---- discard ------------------------------------------------------------ */
+
+static int
+discard_accepted(struct gw_tcp_conn *c, void *listen_ctx)
+{
+	(void)c;
+	(void)listen_ctx;
+	return 0;
+}
+
+static void
+discard_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	rte_pktmbuf_free(m);
+	gw_tcp_recv_done(c, len);
+}
+
+static void
+discard_eof(struct gw_tcp_conn *c)
+{
+	gw_tcp_shutdown(c);
+}
+
+static const struct gw_tcp_app_ops discard_ops = {
+	.accepted = discard_accepted,
+	.data = discard_data,
+	.eof = discard_eof,
+};
+
+/* ---- source ------------------------------------------------------------- */
+
+/* Queue pattern bytes while TCP takes them; ctx holds the bytes left. */
+static void
+source_fill(struct gw_tcp_conn *c)
+{
+	uint64_t left = (uintptr_t)gw_tcp_ctx(c);
+
+	while (left > 0) {
+		uint32_t room = gw_tcp_send_space(c);
+		uint64_t off = gw_tcp_bytes_queued(c);
+		struct rte_mbuf *m;
+		uint32_t n, i;
+		uint8_t *d;
+
+		if (room == 0)
+			break; /* writable() follows the next ACK */
+		m = rte_pktmbuf_alloc(gw_tcp_pool(c));
+		if (m == NULL)
+			break; /* pool empty: the next ACK's writable() retries */
+		n = (uint32_t)RTE_MIN(RTE_MIN((uint64_t)rte_pktmbuf_tailroom(m),
+					      (uint64_t)room),
+				      left);
+		d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
+		for (i = 0; i < n; i++)
+			d[i] = gw_testapp_pattern(off + i);
+		if (gw_tcp_send(c, m) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		left -= n;
+	}
+	gw_tcp_ctx_set(c, (void *)(uintptr_t)left);
+	if (left == 0)
+		gw_tcp_shutdown(c);
+}
+
+static int
+source_accepted(struct gw_tcp_conn *c, void *listen_ctx)
+{
+	const struct gw_config_test_listener *l = listen_ctx;
+
+	gw_tcp_ctx_set(c, (void *)(uintptr_t)l->bytes);
+	source_fill(c);
+	return 0;
+}
+
+static void
+source_writable(struct gw_tcp_conn *c)
+{
+	source_fill(c);
+}
+
+static const struct gw_tcp_app_ops source_ops = {
+	.accepted = source_accepted,
+	.data = discard_data,
+	.writable = source_writable,
+};
+
+int
+gw_testapp_start(struct gw_worker *w, const struct gw_config_dataplane *cfg)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < cfg->n_test_listeners; i++) {
+		const struct gw_config_test_listener *l = &cfg->test_listeners[i];
+		const struct gw_tcp_app_ops *ops =
+			l->mode == GW_CONFIG_TEST_ECHO	  ? &echo_ops :
+			l->mode == GW_CONFIG_TEST_DISCARD ? &discard_ops :
+							    &source_ops;
+
+		rc = gw_tcp_listen(w, l->port, ops, (void *)(uintptr_t)l);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
