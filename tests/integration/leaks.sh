@@ -7,7 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 
 t_netns_create
-T_WORKERS=2 t_config_basic
+T_WORKERS=2 t_config_basic "  testListeners:
+  - {port: 7, mode: echo}
+  - {port: 19, mode: source, bytes: 100000000}"
 nsenter --net="/run/netns/$T_NS" valgrind -q --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
@@ -21,6 +23,21 @@ t_ns ping -c 3 -i 0.2 -W 5 "$T_GW_IP" >/dev/null || t_fail "ping under valgrind"
 t_pkt mg0 bad-ip-cksum --dst-mac "$gw_mac" --src "$T_KERNEL_IP" --dst "$T_GW_IP"
 # replies to a host that never answers ARP wait in the neighbour queue
 t_pkt mg0 echo --dst-mac "$gw_mac" --src "$T_NET.99" --dst "$T_GW_IP" --count 3
+# connections alive at shutdown: one whose echo is never read (data held
+# in both directions), one source stream nobody reads (full send queue)
+nsenter --net="/run/netns/$T_NS" python3 -c '
+import socket, sys, time
+a = socket.create_connection((sys.argv[1], 7)); a.sendall(b"x" * 200000)
+b = socket.create_connection((sys.argv[1], 19))
+time.sleep(30)' "$T_GW_IP" &
+holder=$!
+hold_stop() { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
+T_CLEANUP_HOOKS+=(hold_stop)
+for _ in $(seq 50); do
+	[ "$(t_status 's["tcp"]["active_conns"]')" = 2 ] && break
+	sleep 0.1
+done
+t_assert_eq "connections open at shutdown" "$(t_status 's["tcp"]["active_conns"]')" 2
 t_api /api/v1/status >/dev/null
 t_api /stats/prometheus >/dev/null
 t_api /config_dump >/dev/null
