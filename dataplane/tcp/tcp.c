@@ -75,6 +75,8 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 	t->rcv_buf = cfg->rcv_buf;
 	t->snd_buf = cfg->snd_buf;
 	t->syn_backlog = cfg->syn_backlog;
+	t->cc = cfg->cc == GW_CONFIG_TCP_CC_NEWRENO ? &gw_tcp_cc_newreno :
+						     &gw_tcp_cc_cubic;
 	t->epoch_tsc = rte_rdtsc();
 	t->tsc_per_us = RTE_MAX(w->dp->tsc_hz / 1000000, (uint64_t)1);
 	snprintf(name, sizeof(name), "gw_tcp_%u", w->id);

@@ -84,9 +84,9 @@ rtt_sample(struct gw_tcp_conn *c, uint32_t rtt_us)
 			    (uint32_t)TCP_RTO_MAX);
 }
 
-/* NewReno (RFC 5681, RFC 6582) on a new ACK of `acked` bytes. */
+/* A new ACK of `acked` bytes: RFC 6582 recovery, else the algorithm. */
 static void
-cc_on_ack(struct gw_tcp_conn *c, uint32_t acked)
+cc_on_ack(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, uint32_t acked)
 {
 	if (c->flags & TCP_F_RECOVERY) {
 		if (gw_tcp_seq_geq(c->snd_una, c->recover)) {
@@ -102,10 +102,7 @@ cc_on_ack(struct gw_tcp_conn *c, uint32_t acked)
 		}
 		return;
 	}
-	if (c->cwnd < c->ssthresh) /* slow start, RFC 5681 eq. 2 (L = 2) */
-		c->cwnd += RTE_MIN(acked, 2u * c->mss);
-	else /* congestion avoidance, eq. 3 */
-		c->cwnd += RTE_MAX((uint32_t)c->mss * c->mss / c->cwnd, 1u);
+	t->cc->ack(c, acked, t->now_us);
 }
 
 /* Third duplicate ACK: fast retransmit and recovery (RFC 6582 §3.2). */
@@ -118,7 +115,8 @@ cc_fast_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	if ((c->flags & TCP_F_RECOVERY) || !gw_tcp_seq_gt(c->snd_una, c->recover))
 		return; /* RFC 6582 §3.2 step 2: not a new loss */
 	t->stats.fast_retrans++;
-	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	(void)flight;
+	t->cc->loss(c, t->now_us);
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
 	c->rtt_t_us = 0;
@@ -187,7 +185,7 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 			c->snd_nxt = c->snd_una;
 		c->retries = 0;
 		c->dupacks = 0;
-		cc_on_ack(c, acked);
+		cc_on_ack(t, c, acked);
 		/* RFC 6298 §5.2-5.3 */
 		if (c->snd_una == c->snd_max)
 			c->t_rexmit = 0;
@@ -636,6 +634,7 @@ rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 	}
 	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u)); /* RFC 6928 */
 	c->ssthresh = UINT32_MAX;
+	t->cc->init(c);
 	tcp_set_state(t, c, GW_TCP_SYN_RCVD);
 	l->half_open++;
 	/* give up on a handshake that does not complete */

@@ -269,8 +269,10 @@ tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		tcp_send_syn(t, c);
 		return;
 	}
-	/* RFC 5681 §3.1 eq. 4, loss window of one segment */
-	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	/* RFC 5681 §3.1: ssthresh by the algorithm, loss window 1 segment */
+	(void)flight;
+	if (c->retries == 1) /* the first timeout of this episode only */
+		t->cc->loss(c, t->now_us);
 	c->cwnd = c->mss;
 	c->flags &= (uint16_t)~TCP_F_RECOVERY;
 	c->dupacks = 0;

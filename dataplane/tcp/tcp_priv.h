@@ -16,6 +16,7 @@
 #include "gw_tcp.h"
 #include "gw_timer.h"
 #include "gw_worker.h"
+#include "tcp_cc.h"
 #include "tcp_options.h"
 #include "tcp_seq.h"
 
@@ -109,6 +110,14 @@ struct gw_tcp_conn {
 	uint32_t rto_ms;
 	uint32_t rtt_seq;  /* sequence being timed (no timestamps) */
 	uint32_t rtt_t_us; /* when it was sent; 0 = none */
+	union { /* congestion control state, by algorithm */
+		struct tcp_cubic {
+			uint32_t w_max;	  /* bytes, before the last loss */
+			uint64_t epoch_us; /* start of this avoidance epoch */
+			double k;	  /* s until W(t) reaches w_max */
+			double w_est;	  /* Reno-friendly estimate, bytes */
+		} cubic;
+	} cc;
 
 	/* timers: one wheel entry at the earliest deadline (ms, 0 = off) */
 	struct gw_timer timer;
@@ -157,6 +166,7 @@ struct gw_tcp_wrk {
 	uint64_t epoch_tsc;
 	uint64_t tsc_per_us;
 	struct gw_hash_key isn_key;
+	const struct gw_tcp_cc_ops *cc; /* congestion control */
 	struct gw_timer_wheel wheel;
 	struct gw_tcp_listener listeners[TCP_MAX_LISTENERS];
 	struct gw_tcp_stats stats;
