@@ -169,7 +169,8 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 	}
 	if (gw_tcp_seq_gt(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
-		bool fin_acked = (c->flags & TCP_F_FIN_SENT) && s->ack == c->snd_max;
+		bool fin_acked = (c->flags & TCP_F_FIN_SENT) &&
+				 gw_tcp_seq_gt(s->ack, tcp_data_end(c));
 
 		/* RTT: timestamps echo, else the one timed segment (Karn) */
 		if ((c->flags & TCP_F_TS) && s->opts.has_ts && s->opts.ts_ecr != 0)
@@ -180,6 +181,8 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 			c->rtt_t_us = 0;
 		}
 		sndq_ack(c, acked - fin_acked);
+		if (fin_acked)
+			c->flags |= TCP_F_FIN_ACKED;
 		c->snd_una = s->ack;
 		if (gw_tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
@@ -477,7 +480,9 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		goto ack;
 	}
 	/* our FIN acknowledged */
-	if ((c->flags & TCP_F_FIN_SENT) && c->snd_una == c->snd_max) {
+	if ((c->flags & TCP_F_FIN_ACKED) &&
+	    (c->state == GW_TCP_FIN_WAIT_1 || c->state == GW_TCP_CLOSING ||
+	     c->state == GW_TCP_LAST_ACK)) {
 		switch (c->state) {
 		case GW_TCP_FIN_WAIT_1:
 			tcp_set_state(t, c, GW_TCP_FIN_WAIT_2);

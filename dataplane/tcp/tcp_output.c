@@ -181,15 +181,13 @@ tcp_rto_start(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	tcp_timer_update(t, c);
 }
 
-/* Bytes of queued data not yet sent (snd_nxt may sit past the FIN). */
+/* Bytes of queued data from snd_nxt on (snd_nxt may sit past the FIN). */
 static inline uint32_t
 unsent_bytes(const struct gw_tcp_conn *c)
 {
-	uint32_t sent = c->snd_nxt - c->snd_una;
+	uint32_t end = tcp_data_end(c);
 
-	if (c->flags & TCP_F_FIN_SENT && c->snd_nxt == c->snd_max)
-		sent--; /* the FIN is not data */
-	return sent >= c->sndq_bytes ? 0 : c->sndq_bytes - sent;
+	return gw_tcp_seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
 }
 
 void
@@ -210,8 +208,10 @@ tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		uint8_t flags = RTE_TCP_ACK_FLAG;
 		struct rte_mbuf *d = NULL;
 
-		if ((c->flags & TCP_F_FIN_QUEUED) && !(c->flags & TCP_F_FIN_SENT) &&
-		    len == unsent)
+		/* the FIN follows the last data byte, sent or resent with it */
+		if ((c->flags & TCP_F_FIN_QUEUED) &&
+		    !(c->flags & TCP_F_FIN_ACKED) && len == unsent &&
+		    seq + len == tcp_data_end(c))
 			fin = true;
 		if (len == 0 && !fin)
 			break;
@@ -278,8 +278,6 @@ tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	c->dupacks = 0;
 	c->rtt_t_us = 0; /* Karn */
 	c->snd_nxt = c->snd_una;
-	if (c->flags & TCP_F_FIN_SENT)
-		c->flags &= (uint16_t)~TCP_F_FIN_SENT; /* resent with the data */
 	if (c->snd_wnd == 0 && unsent_bytes(c) > 0) {
 		/* persist: probe the closed window with one byte */
 		uint32_t saved = c->snd_wnd;

@@ -43,11 +43,12 @@ enum gw_tcp_state {
 #define TCP_F_ACK_PENDING (1u << 4) /* data received, ACK delayed */
 #define TCP_F_FIN_RCVD (1u << 5)    /* peer's FIN taken in sequence */
 #define TCP_F_FIN_QUEUED (1u << 6)  /* application shut down its side */
-#define TCP_F_FIN_SENT (1u << 7)    /* our FIN occupies snd_max - 1 */
+#define TCP_F_FIN_SENT (1u << 7)    /* our FIN went out: it is at data_end */
 #define TCP_F_WANT_WRITE (1u << 8)  /* send returned -EAGAIN */
 #define TCP_F_RECOVERY (1u << 9)    /* in fast recovery (RFC 6582) */
 #define TCP_F_PASSIVE (1u << 10)    /* opened by a listener */
 #define TCP_F_APP (1u << 11)	    /* the application knows it */
+#define TCP_F_FIN_ACKED (1u << 12)  /* our FIN is acknowledged */
 
 /* Limits and RFC constants, in ms unless said otherwise. */
 #define TCP_RTO_INIT 1000   /* RFC 6298 §2.1 */
@@ -176,6 +177,13 @@ static inline struct gw_tcp_wrk *
 tcp_wrk(struct gw_worker *w)
 {
 	return w->tcp;
+}
+
+/* Sequence number after the last byte of queued data: where our FIN goes. */
+static inline uint32_t
+tcp_data_end(const struct gw_tcp_conn *c)
+{
+	return c->snd_una + c->sndq_bytes;
 }
 
 /* tcp.c */

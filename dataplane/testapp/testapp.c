@@ -5,6 +5,7 @@
  * not take yet, source the bytes still to send.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -14,34 +15,61 @@
 
 /* ---- echo --------------------------------------------------------------- */
 
+/*
+ * The context is the chain TCP could not take yet (NULL: none), with bit 0
+ * set once the peer has finished sending: the FIN must follow that chain.
+ */
+#define ECHO_EOF ((uintptr_t)1)
+
+static inline struct rte_mbuf *
+echo_held(const struct gw_tcp_conn *c)
+{
+	return (struct rte_mbuf *)((uintptr_t)gw_tcp_ctx(c) & ~ECHO_EOF);
+}
+
+static inline bool
+echo_at_eof(const struct gw_tcp_conn *c)
+{
+	return (uintptr_t)gw_tcp_ctx(c) & ECHO_EOF;
+}
+
+static inline void
+echo_set(struct gw_tcp_conn *c, struct rte_mbuf *held, bool eof)
+{
+	gw_tcp_ctx_set(c, (void *)((uintptr_t)held | (eof ? ECHO_EOF : 0)));
+}
+
 /* Send what is held; the window reopens for what TCP took. */
 static void
 echo_flush(struct gw_tcp_conn *c)
 {
-	struct rte_mbuf *held = gw_tcp_ctx(c);
+	struct rte_mbuf *held = echo_held(c);
+	bool eof = echo_at_eof(c);
 	uint32_t len;
 
-	if (held == NULL)
-		return;
-	len = rte_pktmbuf_pkt_len(held);
-	if (gw_tcp_send(c, held) == -EAGAIN)
-		return; /* still held; writable() comes back */
-	gw_tcp_ctx_set(c, NULL); /* taken, or -EPIPE: gone either way */
-	gw_tcp_recv_done(c, len);
+	if (held != NULL) {
+		len = rte_pktmbuf_pkt_len(held);
+		if (gw_tcp_send(c, held) == -EAGAIN)
+			return; /* still held; writable() comes back */
+		echo_set(c, NULL, eof); /* taken, or -EPIPE: gone either way */
+		gw_tcp_recv_done(c, len);
+	}
+	if (eof)
+		gw_tcp_shutdown(c);
 }
 
 static int
 echo_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 {
 	(void)listen_ctx;
-	gw_tcp_ctx_set(c, NULL);
+	echo_set(c, NULL, false);
 	return 0;
 }
 
 static void
 echo_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 {
-	struct rte_mbuf *held = gw_tcp_ctx(c);
+	struct rte_mbuf *held = echo_held(c);
 
 	if (held != NULL) {
 		/* already waiting for space: queue behind it, read no more */
@@ -51,7 +79,7 @@ echo_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 		}
 		return;
 	}
-	gw_tcp_ctx_set(c, m);
+	echo_set(c, m, false);
 	echo_flush(c);
 }
 
@@ -64,14 +92,15 @@ echo_writable(struct gw_tcp_conn *c)
 static void
 echo_eof(struct gw_tcp_conn *c)
 {
-	gw_tcp_shutdown(c); /* held data goes first: it is queued before FIN */
+	echo_set(c, echo_held(c), true);
+	echo_flush(c); /* the FIN goes once nothing is held */
 }
 
 static void
 echo_closed(struct gw_tcp_conn *c, int err)
 {
 	(void)err;
-	rte_pktmbuf_free(gw_tcp_ctx(c)); /* NULL-safe */
+	rte_pktmbuf_free(echo_held(c)); /* NULL-safe */
 }
 
 static const struct gw_tcp_app_ops echo_ops = {

@@ -13,6 +13,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "gw_flow.h"
+#include "gw_impair.h"
 #include "gw_port.h"
 #include "gw_tcp.h"
 #include "gw_testapp.h"
@@ -23,7 +24,7 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 	     char *err, size_t errlen)
 {
 	struct gw_dp *dp;
-	unsigned lcore, id = 0;
+	unsigned lcore, id = 0, k;
 	size_t sz;
 	int rc;
 
@@ -62,6 +63,18 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 			snprintf(err, errlen, "cannot create worker %u: %s", id,
 				 rte_strerror(rte_errno));
 			goto fail;
+		}
+		for (k = 0; k < cfg->n_ports; k++) {
+			dp->workers[id]->impair[k] = gw_impair_create(
+				&cfg->ports[k], (uint16_t)id, dp->tsc_hz);
+			if (cfg->ports[k].impaired &&
+			    dp->workers[id]->impair[k] == NULL) {
+				snprintf(err, errlen,
+					 "out of memory for the impairment of port %s",
+					 cfg->ports[k].name);
+				rc = -ENOMEM;
+				goto fail;
+			}
 		}
 		rc = gw_tcp_wrk_init(dp->workers[id], &cfg->tcp);
 		if (rc == 0)

@@ -140,6 +140,7 @@ struct gw_worker {
 	struct gw_worker_mbox mbox;	  /* ctrl -> worker requests */
 	struct gw_nbr_dump *nbr_dump; /* filled by GW_WORKER_CMD_NBR_DUMP */
 	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
+	struct gw_impair *impair[GW_MAX_PORTS]; /* NULL: port not impaired */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;
 	struct gw_l2_wrk l2 __rte_cache_aligned;

@@ -17,6 +17,7 @@
 
 #include "gw_drop.h"
 #include "gw_flow.h"
+#include "gw_impair.h"
 #include "gw_l2.h"
 #include "gw_tcp.h"
 #include "gw_worker.h"
@@ -60,6 +61,9 @@ gw_worker_tx_flush(struct gw_worker *w, uint16_t port)
 	uint16_t sent, i;
 	uint64_t bytes = 0;
 
+	if (unlikely(w->impair[port] != NULL))
+		q->n = gw_impair_process(w, port, w->impair[port], true, q->pkts,
+					 q->n, GW_BURST);
 	if (q->n == 0)
 		return;
 	/* Sum lengths first: the PMD may free what it accepts at once. */
@@ -120,12 +124,15 @@ gw_worker_poll_once(struct gw_worker *w)
 
 		n = rte_eth_rx_burst(dp->ports[p].port_id, w->id, pkts,
 				     GW_BURST);
-		if (n == 0)
-			continue;
 		for (i = 0; i < n; i++)
 			bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		gw_worker_cnt_add(w, p, GW_CNT_RX_PACKETS, n);
 		gw_worker_cnt_add(w, p, GW_CNT_RX_BYTES, bytes);
+		if (unlikely(w->impair[p] != NULL))
+			n = gw_impair_process(w, p, w->impair[p], false, pkts, n,
+					      GW_BURST);
+		if (n == 0)
+			continue;
 		gw_l2_input_process(w, p, pkts, n);
 		work += n;
 	}
@@ -278,6 +285,8 @@ gw_worker_free(struct gw_worker *w)
 		w->tx[p].n = 0;
 	}
 	gw_tcp_wrk_fini(w);
+	for (p = 0; p < GW_MAX_PORTS; p++)
+		gw_impair_free(w->impair[p]);
 	gw_flow_wrk_fini(w);
 	gw_l2_wrk_fini(w);
 	rte_free(w->nbr_dump);

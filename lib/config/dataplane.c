@@ -30,7 +30,13 @@ static const char *const spec_fields[] = {
 	"tcp", "testListeners", NULL,
 };
 static const char *const port_fields[] = {
-	"name", "device", "address", "gateway", "mtu", NULL,
+	"name", "device", "address", "gateway", "mtu", "impairment", NULL,
+};
+static const char *const impair_fields[] = {
+	"seed", "rx", "tx", NULL,
+};
+static const char *const impair_dir_fields[] = {
+	"dropPercent", "reorderPercent", "duplicatePercent", "delayMs", NULL,
 };
 static const char *const admin_fields[] = {
 	"address", "tokenFile", NULL,
@@ -446,6 +452,92 @@ check_against_others(const struct gw_config_dataplane *dp, unsigned i,
 	return 0;
 }
 
+/* A plain decimal number in [0, 100]. */
+static int
+get_percent(const struct gw_config_node *n, const char *path, double *out,
+	    struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX], *end;
+	double v;
+
+	if (n->type == GW_CONFIG_NODE_SCALAR && !n->quoted && n->len > 0 &&
+	    strspn(n->str, "0123456789.") == n->len) {
+		errno = 0;
+		v = strtod(n->str, &end);
+		if (errno == 0 && *end == '\0' && v >= 0.0 && v <= 100.0) {
+			*out = v;
+			return 0;
+		}
+	}
+	return cfg_err_node(err, n, "%s: expected a percentage between 0 and 100, got %s",
+			    path, cfg_node_describe(n, d, sizeof(d)));
+}
+
+static int
+decode_impair_dir(const struct gw_config_node *map, const char *path,
+		  struct gw_config_impair *im, struct gw_config_err *err)
+{
+	char fpath[PATH_LEN + 40];
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, impair_dir_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *v = map->pairs[k].value;
+
+		snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+		if (strcmp(key, "dropPercent") == 0)
+			rc = get_percent(v, fpath, &im->drop_pct, err);
+		else if (strcmp(key, "reorderPercent") == 0)
+			rc = get_percent(v, fpath, &im->reorder_pct, err);
+		else if (strcmp(key, "duplicatePercent") == 0)
+			rc = get_percent(v, fpath, &im->duplicate_pct, err);
+		else
+			rc = get_uint(v, fpath, 0, 10000, &im->delay_ms, err);
+	}
+	return rc;
+}
+
+static int
+decode_impairment(struct gw_config_port *p, const struct gw_config_node *map,
+		  const char *port_path, struct gw_config_err *err)
+{
+	char path[PATH_LEN + 16], fpath[PATH_LEN + 24];
+	size_t k;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s.impairment", port_path);
+	rc = cfg_want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, impair_fields, err);
+	p->impaired = true;
+	p->impair_seed = 1;
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *v = map->pairs[k].value;
+		long long seed;
+		char d[CFG_DESCR_MAX];
+
+		snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+		if (strcmp(key, "seed") == 0) {
+			if (cfg_node_int(v, &seed) < 0 || seed < 0)
+				rc = cfg_err_node(err, v,
+						  "%s: expected a non-negative integer, got %s",
+						  fpath, cfg_node_describe(v, d, sizeof(d)));
+			else
+				p->impair_seed = (uint64_t)seed;
+		} else if (strcmp(key, "rx") == 0) {
+			rc = decode_impair_dir(v, fpath, &p->impair_rx, err);
+		} else {
+			rc = decode_impair_dir(v, fpath, &p->impair_tx, err);
+		}
+	}
+	return rc;
+}
+
 static int
 decode_port(struct gw_config_dataplane *dp, unsigned i,
 	    const struct gw_config_node *map, struct port_nodes *pn,
@@ -486,6 +578,8 @@ decode_port(struct gw_config_dataplane *dp, unsigned i,
 			rc = get_port_address(v, fpath, p, err);
 		} else if (strcmp(key, "gateway") == 0) {
 			gw = v; /* needs the address: checked below */
+		} else if (strcmp(key, "impairment") == 0) {
+			rc = decode_impairment(p, v, path, err);
 		} else {
 			rc = get_uint(v, fpath, MIN_MTU, MAX_MTU, &mtu, err);
 			if (rc == 0)

@@ -137,6 +137,14 @@ struct gw_config_resource {
 #define GW_CONFIG_DEFAULT_IDLE_SLEEP_US 0 /* pure busy polling */
 #define GW_CONFIG_DEFAULT_HUGEPAGES false /* runs anywhere: --no-huge */
 
+/* Impairment of one direction of a port (tests: loss, reordering...). */
+struct gw_config_impair {
+	double drop_pct;      /* 0..100 */
+	double reorder_pct;   /* 0..100: held back behind later packets */
+	double duplicate_pct; /* 0..100 */
+	unsigned delay_ms;    /* 0..10000, added to every packet */
+};
+
 struct gw_config_port {
 	char name[GW_CONFIG_PORT_NAME_MAX];  /* [a-z0-9-], unique */
 	char device[GW_CONFIG_DEVICE_MAX];   /* vdev args or PCI address */
@@ -146,6 +154,10 @@ struct gw_config_port {
 	bool has_gateway;
 	uint32_t gateway; /* host byte order; inside the port's subnet */
 	uint16_t mtu;	  /* bytes of IP payload, 68..9600 */
+	bool impaired;	  /* an impairment section is present */
+	uint64_t impair_seed;
+	struct gw_config_impair impair_rx;
+	struct gw_config_impair impair_tx;
 };
 
 /* TCP stack settings (spec.tcp). Buffers are per connection. */

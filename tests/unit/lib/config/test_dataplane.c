@@ -47,7 +47,7 @@ static const struct bad_case cases[] = {
 	  "spec.ports[0]: expected a mapping, got 1" },
 	{ "port_unknown_field", DP_HEAD DP_PORT0 "    speed: 10G\n", -EINVAL, 9,
 	  5,
-	  "spec.ports[0]: unknown field \"speed\" (accepted: name, device, address, gateway, mtu)" },
+	  "spec.ports[0]: unknown field \"speed\" (accepted: name, device, address, gateway, mtu, impairment)" },
 	{ "port_missing_name",
 	  DP_HEAD "  ports:\n  - device: net_tap0\n    address: 198.18.0.1/24\n",
 	  -EINVAL, 6, 5, "spec.ports[0]: missing required field \"name\"" },
@@ -154,6 +154,23 @@ static const struct bad_case cases[] = {
 	  22, "spec.admin.tokenFile: expected a path of 1 to 4095 bytes, got \"\"" },
 	{ "token_file_number", DP_HEAD "  admin: {tokenFile: 5}\n", -EINVAL, 5, 22,
 	  "spec.admin.tokenFile: expected a path of 1 to 4095 bytes, got 5" },
+	{ "impair_bad_percent",
+	  DP_HEAD DP_PORT0 "    impairment:\n      rx: {dropPercent: 101}\n",
+	  -EINVAL, 10, 25,
+	  "spec.ports[0].impairment.rx.dropPercent: expected a percentage between 0 and 100, got 101" },
+	{ "impair_quoted_percent",
+	  DP_HEAD DP_PORT0 "    impairment:\n      tx: {reorderPercent: '5'}\n",
+	  -EINVAL, 10, 28, "tx.reorderPercent: expected a percentage" },
+	{ "impair_negative", DP_HEAD DP_PORT0 "    impairment:\n      tx: {duplicatePercent: -1}\n",
+	  -EINVAL, 10, 30, "expected a percentage between 0 and 100, got -1" },
+	{ "impair_delay_big", DP_HEAD DP_PORT0 "    impairment:\n      rx: {delayMs: 10001}\n",
+	  -EINVAL, 10, 21,
+	  "spec.ports[0].impairment.rx.delayMs: expected an integer between 0 and 10000, got 10001" },
+	{ "impair_unknown", DP_HEAD DP_PORT0 "    impairment:\n      rx: {jitterMs: 1}\n",
+	  -EINVAL, 10, 12,
+	  "spec.ports[0].impairment.rx: unknown field \"jitterMs\" (accepted: dropPercent, reorderPercent, duplicatePercent, delayMs)" },
+	{ "impair_bad_seed", DP_HEAD DP_PORT0 "    impairment: {seed: x}\n", -EINVAL, 9,
+	  24, "spec.ports[0].impairment.seed: expected a non-negative integer, got \"x\"" },
 	{ "tcp_not_map", DP_HEAD "  tcp: 5\n", -EINVAL, 5, 8,
 	  "spec.tcp: expected a mapping, got 5" },
 	{ "tcp_unknown_field", DP_HEAD "  tcp:\n    nagle: true\n", -EINVAL, 6, 5,
@@ -363,6 +380,30 @@ test_token_file_length(void **state)
 
 /* Every prefix of a valid file loads or fails cleanly (valgrind: no leak). */
 static void
+test_impairment(void **state)
+{
+	const struct gw_config_port *p;
+	struct gw_config *cfg;
+
+	(void)state;
+	cfg = load_ok(DP_HEAD DP_PORT0 "    impairment:\n      seed: 42\n"
+		      "      rx: {dropPercent: 2, reorderPercent: 0.5, delayMs: 5}\n"
+		      "      tx: {duplicatePercent: 1.25}\n");
+	p = &gw_config_dataplane(cfg)->ports[0];
+	assert_true(p->impaired);
+	assert_int_equal(p->impair_seed, 42);
+	assert_true(p->impair_rx.drop_pct == 2.0);
+	assert_true(p->impair_rx.reorder_pct == 0.5);
+	assert_int_equal(p->impair_rx.delay_ms, 5);
+	assert_true(p->impair_tx.duplicate_pct == 1.25);
+	assert_true(p->impair_tx.drop_pct == 0.0);
+	gw_config_free(cfg);
+	cfg = load_ok(DP_HEAD DP_PORT0);
+	assert_false(gw_config_dataplane(cfg)->ports[0].impaired);
+	gw_config_free(cfg);
+}
+
+static void
 test_tcp_and_listeners(void **state)
 {
 	const struct gw_config_dataplane *dp;
@@ -430,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_edge_values),
 		cmocka_unit_test(test_token_file_length),
 		cmocka_unit_test(test_tcp_and_listeners),
+		cmocka_unit_test(test_impairment),
 		cmocka_unit_test(test_every_prefix),
 	};
 	int rc;
