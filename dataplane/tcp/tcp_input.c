@@ -536,16 +536,17 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		if (d != NULL)
 			d->pkt_len = len;
 		if (d != NULL && seq == c->rcv_nxt) {
-			deliver(c, d, len);
-			if (c->ooo_n > 0) {
-				ooo_drain(c);
-				c->flags |= TCP_F_ACK_NOW; /* filled a hole */
-			}
-			/* ACK every second full segment, else after 40 ms */
+			/* ACK every second full segment, else after 40 ms; set
+			 * before the application runs, as what it sends now
+			 * carries the ACK */
 			if (c->flags & TCP_F_ACK_PENDING)
 				c->flags |= TCP_F_ACK_NOW;
 			else
 				c->flags |= TCP_F_ACK_PENDING;
+			if (c->ooo_n > 0)
+				c->flags |= TCP_F_ACK_NOW; /* may fill a hole */
+			deliver(c, d, len);
+			ooo_drain(c);
 		} else if (d != NULL) {
 			t->stats.ooo_segs++;
 			if (!ooo_insert(t, c, d, seq, len)) /* d freed */

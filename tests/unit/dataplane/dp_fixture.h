@@ -88,7 +88,8 @@ fx_eal_fini(void)
 static __rte_unused int
 fx_setup(void **state)
 {
-	struct gw_config_dataplane cfg = {
+	static struct gw_config_dataplane cfg; /* listeners keep pointers */
+	const struct gw_config_dataplane init = {
 		.workers = 2,
 		.memory_mb = 64,
 		.tcp = {
@@ -110,6 +111,12 @@ fx_setup(void **state)
 	char err[256];
 
 	(void)state;
+	cfg = init;
+#ifdef FX_TEST_LISTENERS
+	cfg.n_test_listeners = 1;
+	cfg.test_listeners[0].port = 7;
+	cfg.test_listeners[0].mode = GW_CONFIG_TEST_ECHO;
+#endif
 	snprintf(fx_dev, sizeof(fx_dev), "net_ring%u", fx_dev_seq++);
 	snprintf(cfg.ports[0].device, sizeof(cfg.ports[0].device), "%s",
 		 fx_dev);
