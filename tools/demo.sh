@@ -56,7 +56,12 @@ for _ in $(seq 100); do
 	kill -0 "$PID" 2>/dev/null || { echo "demo: meshgw exited" >&2; exit 1; }
 	sleep 0.1
 done
-# net_tap gives the kernel side the port's MAC; give it its own.
+for _ in $(seq 100); do
+	[ "$(in_ns curl -s "$ADMIN/ready" 2>/dev/null)" = "LIVE" ] && break
+	sleep 0.1
+done
+# net_tap gives the kernel side the port's MAC while it starts the port
+# (hence the wait for /ready); give the kernel side its own.
 in_ns ip link set "$IFACE" address 02:00:c6:12:00:01
 in_ns ip addr add "$KERNEL_ADDR" dev "$IFACE"
 in_ns ip link set "$IFACE" up

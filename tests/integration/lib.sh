@@ -124,6 +124,9 @@ t_tap_up() {
 	done
 	t_ns ip link show "$ifname" >/dev/null 2>&1 ||
 		t_fail "interface $ifname did not appear"
+	# wait until the ports are started: net_tap sets the kernel side's
+	# MAC (to the port's own) while it starts, which would undo ours
+	t_wait_ready
 	# net_tap gives the kernel side the port's own MAC: change ours
 	t_ns ip link set "$ifname" address "$mac"
 	t_ns ip addr add "$addr" dev "$ifname"
