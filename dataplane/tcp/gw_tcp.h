@@ -62,7 +62,10 @@ struct gw_tcp_app_ops {
 	 * its context with gw_tcp_ctx_set()), < 0 to reset it.
 	 */
 	int (*accepted)(struct gw_tcp_conn *c, void *listen_ctx);
-	/** An active open finished: 0, -ECONNREFUSED or -ETIMEDOUT. */
+	/**
+	 * An active open finished: 0, or -ECONNREFUSED / -ETIMEDOUT /
+	 * -ECONNRESET, in which case this is the last call (no closed()).
+	 */
 	void (*connected)(struct gw_tcp_conn *c, int err);
 	/** In-order data; the chain is consumed (see gw_tcp_recv_done()). */
 	void (*data)(struct gw_tcp_conn *c, struct rte_mbuf *m);
@@ -82,6 +85,18 @@ struct gw_tcp_app_ops {
  */
 int gw_tcp_listen(struct gw_worker *w, uint16_t lport,
 		  const struct gw_tcp_app_ops *ops, void *ctx);
+
+/**
+ * Open a connection from `port`'s address and a local port of this
+ * worker's ephemeral slice (so replies come back to this worker) to
+ * raddr:rport (host order). connected() tells how it went.
+ * @return the connection (in SYN_SENT), or NULL with *err = -EADDRNOTAVAIL
+ *   (no free local port), -ENOBUFS (table full), -EINVAL.
+ */
+struct gw_tcp_conn *gw_tcp_connect(struct gw_worker *w, uint16_t port,
+				   uint32_t raddr, uint16_t rport,
+				   const struct gw_tcp_app_ops *ops, void *ctx,
+				   int *err);
 
 /**
  * Queue data to send (consumed on success).

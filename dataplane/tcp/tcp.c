@@ -16,7 +16,9 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 
+#include "gw_flow.h"
 #include "gw_tcp.h"
+#include "tcp_isn.h"
 #include "tcp_seq.h"
 #include "tcp_mbuf.h"
 #include "tcp_priv.h"
@@ -91,6 +93,8 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 	if (rc < 0)
 		goto fail;
 	gw_timer_wheel_init(&t->wheel, 0);
+	gw_flow_eph_range(w->dp, w->id, &t->eph_lo, &t->eph_hi);
+	t->eph_next = t->eph_lo;
 	return 0;
 fail:
 	gw_tcp_wrk_fini(w);
@@ -173,11 +177,69 @@ tcp_conn_alloc(struct gw_tcp_wrk *t, uint32_t raddr, uint32_t laddr,
 void
 tcp_conn_close(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, int err)
 {
-	if ((c->flags & TCP_F_APP) && c->ops->closed != NULL) {
+	if ((c->flags & TCP_F_APP) && c->state == GW_TCP_SYN_SENT) {
+		/* an active open that failed: connected() is the last word */
+		c->flags &= (uint16_t)~TCP_F_APP;
+		if (c->ops->connected != NULL)
+			c->ops->connected(c, err);
+	} else if ((c->flags & TCP_F_APP) && c->ops->closed != NULL) {
 		c->flags &= (uint16_t)~TCP_F_APP;
 		c->ops->closed(c, err);
 	}
 	conn_release(t, c);
+}
+
+struct gw_tcp_conn *
+gw_tcp_connect(struct gw_worker *w, uint16_t port, uint32_t raddr,
+	       uint16_t rport, const struct gw_tcp_app_ops *ops, void *ctx,
+	       int *err)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+	const struct gw_dp_port *p;
+	uint32_t n = (uint32_t)(t->eph_hi - t->eph_lo) + 1, i;
+	uint32_t be_raddr = rte_cpu_to_be_32(raddr);
+	uint16_t be_rport = rte_cpu_to_be_16(rport);
+	struct gw_tcp_conn *c = NULL;
+
+	if (port >= w->dp->n_ports || rport == 0 || ops == NULL) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	p = &w->dp->ports[port];
+	/* the next free local port of this worker's slice */
+	for (i = 0; i < n; i++) {
+		uint16_t lp = t->eph_next;
+
+		t->eph_next = lp == t->eph_hi ? t->eph_lo : (uint16_t)(lp + 1);
+		if (tcp_conn_lookup(t, be_raddr, p->addr, be_rport,
+				    rte_cpu_to_be_16(lp)) != NULL)
+			continue;
+		c = tcp_conn_alloc(t, be_raddr, p->addr, be_rport,
+				   rte_cpu_to_be_16(lp), (uint8_t)port);
+		if (c == NULL) {
+			*err = -ENOBUFS;
+			return NULL;
+		}
+		break;
+	}
+	if (c == NULL) {
+		*err = -EADDRNOTAVAIL;
+		return NULL;
+	}
+	c->ops = ops;
+	c->ctx = ctx;
+	c->flags |= TCP_F_APP;
+	c->mss = (uint16_t)(p->mtu - 40);
+	c->iss = gw_tcp_isn(&t->isn_key, rte_be_to_cpu_32(c->laddr),
+			    rte_be_to_cpu_16(c->lport), raddr, rport, t->now_us);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->iss;
+	c->ssthresh = UINT32_MAX;
+	t->cc->init(c);
+	t->stats.active_opens++;
+	tcp_set_state(t, c, GW_TCP_SYN_SENT);
+	tcp_send_syn(t, c);
+	return c;
 }
 
 void
@@ -409,7 +471,8 @@ tcp_timer_fire(struct gw_timer *tm, void *arg)
 					    TCP_SYN_RETRIES : TCP_RETRIES)) {
 			if (c->state == GW_TCP_SYN_SENT)
 				t->stats.attempt_fails++;
-			tcp_send_rst(t, c);
+			else
+				tcp_send_rst(t, c);
 			tcp_conn_close(t, c, -ETIMEDOUT);
 			return;
 		}

@@ -449,7 +449,8 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		return true;
 	}
 	if (c->state == GW_TCP_SYN_RCVD) {
-		struct gw_tcp_listener *l = tcp_listener_lookup(t, c->lport);
+		struct gw_tcp_listener *l = (c->flags & TCP_F_PASSIVE) ?
+			tcp_listener_lookup(t, c->lport) : NULL;
 
 		if (!gw_tcp_seq_gt(s->ack, c->snd_una) ||
 		    gw_tcp_seq_gt(s->ack, c->snd_max)) {
@@ -464,9 +465,15 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 		c->t_wait = 0;
-		t->stats.passive_opens++;
 		/* the SYN is acknowledged before the application may send */
 		(void)ack_process(t, c, s); /* s->ack checked above */
+		if (!(c->flags & TCP_F_PASSIVE)) {
+			/* simultaneous open (RFC 9293 §3.5, figure 8) */
+			if (c->ops->connected != NULL)
+				c->ops->connected(c, 0);
+			goto established;
+		}
+		t->stats.passive_opens++;
 		c->flags |= TCP_F_APP;
 		if (l == NULL || l->ops->accepted(c, l->ctx) < 0) {
 			c->flags &= (uint16_t)~TCP_F_APP;
@@ -479,6 +486,7 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		drop(t, c->port, m, GW_DROP_TCP_ACK_UNSENT);
 		goto ack;
 	}
+established:
 	/* our FIN acknowledged */
 	if ((c->flags & TCP_F_FIN_ACKED) &&
 	    (c->state == GW_TCP_FIN_WAIT_1 || c->state == GW_TCP_CLOSING ||
@@ -576,6 +584,92 @@ ack:
 
 /* ---- LISTEN and SYN-SENT ------------------------------------------------ */
 
+/* Options of the peer's SYN or SYN-ACK into the connection. */
+static void
+syn_options(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s,
+	    uint16_t mtu)
+{
+	c->mss = (uint16_t)RTE_MIN(s->opts.has_mss ? (unsigned)s->opts.mss :
+						     (unsigned)TCP_DEFAULT_MSS,
+				   (unsigned)mtu - 40);
+	if (s->opts.has_wscale) {
+		c->flags |= TCP_F_WS;
+		c->snd_wscale = s->opts.wscale;
+	} else {
+		c->rcv_wscale = 0; /* RFC 7323 §2.2: both or neither */
+		c->snd_wscale = 0;
+	}
+	if (s->opts.has_ts) {
+		c->flags |= TCP_F_TS;
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
+		c->mss -= 12;
+	}
+	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u)); /* RFC 6928 */
+}
+
+/* RFC 9293 §3.10.7.3: a segment for a connection in SYN-SENT (consumed). */
+static void
+rcv_syn_sent(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *m,
+	     const struct seg *s)
+{
+	const struct gw_dp_port *p = &t->w->dp->ports[c->port];
+	bool ack_ok = false;
+
+	if (s->flags & RTE_TCP_ACK_FLAG) {
+		if (!gw_tcp_seq_gt(s->ack, c->iss) ||
+		    gw_tcp_seq_gt(s->ack, c->snd_max)) {
+			if (!(s->flags & RTE_TCP_RST_FLAG))
+				tcp_send_rst_reply(t, c->port, m);
+			drop(t, c->port, m, GW_DROP_TCP_ACK_UNSENT);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		rte_pktmbuf_free(m);
+		if (ack_ok) { /* refused */
+			t->stats.rst_rx++;
+			t->stats.attempt_fails++;
+			tcp_conn_close(t, c, -ECONNREFUSED);
+		}
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG)) {
+		drop(t, c->port, m, GW_DROP_TCP_NO_ACK);
+		return;
+	}
+	rte_pktmbuf_free(m); /* a SYN carries no data we keep (RFC 9293 §3.10.7.3) */
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	syn_options(t, c, s, p->mtu);
+	c->snd_wnd = s->wnd; /* a SYN's window is never scaled */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	if (!ack_ok) {
+		/* simultaneous open: answer with SYN-ACK, wait for its ACK */
+		tcp_set_state(t, c, GW_TCP_SYN_RCVD);
+		c->t_rexmit = 0;
+		tcp_send_syn(t, c);
+		return;
+	}
+	c->snd_una = s->ack;
+	c->retries = 0;
+	c->t_rexmit = 0;
+	c->rto_ms = TCP_RTO_INIT;
+	if (c->flags & TCP_F_TS && s->opts.ts_ecr != 0)
+		rtt_sample(c, ((uint32_t)t->now_ms + c->iss - s->opts.ts_ecr) * 1000);
+	tcp_set_state(t, c, GW_TCP_ESTABLISHED);
+	c->flags |= TCP_F_ACK_NOW;
+	if (c->ops->connected != NULL)
+		c->ops->connected(c, 0); /* may queue data: it carries the ACK */
+	if (c->state == GW_TCP_CLOSED)
+		return;
+	tcp_output(t, c);
+	tcp_timer_update(t, c);
+}
+
 static void
 rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 	   struct rte_mbuf *m, const struct seg *s)
@@ -623,22 +717,7 @@ rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 	c->snd_wnd = s->wnd; /* never scaled in a SYN */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = c->iss;
-	c->mss = (uint16_t)RTE_MIN(s->opts.has_mss ? (unsigned)s->opts.mss :
-						     (unsigned)TCP_DEFAULT_MSS,
-				   (unsigned)p->mtu - 40);
-	if (s->opts.has_wscale) {
-		c->flags |= TCP_F_WS;
-		c->snd_wscale = s->opts.wscale;
-	} else {
-		c->rcv_wscale = 0;
-	}
-	if (s->opts.has_ts) {
-		c->flags |= TCP_F_TS;
-		c->ts_recent = s->opts.ts_val;
-		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
-		c->mss -= 12;
-	}
-	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u)); /* RFC 6928 */
+	syn_options(t, c, s, p->mtu);
 	c->ssthresh = UINT32_MAX;
 	t->cc->init(c);
 	tcp_set_state(t, c, GW_TCP_SYN_RCVD);
@@ -704,6 +783,10 @@ gw_tcp_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	}
 	c = tcp_conn_lookup(t, ip->src_addr, ip->dst_addr, th->src_port,
 			    th->dst_port);
+	if (c != NULL && c->state == GW_TCP_SYN_SENT) {
+		rcv_syn_sent(t, c, m, &s);
+		return;
+	}
 	if (c != NULL) {
 		(void)rcv_synchronized(t, c, m, &s);
 		return;

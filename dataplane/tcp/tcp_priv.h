@@ -170,6 +170,8 @@ struct gw_tcp_wrk {
 	const struct gw_tcp_cc_ops *cc; /* congestion control */
 	struct gw_timer_wheel wheel;
 	struct gw_tcp_listener listeners[TCP_MAX_LISTENERS];
+	uint16_t eph_lo, eph_hi; /* this worker's ephemeral ports (host order) */
+	uint16_t eph_next;	  /* where the next search for a free one starts */
 	struct gw_tcp_stats stats;
 };
 

@@ -10,11 +10,28 @@
 #ifndef GW_TESTAPP_H
 #define GW_TESTAPP_H
 
+#include <stddef.h>
+
 #include "gw_config.h"
 #include "gw_worker.h"
 
 /** Listen on every configured test listener on worker w. @return 0/-errno. */
 int gw_testapp_start(struct gw_worker *w, const struct gw_config_dataplane *cfg);
+
+/**
+ * Open this worker's share of the configured test clients (the worker
+ * itself, as its loop starts).
+ */
+void gw_testapp_worker_start(struct gw_worker *w,
+			     const struct gw_config_dataplane *cfg);
+
+/**
+ * Check that every test client's address is reachable from some port
+ * (ctrl, at start). @return 0, or -EHOSTUNREACH with a message.
+ */
+int gw_testapp_check(const struct gw_dp *dp,
+		     const struct gw_config_dataplane *cfg, char *err,
+		     size_t errlen);
 
 /** Byte at offset `off` of the source pattern. */
 static inline uint8_t

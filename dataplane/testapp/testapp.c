@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
 #include "gw_tcp.h"
@@ -200,6 +202,81 @@ static const struct gw_tcp_app_ops source_ops = {
 	.data = discard_data,
 	.writable = source_writable,
 };
+
+/* ---- clients (active open) -------------------------------------------- */
+
+/* ctx before connected(): the client's config; after: bytes left. */
+static void
+client_connected(struct gw_tcp_conn *c, int err)
+{
+	const struct gw_config_test_client *tc = gw_tcp_ctx(c);
+
+	if (err != 0)
+		return; /* counted by TCP (attempt_fails); c is gone */
+	gw_tcp_ctx_set(c, (void *)(uintptr_t)tc->bytes);
+	source_fill(c);
+}
+
+static const struct gw_tcp_app_ops client_ops = {
+	.connected = client_connected,
+	.data = discard_data,
+	.writable = source_writable,
+};
+
+/* The port to reach addr (host order) from: on-link first, else one with a
+ * gateway. */
+static int
+client_port(const struct gw_dp *dp, uint32_t addr)
+{
+	unsigned p;
+
+	for (p = 0; p < dp->n_ports; p++)
+		if (((rte_cpu_to_be_32(addr) ^ dp->ports[p].addr) &
+		     dp->ports[p].mask) == 0)
+			return (int)p;
+	for (p = 0; p < dp->n_ports; p++)
+		if (dp->ports[p].gateway != 0)
+			return (int)p;
+	return -1;
+}
+
+void
+gw_testapp_worker_start(struct gw_worker *w,
+			const struct gw_config_dataplane *cfg)
+{
+	unsigned i, k;
+	int err, port;
+
+	for (i = 0; i < cfg->n_test_clients; i++) {
+		const struct gw_config_test_client *tc = &cfg->test_clients[i];
+
+		port = client_port(w->dp, tc->addr);
+		if (port < 0)
+			continue; /* gw_testapp_check() refused it at start */
+		for (k = w->id; k < tc->connections; k += w->dp->n_workers)
+			if (gw_tcp_connect(w, (uint16_t)port, tc->addr, tc->port,
+					   &client_ops, (void *)(uintptr_t)tc,
+					   &err) == NULL)
+				break; /* out of local ports or connections */
+	}
+}
+
+int
+gw_testapp_check(const struct gw_dp *dp, const struct gw_config_dataplane *cfg,
+		 char *errbuf, size_t errlen)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_test_clients; i++) {
+		if (client_port(dp, cfg->test_clients[i].addr) < 0) {
+			snprintf(errbuf, errlen,
+				 "spec.testClients[%u]: no port reaches its address (no subnet holds it, no port has a gateway)",
+				 i);
+			return -EHOSTUNREACH;
+		}
+	}
+	return 0;
+}
 
 int
 gw_testapp_start(struct gw_worker *w, const struct gw_config_dataplane *cfg)

@@ -42,6 +42,7 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 	dp->n_workers = cfg->workers;
 	dp->idle_sleep_us = cfg->idle_sleep_us;
 	dp->tsc_hz = rte_get_tsc_hz();
+	dp->cfg = cfg;
 
 	sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
 	dp->qsbr = rte_zmalloc("gw_qsbr", sz, RTE_CACHE_LINE_SIZE);
@@ -86,6 +87,9 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 		}
 		id++;
 	}
+	rc = gw_testapp_check(dp, cfg, err, errlen);
+	if (rc < 0)
+		goto fail;
 	rc = gw_worker_mesh_init(dp);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot create the worker inboxes: %s",

@@ -73,6 +73,7 @@ struct gw_dp {
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *qsbr; /* one thread id per worker */
 	struct gw_flow_steer steer; /* which worker owns which flow */
+	const struct gw_config_dataplane *cfg; /* what it was built from */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };

@@ -20,6 +20,7 @@
 #include "gw_impair.h"
 #include "gw_l2.h"
 #include "gw_tcp.h"
+#include "gw_testapp.h"
 #include "gw_worker.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_worker_logtype, worker, INFO);
@@ -171,6 +172,10 @@ gw_worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(dp->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(dp->qsbr, w->id);
 	w->loop_tsc = rte_rdtsc();
+	w->now = w->loop_tsc;
+	gw_tcp_timers_run(w); /* sets TCP's clock */
+	if (dp->cfg != NULL)
+		gw_testapp_worker_start(w, dp->cfg);
 
 	while (__atomic_load_n(&w->run, __ATOMIC_RELAXED)) {
 		gw_worker_poll_once(w);

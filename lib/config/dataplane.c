@@ -27,7 +27,7 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	"tcp", "testListeners", NULL,
+	"tcp", "testListeners", "testClients", NULL,
 };
 static const char *const port_fields[] = {
 	"name", "device", "address", "gateway", "mtu", "impairment", NULL,
@@ -47,6 +47,9 @@ static const char *const tcp_fields[] = {
 };
 static const char *const listener_fields[] = {
 	"port", "mode", "bytes", NULL,
+};
+static const char *const client_fields[] = {
+	"address", "port", "bytes", "connections", NULL,
 };
 
 /* Ports the gateway opens its own connections from (dataplane/flow). */
@@ -813,6 +816,87 @@ decode_listeners(struct gw_config_dataplane *dp, const struct gw_config_node *n,
 	return 0;
 }
 
+static int
+decode_client(struct gw_config_dataplane *dp, unsigned i,
+	      const struct gw_config_node *map, struct gw_config_err *err)
+{
+	struct gw_config_test_client *tc = &dp->test_clients[i];
+	char path[64], fpath[96], d[CFG_DESCR_MAX];
+	const char *s, *end;
+	long long b;
+	unsigned v;
+	size_t k;
+	int rc;
+
+	snprintf(path, sizeof(path), "spec.testClients[%u]", i);
+	rc = cfg_want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, client_fields, err);
+	if (rc < 0)
+		return rc;
+	if (gw_config_node_get(map, "address") == NULL ||
+	    gw_config_node_get(map, "port") == NULL)
+		return cfg_err_node(err, map, "%s: missing required field \"%s\"",
+				    path,
+				    gw_config_node_get(map, "address") == NULL ?
+					    "address" : "port");
+	tc->connections = 1;
+	tc->bytes = GW_CONFIG_DEFAULT_SOURCE_BYTES;
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *val = map->pairs[k].value;
+
+		snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+		if (strcmp(key, "address") == 0) {
+			if (cfg_node_str(val, &s) < 0 ||
+			    (end = parse_ipv4(s, &tc->addr)) == NULL ||
+			    *end != '\0')
+				rc = cfg_err_node(err, val,
+						  "%s: expected an IPv4 address, got %s",
+						  fpath, cfg_node_describe(val, d, sizeof(d)));
+		} else if (strcmp(key, "port") == 0) {
+			rc = get_uint(val, fpath, 1, 65535, &v, err);
+			tc->port = (uint16_t)v;
+		} else if (strcmp(key, "connections") == 0) {
+			rc = get_uint(val, fpath, 1, 10000, &tc->connections,
+				      err);
+		} else if (cfg_node_int(val, &b) < 0 || b < 0 || b > (1ll << 40)) {
+			rc = cfg_err_node(err, val,
+					  "%s: expected an integer between 0 and %lld, got %s",
+					  fpath, 1ll << 40,
+					  cfg_node_describe(val, d, sizeof(d)));
+		} else {
+			tc->bytes = (uint64_t)b;
+		}
+	}
+	return rc;
+}
+
+static int
+decode_clients(struct gw_config_dataplane *dp, const struct gw_config_node *n,
+	       struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	unsigned i;
+	int rc;
+
+	if (n->type != GW_CONFIG_NODE_SEQ)
+		return cfg_err_node(err, n,
+				    "spec.testClients: expected a sequence, got %s",
+				    cfg_node_describe(n, d, sizeof(d)));
+	if (n->n > GW_CONFIG_MAX_TEST_CLIENTS)
+		return cfg_err_node(err, n->items[GW_CONFIG_MAX_TEST_CLIENTS],
+				    "spec.testClients: expected at most %d clients, got %zu",
+				    GW_CONFIG_MAX_TEST_CLIENTS, n->n);
+	for (i = 0; i < n->n; i++) {
+		rc = decode_client(dp, i, n->items[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	dp->n_test_clients = (unsigned)n->n;
+	return 0;
+}
+
 /* ---- spec --------------------------------------------------------------- */
 
 int
@@ -850,6 +934,8 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			rc = decode_tcp(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
 			rc = decode_listeners(dp, v, err);
+		else if (strcmp(key, "testClients") == 0)
+			rc = decode_clients(dp, v, err);
 		else
 			rc = decode_admin(dp, v, err);
 	}

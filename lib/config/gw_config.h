@@ -194,6 +194,16 @@ struct gw_config_test_listener {
 	uint64_t bytes; /* source: bytes to send */
 };
 
+/* TCP test clients (spec.testClients): connect out and send a pattern. */
+#define GW_CONFIG_MAX_TEST_CLIENTS 16
+
+struct gw_config_test_client {
+	uint32_t addr; /* host byte order */
+	uint16_t port;
+	unsigned connections; /* 1..10000, spread over the workers */
+	uint64_t bytes;	      /* sent on each connection, then FIN */
+};
+
 struct gw_config_dataplane {
 	unsigned workers;	/* 1..GW_CONFIG_MAX_WORKERS */
 	unsigned memory_mb;	/* 64..65536 */
@@ -207,6 +217,8 @@ struct gw_config_dataplane {
 	struct gw_config_tcp tcp;
 	unsigned n_test_listeners;
 	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
+	unsigned n_test_clients;
+	struct gw_config_test_client test_clients[GW_CONFIG_MAX_TEST_CLIENTS];
 	/* The resource it came from, or NULL when every value is a default. */
 	const struct gw_config_resource *source;
 };

@@ -12,7 +12,7 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, testListeners)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, testListeners, testClients)" },
 	{ "workers_zero", DP_HEAD "  workers: 0\n", -EINVAL, 5, 12,
 	  "spec.workers: expected an integer between 1 and 64, got 0" },
 	{ "workers_65", DP_HEAD "  workers: 65\n", -EINVAL, 5, 12,
@@ -171,6 +171,15 @@ static const struct bad_case cases[] = {
 	  "spec.ports[0].impairment.rx: unknown field \"jitterMs\" (accepted: dropPercent, reorderPercent, duplicatePercent, delayMs)" },
 	{ "impair_bad_seed", DP_HEAD DP_PORT0 "    impairment: {seed: x}\n", -EINVAL, 9,
 	  24, "spec.ports[0].impairment.seed: expected a non-negative integer, got \"x\"" },
+	{ "client_no_port", DP_HEAD "  testClients:\n  - {address: 198.18.0.1}\n",
+	  -EINVAL, 6, 5, "spec.testClients[0]: missing required field \"port\"" },
+	{ "client_bad_address",
+	  DP_HEAD "  testClients:\n  - {address: 198.18.0.300, port: 80}\n", -EINVAL,
+	  6, 15, "spec.testClients[0].address: expected an IPv4 address, got \"198.18.0.300\"" },
+	{ "client_zero_conns",
+	  DP_HEAD "  testClients:\n  - {address: 1.2.3.4, port: 80, connections: 0}\n",
+	  -EINVAL, 6, 47,
+	  "spec.testClients[0].connections: expected an integer between 1 and 10000, got 0" },
 	{ "tcp_not_map", DP_HEAD "  tcp: 5\n", -EINVAL, 5, 8,
 	  "spec.tcp: expected a mapping, got 5" },
 	{ "tcp_unknown_field", DP_HEAD "  tcp:\n    nagle: true\n", -EINVAL, 6, 5,
@@ -431,6 +440,19 @@ test_tcp_and_listeners(void **state)
 	assert_int_equal(dp->test_listeners[2].bytes, 1ull << 40);
 	assert_int_equal(dp->test_listeners[3].port, 61000);
 	assert_int_equal(dp->test_listeners[3].mode, GW_CONFIG_TEST_ECHO);
+	gw_config_free(cfg);
+
+	cfg = load_ok(DP_HEAD "  testClients:\n"
+			      "  - {address: 198.18.0.1, port: 5001, bytes: 99, connections: 7}\n"
+			      "  - {address: 10.0.0.9, port: 80}\n");
+	dp = gw_config_dataplane(cfg);
+	assert_int_equal(dp->n_test_clients, 2);
+	assert_int_equal(dp->test_clients[0].addr, 0xc6120001);
+	assert_int_equal(dp->test_clients[0].port, 5001);
+	assert_int_equal(dp->test_clients[0].bytes, 99);
+	assert_int_equal(dp->test_clients[0].connections, 7);
+	assert_int_equal(dp->test_clients[1].connections, 1);
+	assert_int_equal(dp->test_clients[1].bytes, GW_CONFIG_DEFAULT_SOURCE_BYTES);
 	gw_config_free(cfg);
 
 	cfg = load_ok(DP_HEAD "  workers: 1\n");
