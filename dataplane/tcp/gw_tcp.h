@@ -45,6 +45,9 @@ struct gw_tcp_conn;
 	X(dup_segs, "segments that carried nothing new")                       \
 	X(challenge_acks, "challenge ACKs sent (RFC 5961)")                    \
 	X(paws_drops, "segments dropped by PAWS")                              \
+	X(syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full)")        \
+	X(syncookies_valid, "connections opened by a valid SYN cookie")        \
+	X(syncookies_failed, "ACKs to a listener with an invalid cookie")      \
 	X(active_conns, "connections open now (gauge)")
 
 struct gw_tcp_stats {

@@ -90,6 +90,8 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 		goto fail;
 	}
 	rc = gw_hash_key_random(&t->isn_key);
+	if (rc == 0)
+		rc = gw_hash_key_random(&t->cookie_key);
 	if (rc < 0)
 		goto fail;
 	gw_timer_wheel_init(&t->wheel, 0);

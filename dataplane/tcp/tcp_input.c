@@ -670,9 +670,126 @@ rcv_syn_sent(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *m,
 	tcp_timer_update(t, c);
 }
 
+#define COOKIE_WINDOW_S 128 /* cookies are checked this long after one went out */
+
+static void
+cookie_in(struct gw_tcp_wrk *t, const struct rte_mbuf *m, const struct seg *s,
+	  struct gw_tcp_cookie_in *in)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
+		m, const struct rte_tcp_hdr *, m->l2_len + m->l3_len);
+
+	memset(in, 0, sizeof(*in));
+	in->t.laddr = rte_be_to_cpu_32(ip->dst_addr);
+	in->t.raddr = rte_be_to_cpu_32(ip->src_addr);
+	in->t.lport = rte_be_to_cpu_16(th->dst_port);
+	in->t.rport = rte_be_to_cpu_16(th->src_port);
+	in->now_s = t->now_us / 1000000 + 1; /* never 0 (cookie_sent_s) */
+	in->has_ts = s->opts.has_ts;
+}
+
+/* Backlog full: answer the SYN with a cookie and keep nothing (RFC 4987). */
+static void
+syn_cookie_send(struct gw_tcp_wrk *t, uint16_t port, struct rte_mbuf *m,
+		const struct seg *s)
+{
+	struct gw_tcp_cookie_in in;
+	uint32_t cookie, ts = 0;
+
+	cookie_in(t, m, s, &in);
+	in.isn = s->seq;
+	in.mss = s->opts.has_mss ? s->opts.mss : 0;
+	in.has_wscale = s->opts.has_wscale;
+	in.wscale = s->opts.wscale;
+	in.sack_ok = s->opts.sack_ok;
+	in.has_ts = false;
+	cookie = gw_tcp_syncookie_make(&t->cookie_key, &in, NULL);
+	if (s->opts.has_ts) { /* options ride in our TSval; its clock is
+			       * now_ms + ISS, as for every connection */
+		in.has_ts = true;
+		in.ts_now = (uint32_t)t->now_ms + cookie;
+		(void)gw_tcp_syncookie_make(&t->cookie_key, &in, &ts);
+	}
+	t->cookie_sent_s = in.now_s;
+	t->stats.syncookies_sent++;
+	tcp_send_synack_cookie(t, port, m, &s->opts, s->seq, cookie, ts);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * An ACK to a listener with no connection: the third step of a cookie
+ * handshake? @return the new connection, or NULL (m untouched).
+ */
+static struct gw_tcp_conn *
+syn_cookie_check(struct gw_tcp_wrk *t, struct gw_tcp_listener *l,
+		 uint16_t port, const struct rte_mbuf *m, const struct seg *s)
+{
+	const struct gw_dp_port *p = &t->w->dp->ports[port];
+	struct gw_tcp_cookie_out out;
+	struct gw_tcp_cookie_in in;
+	struct gw_tcp_conn *c;
+
+	cookie_in(t, m, s, &in);
+	if (t->cookie_sent_s == 0 ||
+	    in.now_s - t->cookie_sent_s > COOKIE_WINDOW_S)
+		return NULL; /* no cookie out lately: not worth a SipHash */
+	in.isn = s->seq - 1;
+	if (gw_tcp_syncookie_check(&t->cookie_key, &in, s->ack - 1,
+				   s->opts.ts_ecr, &out) != 0) {
+		t->stats.syncookies_failed++;
+		return NULL;
+	}
+	c = tcp_conn_alloc(t, rte_cpu_to_be_32(in.t.raddr),
+			   rte_cpu_to_be_32(in.t.laddr),
+			   rte_cpu_to_be_16(in.t.rport),
+			   rte_cpu_to_be_16(in.t.lport), (uint8_t)port);
+	if (c == NULL)
+		return NULL;
+	c->flags |= TCP_F_PASSIVE;
+	c->ops = l->ops;
+	c->irs = s->seq - 1;
+	c->rcv_nxt = s->seq;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(t->rcv_buf, 65535u); /* as the SYN-ACK said */
+	c->iss = s->ack - 1;
+	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
+	c->recover = c->iss;
+	c->mss = (uint16_t)RTE_MIN((unsigned)out.mss, (unsigned)p->mtu - 40);
+	if (out.has_wscale) {
+		c->flags |= TCP_F_WS;
+		c->snd_wscale = out.wscale;
+	} else {
+		c->rcv_wscale = 0;
+	}
+	if (out.has_ts) {
+		c->flags |= TCP_F_TS;
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
+		c->mss -= 12;
+	}
+	c->snd_wnd = s->wnd << c->snd_wscale;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u));
+	c->ssthresh = UINT32_MAX;
+	t->cc->init(c);
+	tcp_set_state(t, c, GW_TCP_ESTABLISHED);
+	t->stats.syncookies_valid++;
+	t->stats.passive_opens++;
+	c->flags |= TCP_F_APP;
+	if (l->ops->accepted(c, l->ctx) < 0) {
+		c->flags &= (uint16_t)~TCP_F_APP;
+		tcp_send_rst(t, c);
+		tcp_conn_close(t, c, -ECONNRESET);
+		return NULL;
+	}
+	return c;
+}
+
 static void
 rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
-	   struct rte_mbuf *m, const struct seg *s)
+	   struct rte_mbuf *m, struct seg *s)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
@@ -686,6 +803,13 @@ rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 		return;
 	}
 	if (s->flags & RTE_TCP_ACK_FLAG) {
+		if (!(s->flags & RTE_TCP_SYN_FLAG)) {
+			c = syn_cookie_check(t, l, port, m, s);
+			if (c != NULL) { /* data on the ACK, if any, goes on */
+				(void)rcv_synchronized(t, c, m, s);
+				return;
+			}
+		}
 		tcp_send_rst_reply(t, port, m);
 		drop(t, port, m, GW_DROP_TCP_NO_CONN);
 		return;
@@ -695,7 +819,7 @@ rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 		return;
 	}
 	if (l->half_open >= t->syn_backlog) {
-		drop(t, port, m, GW_DROP_TCP_BACKLOG_FULL);
+		syn_cookie_send(t, port, m, s);
 		return;
 	}
 	c = tcp_conn_alloc(t, ip->src_addr, ip->dst_addr, th->src_port,

@@ -55,7 +55,7 @@ tcp_window_field(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, bool syn)
  */
 static void
 tcp_xmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *data,
-	 uint32_t seq, uint8_t flags)
+	 uint32_t seq, uint8_t flags, uint32_t syn_ts)
 {
 	struct gw_worker *w = t->w;
 	const struct gw_dp_port *p = &w->dp->ports[c->port];
@@ -83,7 +83,7 @@ tcp_xmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *data,
 			.sack_ok = false,
 			.has_ts = c->state == GW_TCP_SYN_SENT ||
 				  (c->flags & TCP_F_TS),
-			.ts_val = ts_val(t, c),
+			.ts_val = syn_ts != 0 ? syn_ts : ts_val(t, c),
 			.ts_ecr = c->ts_recent,
 		};
 
@@ -149,7 +149,7 @@ tcp_xmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *data,
 void
 tcp_send_ack(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 {
-	tcp_xmit(t, c, NULL, c->snd_nxt, RTE_TCP_ACK_FLAG);
+	tcp_xmit(t, c, NULL, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
 	tcp_timer_update(t, c);
 }
 
@@ -160,7 +160,7 @@ tcp_send_syn(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 
 	if (c->state == GW_TCP_SYN_RCVD)
 		flags |= RTE_TCP_ACK_FLAG;
-	tcp_xmit(t, c, NULL, c->iss, flags);
+	tcp_xmit(t, c, NULL, c->iss, flags, 0);
 	c->snd_nxt = c->iss + 1;
 	if (gw_tcp_seq_lt(c->snd_max, c->snd_nxt))
 		c->snd_max = c->snd_nxt;
@@ -171,7 +171,7 @@ void
 tcp_send_rst(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 {
 	t->stats.rst_tx++;
-	tcp_xmit(t, c, NULL, c->snd_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	tcp_xmit(t, c, NULL, c->snd_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 }
 
 void
@@ -239,7 +239,7 @@ tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		}
 		if (seq != c->snd_max)
 			t->stats.retrans_segs++;
-		tcp_xmit(t, c, d, seq, flags);
+		tcp_xmit(t, c, d, seq, flags, 0);
 		c->snd_nxt = seq + len + fin;
 		if (gw_tcp_seq_lt(c->snd_max, c->snd_nxt))
 			c->snd_max = c->snd_nxt;
@@ -316,11 +316,42 @@ tcp_send_rst_reply(struct gw_tcp_wrk *t, uint16_t port,
 	t->stats.rst_tx++;
 	if (ith->tcp_flags & RTE_TCP_ACK_FLAG) {
 		tcp_xmit(t, &tmp, NULL, rte_be_to_cpu_32(ith->recv_ack),
-			 RTE_TCP_RST_FLAG);
+			 RTE_TCP_RST_FLAG, 0);
 	} else {
 		tmp.rcv_nxt = rte_be_to_cpu_32(ith->sent_seq) + seg_len +
 			      !!(ith->tcp_flags & RTE_TCP_SYN_FLAG) +
 			      !!(ith->tcp_flags & RTE_TCP_FIN_FLAG);
-		tcp_xmit(t, &tmp, NULL, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+		tcp_xmit(t, &tmp, NULL, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	}
+}
+
+void
+tcp_send_synack_cookie(struct gw_tcp_wrk *t, uint16_t port,
+		       const struct rte_mbuf *in, const struct gw_tcp_opts *o,
+		       uint32_t seq, uint32_t cookie, uint32_t ts)
+{
+	const struct rte_ipv4_hdr *iip = rte_pktmbuf_mtod_offset(
+		in, const struct rte_ipv4_hdr *, in->l2_len);
+	const struct rte_tcp_hdr *ith = rte_pktmbuf_mtod_offset(
+		in, const struct rte_tcp_hdr *, in->l2_len + in->l3_len);
+	struct gw_tcp_conn tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.laddr = iip->dst_addr;
+	tmp.raddr = iip->src_addr;
+	tmp.lport = ith->dst_port;
+	tmp.rport = ith->src_port;
+	tmp.port = (uint8_t)port;
+	tmp.state = GW_TCP_SYN_RCVD;
+	tmp.iss = cookie;
+	tmp.rcv_nxt = seq + 1;
+	tmp.rcv_wscale = o->has_wscale ? TCP_WSCALE : 0;
+	if (o->has_wscale)
+		tmp.flags |= TCP_F_WS;
+	if (o->has_ts) {
+		tmp.flags |= TCP_F_TS;
+		tmp.ts_recent = o->ts_val;
+	}
+	tcp_xmit(t, &tmp, NULL, cookie, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		 o->has_ts ? ts : 0);
 }

@@ -18,6 +18,7 @@
 #include "gw_worker.h"
 #include "tcp_cc.h"
 #include "tcp_options.h"
+#include "tcp_syncookie.h"
 #include "tcp_seq.h"
 
 enum gw_tcp_state {
@@ -167,6 +168,8 @@ struct gw_tcp_wrk {
 	uint64_t epoch_tsc;
 	uint64_t tsc_per_us;
 	struct gw_hash_key isn_key;
+	struct gw_hash_key cookie_key;
+	uint64_t cookie_sent_s; /* last SYN cookie sent (s); 0 = never */
 	const struct gw_tcp_cc_ops *cc; /* congestion control */
 	struct gw_timer_wheel wheel;
 	struct gw_tcp_listener listeners[TCP_MAX_LISTENERS];
@@ -218,6 +221,14 @@ void tcp_send_rst(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
 /** RST in answer to a segment without a connection (RFC 9293 §3.10.7.1). */
 void tcp_send_rst_reply(struct gw_tcp_wrk *t, uint16_t port,
 			const struct rte_mbuf *m);
+/**
+ * A SYN-ACK for a SYN that gets no state (SYN cookie): our sequence is the
+ * cookie, our TSval `ts` carries the client's options (when it sent TS).
+ */
+void tcp_send_synack_cookie(struct gw_tcp_wrk *t, uint16_t port,
+			    const struct rte_mbuf *in,
+			    const struct gw_tcp_opts *o, uint32_t seq,
+			    uint32_t cookie, uint32_t ts);
 /** Retransmit from snd_una after an RTO (go-back-N from there). */
 void tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
 void tcp_rto_start(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);

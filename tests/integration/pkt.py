@@ -70,7 +70,7 @@ def build(kind, a, src_mac):
         udp = struct.pack("!HHHH", 5000, 5001, 12, 0) + b"abcd"
         return eth_ip, ip4(a.src, a.dst, 17, udp)
     if kind == "tcp-syn":
-        tcp = struct.pack("!HHIIBBHHH", a.sport, 80, 1000, 0, 5 << 4, 0x02,
+        tcp = struct.pack("!HHIIBBHHH", a.sport, a.dport, 1000, 0, 5 << 4, 0x02,
                           65535, 0, 0)
         pseudo = socket.inet_aton(a.src) + socket.inet_aton(a.dst) + \
             struct.pack("!BBH", 0, 6, len(tcp))
@@ -93,6 +93,7 @@ def main():
     p.add_argument("--src", required=True)
     p.add_argument("--dst", required=True)
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--dport", type=int, default=80, help="TCP destination port")
     p.add_argument("--sport", type=int, default=40000,
                    help="TCP source port (tcp-syn: the first of --count)")
     a = p.parse_args()

@@ -12,6 +12,7 @@
 #include "gw_flow.h"
 #include "gw_tcp.h"
 #include "tcp_options.h"
+#include "tcp_priv.h" /* to shrink the backlog */
 
 #define ECHO 7
 #define PEER_WIN 65535
@@ -490,6 +491,49 @@ test_malformed_and_closed(void **state)
 	assert_int_equal(fx_drops(0, GW_DROP_TCP_NO_CONN), 1);
 }
 
+/* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
+ * opens the connection with the options the cookie carried. */
+static void
+test_syn_cookies(void **state)
+{
+	struct peer p;
+	struct seg_out s[8];
+	uint8_t msg[50], back[50];
+	uint32_t ack = 0;
+
+	(void)state;
+	fx_w(0)->tcp->syn_backlog = 0;
+	p.sport = sport_for_worker0(40000 - 7000, ECHO);
+	p.isn = 123456;
+	p.ts = 500;
+	fx_learn_peer(0);
+	peer_send(&p, RTE_TCP_SYN_FLAG, p.isn, 0, NULL, 0, true, p.ts++, false);
+	assert_int_equal(gw_segs(s, 8), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].ack, p.isn + 1);
+	assert_true(s[0].o.has_ts && s[0].o.has_wscale);
+	assert_int_equal(tstats()->syncookies_sent, 1);
+	assert_int_equal(tstats()->active_conns, 0); /* nothing kept */
+	p.snd = p.isn + 1;
+	p.rcv = s[0].seq + 1;
+	p.ts_recent = s[0].o.ts_val;
+	/* a forged ACK (wrong cookie) is refused with a RST */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, p.rcv + 99, NULL, 0, true, p.ts++,
+		  false);
+	assert_int_equal(gw_segs(s, 8), 1);
+	assert_true(s[0].flags & RTE_TCP_RST_FLAG);
+	assert_int_equal(tstats()->syncookies_failed, 1);
+	assert_int_equal(tstats()->active_conns, 0);
+	/* the real one opens the connection */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, p.rcv, NULL, 0, true, p.ts++,
+		  false);
+	assert_int_equal(tstats()->syncookies_valid, 1);
+	assert_int_equal(tstats()->active_conns, 1);
+	memset(msg, 'c', sizeof(msg));
+	assert_int_equal(send_data(&p, msg, sizeof(msg), back, &ack), 50);
+	assert_memory_equal(msg, back, 50);
+}
+
 int
 main(void)
 {
@@ -512,6 +556,8 @@ main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_and_closed,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_syn_cookies, fx_setup,
+						fx_teardown),
 	};
 	int rc;
 
