@@ -212,8 +212,9 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 	/* window update (RFC 9293 §3.10.7.4) */
 	if (gw_tcp_seq_lt(c->snd_wl1, s->seq) ||
 	    (c->snd_wl1 == s->seq && gw_tcp_seq_leq(c->snd_wl2, s->ack))) {
-		if (c->snd_wnd == 0 && wnd > 0)
-			c->retries = 0; /* the persist probe was answered */
+		if (c->snd_wnd == 0)
+			c->retries = 0; /* a probe was answered: the peer is
+					 * alive, the persist timer goes on */
 		c->snd_wnd = wnd;
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;

@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 PORTS = {"echo": 7, "discard": 9, "source": 19}
 
@@ -50,9 +51,18 @@ def echo(host, n, timeout):
     return ok
 
 
-def source(host, n, timeout):
-    s = socket.create_connection((host, PORTS["source"]), timeout=timeout)
+def source(host, n, timeout, pause=0.0, rcvbuf=0):
+    s = socket.socket()
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect((host, PORTS["source"]))
     got = bytearray()
+    if pause:
+        # read a little, then stop reading: the window closes and meshgw
+        # has to probe it (persist) until we read again
+        got.extend(s.recv(1 << 14))
+        time.sleep(pause)
     while True:
         b = s.recv(1 << 16)
         if not b:
@@ -81,8 +91,12 @@ def main():
     p.add_argument("bytes", type=int)
     p.add_argument("--conns", type=int, default=1)
     p.add_argument("--timeout", type=float, default=20)
+    p.add_argument("--pause", type=float, default=0,
+                   help="source: stop reading for this many seconds")
+    p.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF")
     a = p.parse_args()
-    fn = {"echo": echo, "source": source, "discard": discard}[a.mode]
+    fn = {"echo": echo, "discard": discard,
+          "source": lambda h, n, t: source(h, n, t, a.pause, a.rcvbuf)}[a.mode]
     results = []
 
     def run():
