@@ -94,7 +94,7 @@ metadata:
   name: test
 spec:
   workers: ${T_WORKERS:-1}
-  memoryMB: 128
+  memoryMB: ${T_MEMORY:-128}
   idleSleepUs: 100
   ports:
   - name: eth0
