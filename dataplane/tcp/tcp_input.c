@@ -88,6 +88,18 @@ rtt_sample(struct gw_tcp_conn *c, uint32_t rtt_us)
 static void
 cc_on_ack(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, uint32_t acked)
 {
+	if ((c->flags & TCP_F_RECOVERY) && (c->flags & TCP_F_SACK)) {
+		/* RFC 6675: cwnd stays at ssthresh until recovery ends */
+		c->rexmit_out = c->rexmit_out > acked ? c->rexmit_out - acked : 0;
+		if (gw_tcp_seq_lt(c->rexmit_nxt, c->snd_una))
+			c->rexmit_nxt = c->snd_una;
+		if (gw_tcp_seq_geq(c->snd_una, c->recover)) {
+			c->flags &= (uint16_t)~TCP_F_RECOVERY;
+			c->rexmit_out = 0;
+			c->cwnd = c->ssthresh;
+		}
+		return;
+	}
 	if (c->flags & TCP_F_RECOVERY) {
 		if (gw_tcp_seq_geq(c->snd_una, c->recover)) {
 			/* full ACK: leave recovery (RFC 6582 §3.2 step 3) */
@@ -117,6 +129,16 @@ cc_fast_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	t->stats.fast_retrans++;
 	(void)flight;
 	t->cc->loss(c, t->now_us);
+	if (c->flags & TCP_F_SACK) { /* RFC 6675 §5: resend the holes */
+		c->recover = c->snd_max;
+		c->flags |= TCP_F_RECOVERY;
+		c->rtt_t_us = 0;
+		c->cwnd = c->ssthresh;
+		c->rexmit_nxt = c->snd_una;
+		c->rexmit_out = 0;
+		tcp_output(t, c);
+		return;
+	}
 	c->recover = c->snd_max;
 	c->flags |= TCP_F_RECOVERY;
 	c->rtt_t_us = 0;
@@ -167,6 +189,8 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 		c->flags |= TCP_F_ACK_NOW; /* acks something not yet sent */
 		return false;
 	}
+	if ((c->flags & TCP_F_SACK) && s->opts.n_sack > 0)
+		tcp_sack_update(c, &s->opts);
 	if (gw_tcp_seq_gt(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		bool fin_acked = (c->flags & TCP_F_FIN_SENT) &&
@@ -186,6 +210,8 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 		c->snd_una = s->ack;
 		if (gw_tcp_seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		if (c->sb_n > 0)
+			tcp_sack_prune(c);
 		c->retries = 0;
 		c->dupacks = 0;
 		cc_on_ack(t, c, acked);
@@ -202,9 +228,15 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 	} else if (s->ack == c->snd_una && s->len == 0 &&
 		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
 		   wnd == c->snd_wnd && c->snd_una != c->snd_max) {
-		/* duplicate ACK (RFC 5681 §2) */
-		if (++c->dupacks == TCP_DUPACK_THRESH)
+		/* duplicate ACK (RFC 5681 §2); with SACK, also when three
+		 * segments' worth above snd_una is known to be there */
+		if (++c->dupacks == TCP_DUPACK_THRESH ||
+		    ((c->flags & TCP_F_SACK) && !(c->flags & TCP_F_RECOVERY) &&
+		     c->sacked >= TCP_DUPACK_THRESH * (uint32_t)c->mss))
 			cc_fast_retransmit(t, c);
+		else if ((c->flags & (TCP_F_RECOVERY | TCP_F_SACK)) ==
+			 (TCP_F_RECOVERY | TCP_F_SACK))
+			tcp_output(t, c); /* SACK news may open the pipe */
 		else if (c->dupacks > TCP_DUPACK_THRESH &&
 			 (c->flags & TCP_F_RECOVERY))
 			c->cwnd += c->mss; /* inflate */
@@ -245,6 +277,7 @@ ooo_drain(struct gw_tcp_conn *c)
 
 		memmove(&c->ooo[0], &c->ooo[1], sizeof(r) * (c->ooo_n - 1));
 		c->ooo_n--;
+		c->ooo_last = c->ooo_last > 0 ? (uint8_t)(c->ooo_last - 1) : 0;
 		c->ooo_bytes -= r.len;
 		if (skip >= r.len) {
 			rte_pktmbuf_free(r.head);
@@ -274,6 +307,7 @@ ooo_insert(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *d,
 		if (gw_tcp_seq_geq(seq, r->seq) && gw_tcp_seq_leq(seq + len, r_end)) {
 			rte_pktmbuf_free(d); /* all of it already held */
 			t->stats.dup_segs++;
+			c->ooo_last = (uint8_t)i;
 			return true;
 		}
 		if (gw_tcp_seq_lt(seq, r->seq))
@@ -304,6 +338,7 @@ ooo_insert(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *d,
 		r->len += len;
 		r->head->pkt_len = r->len;
 		c->ooo_bytes += len;
+		c->ooo_last = (uint8_t)(i - 1);
 		if (i < c->ooo_n && r->seq + r->len == c->ooo[i].seq) {
 			/* the gap to the next range is filled: merge */
 			r->tail->next = c->ooo[i].head;
@@ -325,6 +360,7 @@ ooo_insert(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *d,
 		r->len += len;
 		d->pkt_len = r->len;
 		c->ooo_bytes += len;
+		c->ooo_last = (uint8_t)i;
 		return true;
 	}
 	if (c->ooo_n == TCP_OOO_MAX) {
@@ -339,6 +375,7 @@ ooo_insert(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *d,
 	c->ooo[i].tail = tcp_mbuf_last(d);
 	c->ooo_n++;
 	c->ooo_bytes += len;
+	c->ooo_last = (uint8_t)i;
 	return true;
 }
 
@@ -606,6 +643,8 @@ syn_options(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s,
 		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
 		c->mss -= 12;
 	}
+	if (s->opts.sack_ok)
+		c->flags |= TCP_F_SACK;
 	c->cwnd = RTE_MIN(10u * c->mss, RTE_MAX(2u * c->mss, 14600u)); /* RFC 6928 */
 }
 
@@ -769,6 +808,8 @@ syn_cookie_check(struct gw_tcp_wrk *t, struct gw_tcp_listener *l,
 		c->ts_recent_s = (uint32_t)(t->now_us / 1000000);
 		c->mss -= 12;
 	}
+	if (out.sack_ok)
+		c->flags |= TCP_F_SACK;
 	c->snd_wnd = s->wnd << c->snd_wscale;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;

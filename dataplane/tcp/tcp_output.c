@@ -80,7 +80,8 @@ tcp_xmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *data,
 			.mss = (uint16_t)(p->mtu - 40),
 			.has_wscale = true,
 			.wscale = c->rcv_wscale,
-			.sack_ok = false,
+			.sack_ok = c->state == GW_TCP_SYN_SENT ||
+				   (c->flags & TCP_F_SACK),
 			.has_ts = c->state == GW_TCP_SYN_SENT ||
 				  (c->flags & TCP_F_TS),
 			.ts_val = syn_ts != 0 ? syn_ts : ts_val(t, c),
@@ -90,9 +91,15 @@ tcp_xmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *data,
 		if (c->state == GW_TCP_SYN_RCVD && !(c->flags & TCP_F_WS))
 			o.has_wscale = false;
 		olen = gw_tcp_options_format_syn(opts, &o);
-	} else if (c->flags & TCP_F_TS) {
-		olen = gw_tcp_options_format(opts, true, ts_val(t, c),
-					     c->ts_recent, NULL, 0);
+	} else if (c->flags & (TCP_F_TS | TCP_F_SACK)) {
+		struct gw_tcp_sack_block blocks[GW_TCP_SACK_MAX_BLOCKS];
+		unsigned n = (c->flags & TCP_F_SACK) ?
+			tcp_sack_blocks(c, blocks, (c->flags & TCP_F_TS) ? 3 : 4) :
+			0;
+
+		olen = gw_tcp_options_format(opts, c->flags & TCP_F_TS,
+					     ts_val(t, c), c->ts_recent, blocks,
+					     n);
 	}
 	h = rte_pktmbuf_append(m, (uint16_t)(RTE_ETHER_HDR_LEN + sizeof(*ip) +
 					     sizeof(*th) + olen));
@@ -190,15 +197,59 @@ unsent_bytes(const struct gw_tcp_conn *c)
 	return gw_tcp_seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
 }
 
+/*
+ * SACK recovery (RFC 6675 §5): resend the holes below the highest SACKed
+ * byte while the pipe leaves room in cwnd. @return segments sent.
+ */
+static unsigned
+sack_recover(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	unsigned sent = 0;
+	uint32_t start, len;
+
+	while (tcp_sack_pipe(c) < c->cwnd) {
+		struct rte_mbuf *d;
+
+		if (!tcp_sack_next_hole(c, c->rexmit_nxt, c->mss, &start, &len)) {
+			/* no block known (lost ACKs): the first segment is
+			 * the hole, as in NewReno */
+			if (c->rexmit_nxt != c->snd_una)
+				break;
+			start = c->snd_una;
+			len = c->mss;
+		}
+		if (gw_tcp_seq_geq(start, tcp_data_end(c)))
+			break; /* only the FIN is missing: the normal path */
+		len = RTE_MIN(len, tcp_data_end(c) - start);
+		d = tcp_mbuf_slice(t->w->dp->pool, c->sndq,
+				   c->sndq_off + (start - c->snd_una), len);
+		if (unlikely(d == NULL)) {
+			gw_worker_cnt_add(t->w, c->port, GW_CNT_NO_MBUF, 1);
+			break;
+		}
+		t->stats.retrans_segs++;
+		tcp_xmit(t, c, d, start, RTE_TCP_ACK_FLAG, 0);
+		c->rexmit_nxt = start + len;
+		c->rexmit_out += len;
+		sent++;
+	}
+	return sent;
+}
+
 void
 tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 {
 	bool sent = false;
+	bool sack_rec = (c->flags & (TCP_F_RECOVERY | TCP_F_SACK)) ==
+			(TCP_F_RECOVERY | TCP_F_SACK);
 
 	if (c->state < GW_TCP_ESTABLISHED)
 		return; /* data waits for the handshake */
+	if (sack_rec && sack_recover(t, c) > 0)
+		sent = true;
 	for (;;) {
-		uint32_t flight = c->snd_nxt - c->snd_una;
+		uint32_t flight = sack_rec ? tcp_sack_pipe(c) :
+					     c->snd_nxt - c->snd_una;
 		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
 		uint32_t unsent = unsent_bytes(c);
 		uint32_t room = wnd > flight ? wnd - flight : 0;
@@ -276,6 +327,8 @@ tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	c->cwnd = c->mss;
 	c->flags &= (uint16_t)~TCP_F_RECOVERY;
 	c->dupacks = 0;
+	c->rexmit_out = 0;
+	tcp_sack_clear(c);
 	c->rtt_t_us = 0; /* Karn */
 	c->snd_nxt = c->snd_una;
 	if (c->snd_wnd == 0 && unsent_bytes(c) > 0) {

@@ -64,7 +64,8 @@ enum gw_tcp_state {
 #define TCP_WSCALE 7	    /* our window scale */
 #define TCP_DUPACK_THRESH 3 /* RFC 5681 */
 #define TCP_TIMERS_PER_RUN 256 /* timer callbacks per loop, at most */
-#define TCP_OOO_MAX 8	    /* out-of-order ranges held per connection */
+#define TCP_OOO_MAX 6	    /* out-of-order ranges held per connection */
+#define TCP_SACK_SB 4	    /* SACKed ranges the sender remembers (scoreboard) */
 
 /*
  * One connection. Layout: the first cache line is what every arriving
@@ -140,6 +141,14 @@ struct gw_tcp_conn {
 		struct rte_mbuf *head;
 		struct rte_mbuf *tail; /* last segment of head's chain */
 	} ooo[TCP_OOO_MAX];
+	uint8_t ooo_last; /* range holding the latest arrival: first SACK block */
+
+	/* SACK scoreboard (RFC 6675): what the peer holds above snd_una */
+	uint8_t sb_n;
+	struct gw_tcp_sack_block sb[TCP_SACK_SB]; /* sorted, disjoint */
+	uint32_t sacked;     /* bytes in sb[] */
+	uint32_t rexmit_nxt; /* recovery: where the next hole search starts */
+	uint32_t rexmit_out; /* recovery: bytes resent, still counted in pipe */
 
 	struct gw_tcp_wrk *t; /* the worker's TCP that owns it */
 	const struct gw_tcp_app_ops *ops;
@@ -189,6 +198,32 @@ static inline uint32_t
 tcp_data_end(const struct gw_tcp_conn *c)
 {
 	return c->snd_una + c->sndq_bytes;
+}
+
+/* tcp_sack.c */
+/** Merge the peer's SACK blocks into the scoreboard. */
+void tcp_sack_update(struct gw_tcp_conn *c, const struct gw_tcp_opts *o);
+/** Forget what snd_una has passed. */
+void tcp_sack_prune(struct gw_tcp_conn *c);
+/** Forget everything (after an RTO: the peer may renege, RFC 2018 §8). */
+void tcp_sack_clear(struct gw_tcp_conn *c);
+/**
+ * The next hole at or after `from` below the highest SACKed byte: its
+ * start and length (at most max_len). @return false if there is none.
+ */
+bool tcp_sack_next_hole(const struct gw_tcp_conn *c, uint32_t from,
+			uint32_t max_len, uint32_t *start, uint32_t *len);
+/** Our SACK blocks from the out-of-order ranges (RFC 2018 §4). */
+unsigned tcp_sack_blocks(const struct gw_tcp_conn *c,
+			 struct gw_tcp_sack_block *out, unsigned max);
+/** RFC 6675 pipe: bytes believed to be in the network. */
+static inline uint32_t
+tcp_sack_pipe(const struct gw_tcp_conn *c)
+{
+	uint32_t out = c->snd_max - c->snd_una;
+
+	out = out > c->sacked ? out - c->sacked : 0;
+	return out + c->rexmit_out;
 }
 
 /* tcp.c */

@@ -36,14 +36,16 @@ run_round() {
 	done
 	t_assert_eq "connections left (one in TIME_WAIT)" \
 		"$(t_status 's["tcp"]["active_conns"]')" 1
-	# with two workers, a flow's segments can take two paths: the TAP
+	# a segment the peer resent though it had arrived (its timers raced
+	# our delayed ACK) is old when it comes: dropped as out of window.
+	# With two workers, a flow's segments can take two paths: the TAP
 	# first hashes a flow to any queue (the redirect ring brings it to its
 	# owner), then steers it to the queue its replies leave by. Segments in
 	# flight at the switch arrive reordered: stale ACKs fail PAWS, fall
 	# outside the window, or come after the connection closed (answered
 	# with a RST, as RFC 9293 says); nothing else may be dropped
 	t_assert_eq "drops by reason" \
-		"$(t_status '{k: v for k, v in s["drops"]["by_reason"].items() if v and not ('"$workers"' > 1 and k in ("tcp_paws", "tcp_out_of_window", "tcp_no_conn"))}')" "{}"
+		"$(t_status '{k: v for k, v in s["drops"]["by_reason"].items() if v and k != "tcp_out_of_window" and not ('"$workers"' > 1 and k in ("tcp_paws", "tcp_no_conn"))}')" "{}"
 	if [ "$workers" -gt 1 ]; then
 		t_assert_ge "segments redirected to their owner" \
 			"$(t_status 's["ports"][0]["flow_redirect_tx"]')" 1

@@ -278,13 +278,20 @@ test_out_of_order(void **state)
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 200, p.rcv, msg + 200, 200, true,
 		  p.ts++, false);
 	n = gw_segs(s, 16);
-	assert_int_equal(n, 1); /* an immediate duplicate ACK */
+	assert_int_equal(n, 1); /* an immediate duplicate ACK, with SACK */
 	assert_int_equal(s[0].ack, p.snd);
 	assert_int_equal(s[0].len, 0);
+	assert_int_equal(s[0].o.n_sack, 1);
+	assert_int_equal(s[0].o.sack[0].left, p.snd + 200);
+	assert_int_equal(s[0].o.sack[0].right, p.snd + 400);
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 100, p.rcv, msg + 100, 100, true,
 		  p.ts++, false);
 	n = gw_segs(s, 16);
 	assert_int_equal(s[n - 1].ack, p.snd);
+	/* RFC 2018 §4: the block just filled first, then the other */
+	assert_int_equal(s[n - 1].o.n_sack, 1); /* 100..400 is one range now */
+	assert_int_equal(s[n - 1].o.sack[0].left, p.snd + 100);
+	assert_int_equal(s[n - 1].o.sack[0].right, p.snd + 400);
 	/* a duplicate of held data changes nothing */
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 250, p.rcv, msg + 250, 50, true,
 		  p.ts++, false);
@@ -491,6 +498,82 @@ test_malformed_and_closed(void **state)
 	assert_int_equal(fx_drops(0, GW_DROP_TCP_NO_CONN), 1);
 }
 
+/* The peer SACKs the second and third segments three times: only the
+ * first is sent again (RFC 6675), not everything after it. */
+static void
+test_sack_recovery(void **state)
+{
+	struct peer p;
+	struct seg_out s[16];
+	uint8_t msg[3900], back[3900];
+	uint32_t ack = 0, base, mss, got = 0;
+	unsigned n, i, k;
+
+	(void)state;
+	handshake(&p, 99);
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 3);
+	/* three 1300-byte segments in, echoed as three segments that the
+	 * peer does not acknowledge */
+	base = p.rcv;
+	for (k = 0; k < 3; k++) {
+		peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, p.snd, base,
+			  msg + 1300 * k, 1300, true, p.ts++, false);
+		p.snd += 1300;
+		n = gw_segs(s, 16);
+		for (i = 0; i < n; i++) {
+			memcpy(back + got, s[i].data, s[i].len);
+			got += s[i].len;
+			p.ts_recent = s[i].o.ts_val;
+		}
+	}
+	(void)ack;
+	assert_int_equal(got, 3900);
+	assert_memory_equal(msg, back, 3900);
+	mss = 1300;
+	for (k = 0; k < 3; k++) {
+		struct fx_frame f;
+		struct gw_tcp_sack_block b = { base + 1300, base + 3900 };
+		uint8_t opts[40];
+		size_t olen = gw_tcp_options_format(opts, true, p.ts++,
+						    p.ts_recent, &b, 1);
+		struct rte_ipv4_hdr *ip;
+		struct rte_tcp_hdr *th;
+
+		/* a pure ACK carrying the SACK option, built by hand */
+		fx_eth(&f, &fx_port()->mac, &fx_peer_mac, RTE_ETHER_TYPE_IPV4);
+		ip = (struct rte_ipv4_hdr *)(f.b + f.len);
+		memset(ip, 0, sizeof(*ip) + sizeof(*th));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16(
+			(uint16_t)(sizeof(*ip) + sizeof(*th) + olen));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->src_addr = rte_cpu_to_be_32(FX_PEER_IP);
+		ip->dst_addr = rte_cpu_to_be_32(FX_GW_IP);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		th = (struct rte_tcp_hdr *)(ip + 1);
+		th->src_port = rte_cpu_to_be_16(p.sport);
+		th->dst_port = rte_cpu_to_be_16(ECHO);
+		th->sent_seq = rte_cpu_to_be_32(p.snd);
+		th->recv_ack = rte_cpu_to_be_32(base);
+		th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
+		th->tcp_flags = RTE_TCP_ACK_FLAG;
+		th->rx_win = rte_cpu_to_be_16(PEER_WIN >> 7);
+		memcpy(th + 1, opts, olen);
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		f.len += sizeof(*ip) + sizeof(*th) + olen;
+		fx_inject(0, f.b, f.len, 0);
+		gw_worker_poll_once(fx_w(0));
+	}
+	n = gw_segs(s, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].seq, base);
+	assert_int_equal(s[0].len, mss);
+	assert_memory_equal(s[0].data, msg, mss);
+	assert_int_equal(tstats()->fast_retrans, 1);
+}
+
 /* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
  * opens the connection with the options the cookie carried. */
 static void
@@ -557,6 +640,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_and_closed,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_cookies, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_recovery, fx_setup,
 						fx_teardown),
 	};
 	int rc;
