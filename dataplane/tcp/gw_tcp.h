@@ -48,6 +48,7 @@ struct gw_tcp_conn;
 	X(syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full)")        \
 	X(syncookies_valid, "connections opened by a valid SYN cookie")        \
 	X(syncookies_failed, "ACKs to a listener with an invalid cookie")      \
+	X(keepalive_probes, "keepalive probes sent")                           \
 	X(active_conns, "connections open now (gauge)")
 
 struct gw_tcp_stats {

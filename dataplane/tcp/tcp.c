@@ -77,6 +77,9 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 	t->rcv_buf = cfg->rcv_buf;
 	t->snd_buf = cfg->snd_buf;
 	t->syn_backlog = cfg->syn_backlog;
+	t->keep_time_ms = cfg->keepalive_time_s * 1000;
+	t->keep_intvl_ms = cfg->keepalive_interval_s * 1000;
+	t->keep_probes = (uint8_t)cfg->keepalive_probes;
 	t->cc = cfg->cc == GW_CONFIG_TCP_CC_NEWRENO ? &gw_tcp_cc_newreno :
 						     &gw_tcp_cc_cubic;
 	t->epoch_tsc = rte_rdtsc();
@@ -449,17 +452,47 @@ tcp_timer_fire(struct gw_timer *tm, void *arg)
 
 	if (due(c->t_wait, now)) {
 		c->t_wait = 0;
-		/* TIME_WAIT over, FIN_WAIT_2 or a handshake given up */
-		if (c->state == GW_TCP_SYN_RCVD) {
+		switch (c->state) {
+		case GW_TCP_ESTABLISHED:
+		case GW_TCP_CLOSE_WAIT:
+			/* keepalive (RFC 9293 §3.8.4): idle since last_rx_ms? */
+			if (now < c->last_rx_ms + t->keep_time_ms) {
+				c->t_wait = c->last_rx_ms + t->keep_time_ms;
+			} else if (c->keep_probes >= t->keep_probes) {
+				tcp_send_rst(t, c);
+				tcp_conn_close(t, c, -ETIMEDOUT);
+				return;
+			} else {
+				/* an ACK one below snd_una: it must be answered */
+				uint32_t nxt = c->snd_nxt;
+
+				c->snd_nxt = c->snd_una - 1;
+				tcp_send_ack(t, c);
+				c->snd_nxt = nxt;
+				c->keep_probes++;
+				t->stats.keepalive_probes++;
+				c->t_wait = now + t->keep_intvl_ms;
+			}
+			break;
+		case GW_TCP_SYN_RCVD: {
+			/* a handshake given up */
 			struct gw_tcp_listener *l =
 				tcp_listener_lookup(t, c->lport);
 
 			if (l != NULL && l->half_open > 0)
 				l->half_open--;
+			tcp_conn_close(t, c, -ETIMEDOUT);
+			return;
 		}
-		tcp_conn_close(t, c, c->state == GW_TCP_TIME_WAIT ? 0 :
-								  -ETIMEDOUT);
-		return;
+		case GW_TCP_FIN_WAIT_2:
+			tcp_conn_close(t, c, -ETIMEDOUT);
+			return;
+		case GW_TCP_TIME_WAIT:
+			tcp_conn_close(t, c, 0);
+			return;
+		default:
+			break; /* a keepalive deadline left from before a close */
+		}
 	}
 	if (due(c->t_delack, now)) {
 		c->t_delack = 0;

@@ -452,6 +452,7 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		drop(t, c->port, m, GW_DROP_TCP_OUT_OF_WINDOW);
 		goto ack;
 	}
+	tcp_keepalive_heard(t, c);
 	/* RST (RFC 5961 §3.2): exactly rcv_nxt resets, else challenge */
 	if (s->flags & RTE_TCP_RST_FLAG) {
 		rte_pktmbuf_free(m);
@@ -613,6 +614,7 @@ ack:
 		tcp_timer_update(t, c);
 		return true;
 	}
+	tcp_keepalive_heard(t, c); /* arms it once the state allows */
 	tcp_output(t, c); /* data the window now allows, and an ACK if due */
 	if ((c->flags & TCP_F_ACK_PENDING) && c->t_delack == 0)
 		c->t_delack = t->now_ms + TCP_DELACK;
@@ -701,6 +703,7 @@ rcv_syn_sent(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, struct rte_mbuf *m,
 	if (c->flags & TCP_F_TS && s->opts.ts_ecr != 0)
 		rtt_sample(c, ((uint32_t)t->now_ms + c->iss - s->opts.ts_ecr) * 1000);
 	tcp_set_state(t, c, GW_TCP_ESTABLISHED);
+	tcp_keepalive_heard(t, c);
 	c->flags |= TCP_F_ACK_NOW;
 	if (c->ops->connected != NULL)
 		c->ops->connected(c, 0); /* may queue data: it carries the ACK */

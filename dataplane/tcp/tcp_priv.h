@@ -150,10 +150,15 @@ struct gw_tcp_conn {
 	uint32_t rexmit_nxt; /* recovery: where the next hole search starts */
 	uint32_t rexmit_out; /* recovery: bytes resent, still counted in pipe */
 
+	uint64_t last_rx_ms;  /* keepalive: when the peer last sent anything */
+	uint8_t keep_probes;  /* keepalive probes sent since then */
 	struct gw_tcp_wrk *t; /* the worker's TCP that owns it */
 	const struct gw_tcp_app_ops *ops;
 	void *ctx;
 } __rte_cache_aligned;
+
+_Static_assert(sizeof(struct gw_tcp_conn) <= 512,
+	       "a control block stays within 512 bytes (8 cache lines)");
 
 struct gw_tcp_listener {
 	uint16_t lport; /* network order; 0 = free slot */
@@ -172,6 +177,9 @@ struct gw_tcp_wrk {
 	uint32_t rcv_buf;
 	uint32_t snd_buf;
 	uint32_t syn_backlog;
+	uint32_t keep_time_ms;	   /* 0 = keepalive off */
+	uint32_t keep_intvl_ms;
+	uint8_t keep_probes;
 	uint64_t now_us;	    /* this loop's time since epoch_tsc */
 	uint64_t now_ms;	    /* the same + 1 ms: the wheel's clock */
 	uint64_t epoch_tsc;
@@ -224,6 +232,17 @@ tcp_sack_pipe(const struct gw_tcp_conn *c)
 
 	out = out > c->sacked ? out - c->sacked : 0;
 	return out + c->rexmit_out;
+}
+
+/* Keepalive: the peer was heard now; arm the idle timer if it is off. */
+static inline void
+tcp_keepalive_heard(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	c->last_rx_ms = t->now_ms;
+	c->keep_probes = 0;
+	if (t->keep_time_ms != 0 && c->t_wait == 0 &&
+	    (c->state == GW_TCP_ESTABLISHED || c->state == GW_TCP_CLOSE_WAIT))
+		c->t_wait = t->now_ms + t->keep_time_ms;
 }
 
 /* tcp.c */

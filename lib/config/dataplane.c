@@ -43,7 +43,8 @@ static const char *const admin_fields[] = {
 };
 static const char *const tcp_fields[] = {
 	"maxConnections", "receiveBuffer", "sendBuffer", "synBacklog",
-	"congestionControl", NULL,
+	"congestionControl", "keepaliveTimeSec", "keepaliveIntervalSec",
+	"keepaliveProbes", NULL,
 };
 static const char *const listener_fields[] = {
 	"port", "mode", "bytes", NULL,
@@ -71,6 +72,9 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	dp->tcp.snd_buf = GW_CONFIG_DEFAULT_TCP_BUFFER;
 	dp->tcp.syn_backlog = GW_CONFIG_DEFAULT_TCP_SYN_BACKLOG;
 	dp->tcp.cc = GW_CONFIG_TCP_CC_CUBIC;
+	dp->tcp.keepalive_time_s = 0; /* off, as sockets default */
+	dp->tcp.keepalive_interval_s = 75; /* Linux's defaults */
+	dp->tcp.keepalive_probes = 9;
 }
 
 const struct gw_config_dataplane *
@@ -702,6 +706,15 @@ decode_tcp(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 		else if (strcmp(key, "synBacklog") == 0)
 			rc = get_uint(v, "spec.tcp.synBacklog", 1, 65535,
 				      &dp->tcp.syn_backlog, err);
+		else if (strcmp(key, "keepaliveTimeSec") == 0)
+			rc = get_uint(v, "spec.tcp.keepaliveTimeSec", 0, 86400,
+				      &dp->tcp.keepalive_time_s, err);
+		else if (strcmp(key, "keepaliveIntervalSec") == 0)
+			rc = get_uint(v, "spec.tcp.keepaliveIntervalSec", 1,
+				      3600, &dp->tcp.keepalive_interval_s, err);
+		else if (strcmp(key, "keepaliveProbes") == 0)
+			rc = get_uint(v, "spec.tcp.keepaliveProbes", 1, 127,
+				      &dp->tcp.keepalive_probes, err);
 		else if (cfg_node_str(v, &s) == 0 && strcmp(s, "cubic") == 0)
 			dp->tcp.cc = GW_CONFIG_TCP_CC_CUBIC;
 		else if (cfg_node_str(v, &s) == 0 && strcmp(s, "newreno") == 0)

@@ -176,6 +176,9 @@ struct gw_config_tcp {
 	unsigned snd_buf;     /* send buffer, 4096..16777216 bytes */
 	unsigned syn_backlog; /* half-open connections per listener, 1..65535 */
 	enum gw_config_tcp_cc cc;
+	unsigned keepalive_time_s;     /* idle before probing; 0 = off */
+	unsigned keepalive_interval_s; /* between probes */
+	unsigned keepalive_probes;     /* unanswered probes before reset */
 };
 
 /* TCP test applications (spec.testListeners), for tests and benchmarks. */

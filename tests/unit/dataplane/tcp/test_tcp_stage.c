@@ -574,6 +574,54 @@ test_sack_recovery(void **state)
 	assert_int_equal(tstats()->fast_retrans, 1);
 }
 
+/* Keepalive: an idle connection is probed; an answer resets it; a peer
+ * that stays silent through every probe is reset. */
+static void
+test_keepalive(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct peer p;
+	struct seg_out s[4];
+	unsigned k;
+
+	(void)state;
+	w->tcp->keep_time_ms = 1000;
+	w->tcp->keep_intvl_ms = 500;
+	w->tcp->keep_probes = 2;
+	handshake(&p, 4242);
+	w->now += w->dp->tsc_hz * 9 / 10; /* 0.9 s idle: nothing yet */
+	gw_tcp_timers_run(w);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 0);
+	w->now += w->dp->tsc_hz / 5;
+	gw_tcp_timers_run(w);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].seq, p.rcv - 1); /* one below: must be answered */
+	assert_int_equal(s[0].len, 0);
+	assert_int_equal(tstats()->keepalive_probes, 1);
+	/* the peer answers: idle again from now */
+	p.ts_recent = s[0].o.ts_val;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, p.rcv, NULL, 0, true, p.ts++,
+		  false);
+	(void)gw_segs(s, 4);
+	w->now += w->dp->tsc_hz / 2;
+	gw_tcp_timers_run(w);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 0);
+	/* now silence: probes at 1 s idle, then every 0.5 s, then a reset */
+	for (k = 0; k < 40 && tstats()->active_conns == 1; k++) {
+		w->now += w->dp->tsc_hz / 10;
+		gw_tcp_timers_run(w);
+		gw_worker_tx_flush(w, 0);
+		(void)gw_segs(s, 4);
+	}
+	assert_int_equal(tstats()->keepalive_probes, 3);
+	assert_int_equal(tstats()->active_conns, 0);
+	assert_int_equal(tstats()->rst_tx, 1);
+}
+
 /* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
  * opens the connection with the options the cookie carried. */
 static void
@@ -642,6 +690,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_syn_cookies, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recovery, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive, fx_setup,
 						fx_teardown),
 	};
 	int rc;

@@ -183,7 +183,9 @@ static const struct bad_case cases[] = {
 	{ "tcp_not_map", DP_HEAD "  tcp: 5\n", -EINVAL, 5, 8,
 	  "spec.tcp: expected a mapping, got 5" },
 	{ "tcp_unknown_field", DP_HEAD "  tcp:\n    nagle: true\n", -EINVAL, 6, 5,
-	  "spec.tcp: unknown field \"nagle\" (accepted: maxConnections, receiveBuffer, sendBuffer, synBacklog, congestionControl)" },
+	  "spec.tcp: unknown field \"nagle\" (accepted: maxConnections, receiveBuffer, sendBuffer, synBacklog, congestionControl, keepaliveTimeSec, keepaliveIntervalSec, keepaliveProbes)" },
+	{ "tcp_keepalive_probes_zero", DP_HEAD "  tcp: {keepaliveProbes: 0}\n", -EINVAL,
+	  5, 26, "spec.tcp.keepaliveProbes: expected an integer between 1 and 127, got 0" },
 	{ "tcp_max_conns_small", DP_HEAD "  tcp: {maxConnections: 15}\n", -EINVAL,
 	  5, 25, "spec.tcp.maxConnections: expected an integer between 16 and 1048576, got 15" },
 	{ "tcp_rcvbuf_big", DP_HEAD "  tcp:\n    receiveBuffer: 16777217\n",
@@ -460,6 +462,9 @@ test_tcp_and_listeners(void **state)
 	assert_int_equal(dp->tcp.max_conns, GW_CONFIG_DEFAULT_TCP_MAX_CONNS);
 	assert_int_equal(dp->tcp.rcv_buf, GW_CONFIG_DEFAULT_TCP_BUFFER);
 	assert_int_equal(dp->tcp.cc, GW_CONFIG_TCP_CC_CUBIC);
+	assert_int_equal(dp->tcp.keepalive_time_s, 0);
+	assert_int_equal(dp->tcp.keepalive_interval_s, 75);
+	assert_int_equal(dp->tcp.keepalive_probes, 9);
 	assert_int_equal(dp->n_test_listeners, 0);
 	gw_config_free(cfg);
 }
