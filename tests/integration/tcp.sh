@@ -26,9 +26,6 @@ run_round() {
 
 	t_assert_ge "passive opens" "$(t_status 's["tcp"]["passive_opens"]')" 53
 	t_assert_eq "resets received" "$(t_status 's["tcp"]["rst_rx"]')" 0
-	if [ "$workers" -eq 1 ]; then
-		t_assert_eq "resets sent" "$(t_status 's["tcp"]["rst_tx"]')" 0
-	fi
 	# echo and discard close passively; source leaves one TIME_WAIT
 	for _ in $(seq 50); do
 		[ "$(t_status 's["tcp"]["active_conns"]')" -le 1 ] && break
@@ -37,7 +34,9 @@ run_round() {
 	t_assert_eq "connections left (one in TIME_WAIT)" \
 		"$(t_status 's["tcp"]["active_conns"]')" 1
 	# a segment the peer resent though it had arrived (its timers raced
-	# our delayed ACK) is old when it comes: dropped as out of window.
+	# our delayed ACK) is old when it comes: dropped as out of window; a
+	# window update Linux sends after we closed (LAST_ACK done) finds no
+	# connection and gets the RST that RFC 9293 prescribes.
 	# With two workers, a flow's segments can take two paths: the TAP
 	# first hashes a flow to any queue (the redirect ring brings it to its
 	# owner), then steers it to the queue its replies leave by. Segments in
@@ -45,7 +44,7 @@ run_round() {
 	# outside the window, or come after the connection closed (answered
 	# with a RST, as RFC 9293 says); nothing else may be dropped
 	t_assert_eq "drops by reason" \
-		"$(t_status '{k: v for k, v in s["drops"]["by_reason"].items() if v and k != "tcp_out_of_window" and not ('"$workers"' > 1 and k in ("tcp_paws", "tcp_no_conn"))}')" "{}"
+		"$(t_status '{k: v for k, v in s["drops"]["by_reason"].items() if v and k not in ("tcp_out_of_window", "tcp_no_conn") and not ('"$workers"' > 1 and k == "tcp_paws")}')" "{}"
 	if [ "$workers" -gt 1 ]; then
 		t_assert_ge "segments redirected to their owner" \
 			"$(t_status 's["ports"][0]["flow_redirect_tx"]')" 1
