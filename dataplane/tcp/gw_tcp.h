@@ -49,7 +49,10 @@ struct gw_tcp_conn;
 	X(syncookies_valid, "connections opened by a valid SYN cookie")        \
 	X(syncookies_failed, "ACKs to a listener with an invalid cookie")      \
 	X(keepalive_probes, "keepalive probes sent")                           \
-	X(active_conns, "connections open now (gauge)")
+	X(tw_recycled, "TIME-WAIT entries reused early (table full)")          \
+	X(tw_reuse, "TIME-WAIT tuples reused by a newer SYN (RFC 6191)")        \
+	X(active_conns, "connections open now (gauge)")                        \
+	X(time_wait, "connections in TIME-WAIT now (gauge)")
 
 struct gw_tcp_stats {
 #define GW_TCP_STAT_FIELD(f, help) uint64_t f;

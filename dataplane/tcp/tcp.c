@@ -92,6 +92,9 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 		rc = -ENOMEM;
 		goto fail;
 	}
+	rc = tcp_tw_init(t, RTE_MAX(t->max_conns / 4, 64u), w->id);
+	if (rc < 0)
+		goto fail;
 	rc = gw_hash_key_random(&t->isn_key);
 	if (rc == 0)
 		rc = gw_hash_key_random(&t->cookie_key);
@@ -137,6 +140,7 @@ gw_tcp_wrk_fini(struct gw_worker *w)
 		rte_free(t->conns);
 	}
 	rte_hash_free(t->conn_hash); /* NULL-safe */
+	tcp_tw_fini(t);
 	rte_free(t);
 	w->tcp = NULL;
 }
@@ -217,8 +221,10 @@ gw_tcp_connect(struct gw_worker *w, uint16_t port, uint32_t raddr,
 
 		t->eph_next = lp == t->eph_hi ? t->eph_lo : (uint16_t)(lp + 1);
 		if (tcp_conn_lookup(t, be_raddr, p->addr, be_rport,
-				    rte_cpu_to_be_16(lp)) != NULL)
-			continue;
+				    rte_cpu_to_be_16(lp)) != NULL ||
+		    tcp_tw_lookup(t, be_raddr, p->addr, be_rport,
+				  rte_cpu_to_be_16(lp)) != NULL)
+			continue; /* in use, or its TIME-WAIT still runs */
 		c = tcp_conn_alloc(t, be_raddr, p->addr, be_rport,
 				   rte_cpu_to_be_16(lp), (uint8_t)port);
 		if (c == NULL) {
@@ -526,4 +532,6 @@ gw_tcp_timers_run(struct gw_worker *w)
 	t->now_us = (w->now - t->epoch_tsc) / t->tsc_per_us;
 	t->now_ms = t->now_us / 1000 + 1; /* never 0: 0 means "off" */
 	(void)gw_timer_wheel_run(&t->wheel, t->now_ms, t, TCP_TIMERS_PER_RUN);
+	if (t->tw_n > 0)
+		tcp_tw_sweep(t, TCP_TIMERS_PER_RUN);
 }

@@ -611,8 +611,8 @@ ack:
 	if (c->state == GW_TCP_TIME_WAIT) {
 		if (c->flags & TCP_F_ACK_NOW)
 			tcp_send_ack(t, c);
-		tcp_timer_update(t, c);
-		return true;
+		tcp_tw_enter(t, c); /* the control block goes back to the pool */
+		return false;
 	}
 	tcp_keepalive_heard(t, c); /* arms it once the state allows */
 	tcp_output(t, c); /* data the window now allows, and an ACK if due */
@@ -897,6 +897,32 @@ rcv_listen(struct gw_tcp_wrk *t, struct gw_tcp_listener *l, uint16_t port,
 	tcp_send_syn(t, c);
 }
 
+/*
+ * A segment for a tuple in TIME-WAIT. @return true when a SYN may reuse
+ * the tuple (the entry is gone; go on as a new connection), false when
+ * the segment was handled (consumed).
+ */
+static bool
+tw_segment(struct gw_tcp_wrk *t, struct tcp_tw *tw, struct rte_mbuf *m,
+	   const struct seg *s)
+{
+	if (s->flags & RTE_TCP_RST_FLAG) { /* RFC 1337: no assassination */
+		drop(t, tw->port, m, GW_DROP_TCP_TIME_WAIT);
+		return false;
+	}
+	if ((s->flags & RTE_TCP_SYN_FLAG) && !(s->flags & RTE_TCP_ACK_FLAG) &&
+	    (gw_tcp_seq_gt(s->seq, tw->rcv_nxt) ||
+	     (tw->ts && s->opts.has_ts &&
+	      gw_tcp_ts_gt(s->opts.ts_val, tw->ts_recent)))) {
+		t->stats.tw_reuse++; /* RFC 6191 */
+		tcp_tw_del(t, tw);
+		return true;
+	}
+	tcp_tw_ack(t, tw); /* a retransmitted FIN, or anything stray */
+	drop(t, tw->port, m, GW_DROP_TCP_TIME_WAIT);
+	return false;
+}
+
 /* ---- entry -------------------------------------------------------------- */
 
 void
@@ -959,6 +985,13 @@ gw_tcp_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	if (c != NULL) {
 		(void)rcv_synchronized(t, c, m, &s);
 		return;
+	}
+	{
+		struct tcp_tw *tw = tcp_tw_lookup(t, ip->src_addr, ip->dst_addr,
+						  th->src_port, th->dst_port);
+
+		if (tw != NULL && !tw_segment(t, tw, m, &s))
+			return; /* handled by TIME-WAIT */
 	}
 	l = tcp_listener_lookup(t, th->dst_port);
 	if (l != NULL) {

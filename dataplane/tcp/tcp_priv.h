@@ -169,6 +169,22 @@ struct gw_tcp_listener {
 
 #define TCP_MAX_LISTENERS 32
 
+/* A connection in TIME-WAIT, without its control block (tcp_tw.c). */
+struct tcp_tw {
+	uint32_t raddr; /* network order, like the connection's */
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t iss;	    /* our timestamps' offset */
+	uint32_t ts_recent;
+	uint64_t expire_ms;
+	uint8_t port;
+	bool ts;
+	bool live; /* in the hash; false once expired, reused or killed */
+};
+
 struct gw_tcp_wrk {
 	struct gw_worker *w;
 	struct rte_hash *conn_hash; /* 4-tuple -> index in conns */
@@ -190,6 +206,9 @@ struct gw_tcp_wrk {
 	const struct gw_tcp_cc_ops *cc; /* congestion control */
 	struct gw_timer_wheel wheel;
 	struct gw_tcp_listener listeners[TCP_MAX_LISTENERS];
+	struct rte_hash *tw_hash; /* 4-tuple -> slot in tw[] */
+	struct tcp_tw *tw;	  /* ring, arrival (= expiry) order */
+	uint32_t tw_max, tw_head, tw_n;
 	uint16_t eph_lo, eph_hi; /* this worker's ephemeral ports (host order) */
 	uint16_t eph_next;	  /* where the next search for a free one starts */
 	struct gw_tcp_stats stats;
@@ -207,6 +226,19 @@ tcp_data_end(const struct gw_tcp_conn *c)
 {
 	return c->snd_una + c->sndq_bytes;
 }
+
+/* tcp_tw.c */
+int tcp_tw_init(struct gw_tcp_wrk *t, uint32_t max, uint16_t worker);
+void tcp_tw_fini(struct gw_tcp_wrk *t);
+/** Move a connection that reached TIME-WAIT into the table (frees c). */
+void tcp_tw_enter(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
+struct tcp_tw *tcp_tw_lookup(struct gw_tcp_wrk *t, uint32_t raddr,
+			     uint32_t laddr, uint16_t rport, uint16_t lport);
+void tcp_tw_del(struct gw_tcp_wrk *t, struct tcp_tw *e);
+/** ACK as the TIME-WAIT side does (a retransmitted FIN, a stray segment). */
+void tcp_tw_ack(struct gw_tcp_wrk *t, const struct tcp_tw *e);
+/** Retire expired entries, at most max. */
+void tcp_tw_sweep(struct gw_tcp_wrk *t, unsigned max);
 
 /* tcp_sack.c */
 /** Merge the peer's SACK blocks into the scoreboard. */

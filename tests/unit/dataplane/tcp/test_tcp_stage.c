@@ -622,6 +622,95 @@ test_keepalive(void **state)
 	assert_int_equal(tstats()->rst_tx, 1);
 }
 
+/* meshgw closes first: FIN_WAIT_1, FIN_WAIT_2, then TIME-WAIT in the
+ * compact table, which ACKs a retransmitted FIN, ignores a RST, lets a
+ * newer SYN reuse the tuple, and forgets the tuple after 2 MSL. */
+static void
+test_time_wait(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct gw_tcp_conn *c;
+	struct peer p;
+	struct seg_out s[4];
+
+	(void)state;
+	handshake(&p, 6000);
+	c = tcp_conn_lookup(w->tcp, rte_cpu_to_be_32(FX_PEER_IP),
+			    rte_cpu_to_be_32(FX_GW_IP), rte_cpu_to_be_16(p.sport),
+			    rte_cpu_to_be_16(ECHO));
+	assert_non_null(c);
+	gw_tcp_shutdown(c);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].seq, p.rcv);
+	p.ts_recent = s[0].o.ts_val;
+	/* the peer ACKs our FIN, then sends its own */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, p.rcv + 1, NULL, 0, true, p.ts++,
+		  false);
+	assert_int_equal(gw_segs(s, 4), 0);
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, p.snd, p.rcv + 1, NULL,
+		  0, true, p.ts++, false);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].ack, p.snd + 1);
+	assert_int_equal(tstats()->active_conns, 0);
+	assert_int_equal(tstats()->time_wait, 1);
+	/* its FIN again (our ACK was lost): ACKed from the table */
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, p.snd, p.rcv + 1, NULL,
+		  0, true, p.ts++, false);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].seq, p.rcv + 1);
+	assert_int_equal(s[0].ack, p.snd + 1);
+	/* RFC 1337: a RST does not end TIME-WAIT */
+	peer_send(&p, RTE_TCP_RST_FLAG, p.snd + 1, 0, NULL, 0, false, 0, false);
+	assert_int_equal(tstats()->time_wait, 1);
+	assert_int_equal(fx_drops(0, GW_DROP_TCP_TIME_WAIT), 2);
+	/* a new SYN beyond the old sequence space reuses the tuple */
+	peer_send(&p, RTE_TCP_SYN_FLAG, p.snd + 100000, 0, NULL, 0, true, p.ts++,
+		  false);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(tstats()->tw_reuse, 1);
+	assert_int_equal(tstats()->time_wait, 0);
+	assert_int_equal(tstats()->active_conns, 1); /* the new one, half-open */
+}
+
+/* Entries expire after 2 MSL, swept in order. */
+static void
+test_time_wait_expiry(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct gw_tcp_conn *c;
+	struct peer p;
+	struct seg_out s[4];
+
+	(void)state;
+	handshake(&p, 7000);
+	c = tcp_conn_lookup(w->tcp, rte_cpu_to_be_32(FX_PEER_IP),
+			    rte_cpu_to_be_32(FX_GW_IP), rte_cpu_to_be_16(p.sport),
+			    rte_cpu_to_be_16(ECHO));
+	gw_tcp_shutdown(c);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 1);
+	p.ts_recent = s[0].o.ts_val;
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, p.snd, p.rcv + 1, NULL,
+		  0, true, p.ts++, false);
+	(void)gw_segs(s, 4);
+	assert_int_equal(tstats()->time_wait, 1);
+	w->now += w->dp->tsc_hz * 59;
+	gw_tcp_timers_run(w);
+	assert_int_equal(tstats()->time_wait, 1);
+	w->now += w->dp->tsc_hz * 2; /* past 2 * 30 s */
+	gw_tcp_timers_run(w);
+	assert_int_equal(tstats()->time_wait, 0);
+	/* now a segment for the tuple finds nothing: RST */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 1, p.rcv + 1, NULL, 0, true,
+		  p.ts++, false);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_true(s[0].flags & RTE_TCP_RST_FLAG);
+}
+
 /* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
  * opens the connection with the options the cookie carried. */
 static void
@@ -693,6 +782,10 @@ main(void)
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_time_wait, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_time_wait_expiry,
+						fx_setup, fx_teardown),
 	};
 	int rc;
 
