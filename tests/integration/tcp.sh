@@ -19,7 +19,9 @@ run_round() {
 	t_tap_up
 	t_wait_ready
 
-	client echo 33554432 || t_fail "32 MB echo ($workers worker(s))"
+	# 256 MB each way with one worker, 32 MB with two
+	client echo $((workers == 1 ? 268435456 : 33554432)) --timeout 60 ||
+		t_fail "bulk echo ($workers worker(s))"
 	client source 16777216 || t_fail "16 MB source ($workers worker(s))"
 	client discard 8388608 || t_fail "8 MB discard ($workers worker(s))"
 	client echo 100000 --conns 50 || t_fail "50 parallel echoes ($workers worker(s))"
