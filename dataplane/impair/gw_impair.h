@@ -52,7 +52,7 @@ void gw_impair_free(struct gw_impair *im);
 
 /**
  * Impair a burst (consumed) and return, in pkts[0..return), the packets
- * that are due now (up to cap, which must be >= GW_BURST): some of this
+ * that are due now (at most cap): some of this
  * burst, delayed ones from before, duplicates. Drops are counted as
  * impair_drop on `port`.
  */

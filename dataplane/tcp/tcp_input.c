@@ -136,6 +136,8 @@ cc_fast_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		c->cwnd = c->ssthresh;
 		c->rexmit_nxt = c->snd_una;
 		c->rexmit_out = 0;
+		/* RFC 6675 §5 (4.3): the first segment goes now, pipe or not */
+		tcp_retransmit_first(t, c);
 		tcp_output(t, c);
 		return;
 	}
@@ -227,20 +229,25 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 		}
 	} else if (s->ack == c->snd_una && s->len == 0 &&
 		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
-		   wnd == c->snd_wnd && c->snd_una != c->snd_max) {
-		/* duplicate ACK (RFC 5681 §2); with SACK, also when three
-		 * segments' worth above snd_una is known to be there */
-		if (++c->dupacks == TCP_DUPACK_THRESH ||
-		    ((c->flags & TCP_F_SACK) && !(c->flags & TCP_F_RECOVERY) &&
-		     c->sacked >= TCP_DUPACK_THRESH * (uint32_t)c->mss))
-			cc_fast_retransmit(t, c);
-		else if ((c->flags & (TCP_F_RECOVERY | TCP_F_SACK)) ==
-			 (TCP_F_RECOVERY | TCP_F_SACK))
+		   c->snd_una != c->snd_max &&
+		   (wnd == c->snd_wnd || s->opts.n_sack > 0)) {
+		/* duplicate ACK (RFC 5681 §2; with SACK, RFC 6675 §2 counts
+		 * any ACK that brings SACK blocks, window change or not) */
+		c->dupacks++;
+		if ((c->flags & (TCP_F_RECOVERY | TCP_F_SACK)) ==
+		    (TCP_F_RECOVERY | TCP_F_SACK))
 			tcp_output(t, c); /* SACK news may open the pipe */
 		else if (c->dupacks > TCP_DUPACK_THRESH &&
 			 (c->flags & TCP_F_RECOVERY))
-			c->cwnd += c->mss; /* inflate */
+			c->cwnd += c->mss; /* NewReno: inflate */
 	}
+	/* loss: three duplicate ACKs, or (RFC 6675 IsLost) three segments'
+	 * worth SACKed above snd_una */
+	if (!(c->flags & TCP_F_RECOVERY) && c->snd_una != c->snd_max &&
+	    (c->dupacks >= TCP_DUPACK_THRESH ||
+	     ((c->flags & TCP_F_SACK) &&
+	      c->sacked >= TCP_DUPACK_THRESH * (uint32_t)c->mss)))
+		cc_fast_retransmit(t, c);
 	/* window update (RFC 9293 §3.10.7.4) */
 	if (gw_tcp_seq_lt(c->snd_wl1, s->seq) ||
 	    (c->snd_wl1 == s->seq && gw_tcp_seq_leq(c->snd_wl2, s->ack))) {
@@ -446,6 +453,32 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		goto ack;
 	}
 	if (!seq_acceptable(c, s, wnd)) {
+		/*
+		 * RFC 9293 §3.10.7.4: with a zero window no segment is
+		 * acceptable, "but special allowance should be made to accept
+		 * valid ACKs": a segment that is not old (at or beyond
+		 * rcv_nxt) but that the window refuses still carries the
+		 * peer's ACK and window, which the send side needs, else both
+		 * sides wait for timeouts. The ACK must be within what we
+		 * sent (RFC 5961 §5); the data is not taken.
+		 */
+		if (gw_tcp_seq_geq(s->seq, c->rcv_nxt) &&
+		    !(s->flags & (RTE_TCP_RST_FLAG | RTE_TCP_SYN_FLAG)) &&
+		    (s->flags & RTE_TCP_ACK_FLAG) &&
+		    gw_tcp_seq_geq(s->ack, c->snd_una) &&
+		    gw_tcp_seq_leq(s->ack, c->snd_max)) {
+			c->flags |= TCP_F_ACK_NOW; /* restate the closed window */
+			t->stats.dup_segs++;
+			s->len = 0; /* the data is not taken */
+			s->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+			if (!ack_process(t, c, s)) {
+				drop(t, c->port, m, GW_DROP_TCP_ACK_UNSENT);
+				goto ack;
+			}
+			drop(t, c->port, m, GW_DROP_TCP_OUT_OF_WINDOW);
+			m = NULL; /* the data is refused; the ACK was taken */
+			goto established;
+		}
 		if (!(s->flags & RTE_TCP_RST_FLAG))
 			c->flags |= TCP_F_ACK_NOW;
 		t->stats.dup_segs++;

@@ -210,13 +210,14 @@ sack_recover(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 	while (tcp_sack_pipe(c) < c->cwnd) {
 		struct rte_mbuf *d;
 
-		if (!tcp_sack_next_hole(c, c->rexmit_nxt, c->mss, &start, &len)) {
+		if (!tcp_sack_next_hole(c, c->rexmit_nxt, tcp_seg_payload(c),
+					&start, &len)) {
 			/* no block known (lost ACKs): the first segment is
 			 * the hole, as in NewReno */
 			if (c->rexmit_nxt != c->snd_una)
 				break;
 			start = c->snd_una;
-			len = c->mss;
+			len = tcp_seg_payload(c);
 		}
 		if (gw_tcp_seq_geq(start, tcp_data_end(c)))
 			break; /* only the FIN is missing: the normal path */
@@ -237,6 +238,31 @@ sack_recover(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 }
 
 void
+tcp_retransmit_first(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
+{
+	uint32_t len = RTE_MIN(tcp_seg_payload(c), tcp_data_end(c) - c->snd_una);
+	uint32_t start;
+	struct rte_mbuf *d;
+
+	/* up to the first SACKed byte: what the peer holds is not resent */
+	if (tcp_sack_next_hole(c, c->snd_una, len, &start, &len) &&
+	    start != c->snd_una)
+		len = RTE_MIN(tcp_seg_payload(c), tcp_data_end(c) - c->snd_una);
+
+	if (len == 0 || gw_tcp_seq_geq(c->snd_una, tcp_data_end(c)))
+		return; /* only a FIN is outstanding: the RTO resends it */
+	d = tcp_mbuf_slice(t->w->dp->pool, c->sndq, c->sndq_off, len);
+	if (unlikely(d == NULL)) {
+		gw_worker_cnt_add(t->w, c->port, GW_CNT_NO_MBUF, 1);
+		return;
+	}
+	t->stats.retrans_segs++;
+	tcp_xmit(t, c, d, c->snd_una, RTE_TCP_ACK_FLAG, 0);
+	c->rexmit_nxt = c->snd_una + len;
+	c->rexmit_out += len;
+}
+
+void
 tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 {
 	bool sent = false;
@@ -253,7 +279,7 @@ tcp_output(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
 		uint32_t unsent = unsent_bytes(c);
 		uint32_t room = wnd > flight ? wnd - flight : 0;
-		uint32_t len = RTE_MIN(RTE_MIN((uint32_t)c->mss, unsent), room);
+		uint32_t len = RTE_MIN(RTE_MIN(tcp_seg_payload(c), unsent), room);
 		uint32_t seq = c->snd_nxt;
 		bool fin = false;
 		uint8_t flags = RTE_TCP_ACK_FLAG;

@@ -220,6 +220,21 @@ tcp_wrk(struct gw_worker *w)
 	return w->tcp;
 }
 
+/*
+ * Payload bytes per segment now: the MSS less the SACK blocks our ACKs
+ * carry while we hold out-of-order data (NOP NOP kind len + 8 a block).
+ */
+static inline uint32_t
+tcp_seg_payload(const struct gw_tcp_conn *c)
+{
+	unsigned blocks;
+
+	if (!(c->flags & TCP_F_SACK) || c->ooo_n == 0)
+		return c->mss;
+	blocks = RTE_MIN((unsigned)c->ooo_n, (c->flags & TCP_F_TS) ? 3u : 4u);
+	return c->mss - 4 - 8 * blocks;
+}
+
 /* Sequence number after the last byte of queued data: where our FIN goes. */
 static inline uint32_t
 tcp_data_end(const struct gw_tcp_conn *c)
@@ -315,6 +330,8 @@ void tcp_send_synack_cookie(struct gw_tcp_wrk *t, uint16_t port,
 			    const struct rte_mbuf *in,
 			    const struct gw_tcp_opts *o, uint32_t seq,
 			    uint32_t cookie, uint32_t ts);
+/** Resend the segment at snd_una now (entering SACK recovery). */
+void tcp_retransmit_first(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
 /** Retransmit from snd_una after an RTO (go-back-N from there). */
 void tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);
 void tcp_rto_start(struct gw_tcp_wrk *t, struct gw_tcp_conn *c);

@@ -81,6 +81,8 @@ struct gw_dp {
 /* TX buffer of one port, drained at the end of every loop. */
 struct gw_txq {
 	uint16_t n;
+	uint16_t retry;	 /* pkts[0..retry) were refused by the device once */
+	uint16_t stalls; /* consecutive flushes that sent nothing */
 	struct rte_mbuf *pkts[GW_BURST];
 };
 
@@ -165,7 +167,10 @@ gw_worker_drop(struct gw_worker *w, uint16_t port, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/** Transmit the TX buffer of one port now; refused packets are dropped. */
+/**
+ * Transmit the TX buffer of one port now. Packets the device refuses stay
+ * in the buffer for the next call (counted as tx_retry).
+ */
 void gw_worker_tx_flush(struct gw_worker *w, uint16_t port);
 
 /**
@@ -177,6 +182,13 @@ gw_worker_tx(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 {
 	struct gw_txq *q = &w->tx[port];
 
+	if (unlikely(q->n == GW_BURST)) { /* full of refused packets */
+		gw_worker_tx_flush(w, port);
+		if (q->n == GW_BURST) {
+			gw_worker_drop(w, port, m, GW_DROP_PORT_TX_FULL);
+			return;
+		}
+	}
 	q->pkts[q->n++] = m;
 	if (q->n == GW_BURST)
 		gw_worker_tx_flush(w, port);

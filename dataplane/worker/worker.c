@@ -30,6 +30,7 @@ RTE_LOG_REGISTER_SUFFIX(gw_worker_logtype, worker, INFO);
 #define SWEEP_INTERVAL_MS 50 /* neighbour housekeeping period */
 #define MBOX_POLL_LOOPS 64   /* loops between two looks at the mailbox */
 #define IDLE_LOOPS_BEFORE_SLEEP 256 /* empty polls before an idle sleep */
+#define TX_STALL_LIMIT 64 /* flushes that send nothing before the head is dropped */
 
 const char *const gw_drop_names[GW_DROP_MAX] = {
 #define GW_DROP(id, name, help) [GW_DROP_##id] = name,
@@ -62,9 +63,11 @@ gw_worker_tx_flush(struct gw_worker *w, uint16_t port)
 	uint16_t sent, i;
 	uint64_t bytes = 0;
 
-	if (unlikely(w->impair[port] != NULL))
-		q->n = gw_impair_process(w, port, w->impair[port], true, q->pkts,
-					 q->n, GW_BURST);
+	if (unlikely(w->impair[port] != NULL)) /* new packets only */
+		q->n = q->retry +
+		       gw_impair_process(w, port, w->impair[port], true,
+					 q->pkts + q->retry, q->n - q->retry,
+					 GW_BURST - q->retry);
 	if (q->n == 0)
 		return;
 	/* Sum lengths first: the PMD may free what it accepts at once. */
@@ -72,13 +75,30 @@ gw_worker_tx_flush(struct gw_worker *w, uint16_t port)
 		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
 	sent = rte_eth_tx_burst(w->dp->ports[port].port_id, w->id, q->pkts,
 				q->n);
-	for (i = sent; i < q->n; i++) {
+	for (i = sent; i < q->n; i++)
 		bytes -= rte_pktmbuf_pkt_len(q->pkts[i]);
-		gw_worker_drop(w, port, q->pkts[i], GW_DROP_PORT_TX_FULL);
-	}
 	gw_worker_cnt_add(w, port, GW_CNT_TX_PACKETS, sent);
 	gw_worker_cnt_add(w, port, GW_CNT_TX_BYTES, bytes);
-	q->n = 0;
+	/* What the device refused (busy, e.g. a full TAP backlog) stays at
+	 * the front for the next loop; gw_worker_tx() drops new packets
+	 * while the buffer is full of them. */
+	if (sent < q->n) {
+		gw_worker_cnt_add(w, port, GW_CNT_TX_RETRY, q->n - sent);
+		/* a packet the device refuses every time (too big, bad
+		 * layout) must not block the ones behind it */
+		if (sent == 0 && ++q->stalls >= TX_STALL_LIMIT) {
+			gw_worker_drop(w, port, q->pkts[0],
+				       GW_DROP_PORT_TX_ERROR);
+			sent = 1;
+			q->stalls = 0;
+		}
+		memmove(q->pkts, q->pkts + sent,
+			sizeof(q->pkts[0]) * (q->n - sent));
+	} else {
+		q->stalls = 0;
+	}
+	q->n -= sent;
+	q->retry = q->n;
 }
 
 static void
