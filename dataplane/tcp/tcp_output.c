@@ -371,27 +371,41 @@ tcp_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		tcp_rto_start(t, c);
 }
 
+/* A control block on the stack for answering a segment we keep no state
+ * for: its addresses reversed. @return the segment's TCP header. */
+static const struct rte_tcp_hdr *
+tmp_conn_for(struct gw_tcp_conn *tmp, const struct rte_mbuf *in, uint16_t port,
+	     enum gw_tcp_state state)
+{
+	const struct rte_ipv4_hdr *iip = rte_pktmbuf_mtod_offset(
+		in, const struct rte_ipv4_hdr *, in->l2_len);
+	const struct rte_tcp_hdr *ith = rte_pktmbuf_mtod_offset(
+		in, const struct rte_tcp_hdr *, in->l2_len + in->l3_len);
+
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->laddr = iip->dst_addr;
+	tmp->raddr = iip->src_addr;
+	tmp->lport = ith->dst_port;
+	tmp->rport = ith->src_port;
+	tmp->port = (uint8_t)port;
+	tmp->state = (uint8_t)state;
+	return ith;
+}
+
 void
 tcp_send_rst_reply(struct gw_tcp_wrk *t, uint16_t port,
 		   const struct rte_mbuf *in)
 {
 	const struct rte_ipv4_hdr *iip = rte_pktmbuf_mtod_offset(
 		in, const struct rte_ipv4_hdr *, in->l2_len);
-	const struct rte_tcp_hdr *ith = rte_pktmbuf_mtod_offset(
-		in, const struct rte_tcp_hdr *, in->l2_len + in->l3_len);
 	struct gw_tcp_conn tmp;
+	const struct rte_tcp_hdr *ith = tmp_conn_for(&tmp, in, port,
+						     GW_TCP_CLOSED);
 	uint32_t seg_len = rte_be_to_cpu_16(iip->total_length) - in->l3_len -
 			   (uint32_t)((ith->data_off >> 4) * 4);
 
 	if (ith->tcp_flags & RTE_TCP_RST_FLAG)
 		return; /* never answer a RST */
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.laddr = iip->dst_addr;
-	tmp.raddr = iip->src_addr;
-	tmp.lport = ith->dst_port;
-	tmp.rport = ith->src_port;
-	tmp.port = (uint8_t)port;
-	tmp.state = GW_TCP_CLOSED;
 	t->stats.rst_tx++;
 	if (ith->tcp_flags & RTE_TCP_ACK_FLAG) {
 		tcp_xmit(t, &tmp, NULL, rte_be_to_cpu_32(ith->recv_ack),
@@ -409,24 +423,16 @@ tcp_send_synack_cookie(struct gw_tcp_wrk *t, uint16_t port,
 		       const struct rte_mbuf *in, const struct gw_tcp_opts *o,
 		       uint32_t seq, uint32_t cookie, uint32_t ts)
 {
-	const struct rte_ipv4_hdr *iip = rte_pktmbuf_mtod_offset(
-		in, const struct rte_ipv4_hdr *, in->l2_len);
-	const struct rte_tcp_hdr *ith = rte_pktmbuf_mtod_offset(
-		in, const struct rte_tcp_hdr *, in->l2_len + in->l3_len);
 	struct gw_tcp_conn tmp;
 
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.laddr = iip->dst_addr;
-	tmp.raddr = iip->src_addr;
-	tmp.lport = ith->dst_port;
-	tmp.rport = ith->src_port;
-	tmp.port = (uint8_t)port;
-	tmp.state = GW_TCP_SYN_RCVD;
+	(void)tmp_conn_for(&tmp, in, port, GW_TCP_SYN_RCVD);
 	tmp.iss = cookie;
 	tmp.rcv_nxt = seq + 1;
 	tmp.rcv_wscale = o->has_wscale ? TCP_WSCALE : 0;
 	if (o->has_wscale)
 		tmp.flags |= TCP_F_WS;
+	if (o->sack_ok && o->has_ts) /* the cookie keeps it only in TSval */
+		tmp.flags |= TCP_F_SACK;
 	if (o->has_ts) {
 		tmp.flags |= TCP_F_TS;
 		tmp.ts_recent = o->ts_val;

@@ -804,28 +804,33 @@ decode_listener(struct gw_config_dataplane *dp, unsigned i,
 	return 0;
 }
 
+typedef int (*item_fn)(struct gw_config_dataplane *dp, unsigned i,
+		       const struct gw_config_node *item,
+		       struct gw_config_err *err);
+
+/* A sequence of at most max items, each decoded by fn; *count on success. */
 static int
-decode_listeners(struct gw_config_dataplane *dp, const struct gw_config_node *n,
-		 struct gw_config_err *err)
+decode_seq(struct gw_config_dataplane *dp, const struct gw_config_node *n,
+	   const char *path, const char *what, unsigned max, item_fn fn,
+	   unsigned *count, struct gw_config_err *err)
 {
 	char d[CFG_DESCR_MAX];
 	unsigned i;
 	int rc;
 
 	if (n->type != GW_CONFIG_NODE_SEQ)
-		return cfg_err_node(err, n,
-				    "spec.testListeners: expected a sequence, got %s",
-				    cfg_node_describe(n, d, sizeof(d)));
-	if (n->n > GW_CONFIG_MAX_TEST_LISTENERS)
-		return cfg_err_node(err, n->items[GW_CONFIG_MAX_TEST_LISTENERS],
-				    "spec.testListeners: expected at most %d listeners, got %zu",
-				    GW_CONFIG_MAX_TEST_LISTENERS, n->n);
+		return cfg_err_node(err, n, "%s: expected a sequence, got %s",
+				    path, cfg_node_describe(n, d, sizeof(d)));
+	if (n->n > max)
+		return cfg_err_node(err, n->items[max],
+				    "%s: expected at most %u %s, got %zu", path,
+				    max, what, n->n);
 	for (i = 0; i < n->n; i++) {
-		rc = decode_listener(dp, i, n->items[i], err);
+		rc = fn(dp, i, n->items[i], err);
 		if (rc < 0)
 			return rc;
 	}
-	dp->n_test_listeners = (unsigned)n->n;
+	*count = (unsigned)n->n;
 	return 0;
 }
 
@@ -885,30 +890,6 @@ decode_client(struct gw_config_dataplane *dp, unsigned i,
 	return rc;
 }
 
-static int
-decode_clients(struct gw_config_dataplane *dp, const struct gw_config_node *n,
-	       struct gw_config_err *err)
-{
-	char d[CFG_DESCR_MAX];
-	unsigned i;
-	int rc;
-
-	if (n->type != GW_CONFIG_NODE_SEQ)
-		return cfg_err_node(err, n,
-				    "spec.testClients: expected a sequence, got %s",
-				    cfg_node_describe(n, d, sizeof(d)));
-	if (n->n > GW_CONFIG_MAX_TEST_CLIENTS)
-		return cfg_err_node(err, n->items[GW_CONFIG_MAX_TEST_CLIENTS],
-				    "spec.testClients: expected at most %d clients, got %zu",
-				    GW_CONFIG_MAX_TEST_CLIENTS, n->n);
-	for (i = 0; i < n->n; i++) {
-		rc = decode_client(dp, i, n->items[i], err);
-		if (rc < 0)
-			return rc;
-	}
-	dp->n_test_clients = (unsigned)n->n;
-	return 0;
-}
 
 /* ---- spec --------------------------------------------------------------- */
 
@@ -946,9 +927,14 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 		else if (strcmp(key, "tcp") == 0)
 			rc = decode_tcp(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
-			rc = decode_listeners(dp, v, err);
+			rc = decode_seq(dp, v, "spec.testListeners", "listeners",
+					GW_CONFIG_MAX_TEST_LISTENERS,
+					decode_listener, &dp->n_test_listeners,
+					err);
 		else if (strcmp(key, "testClients") == 0)
-			rc = decode_clients(dp, v, err);
+			rc = decode_seq(dp, v, "spec.testClients", "clients",
+					GW_CONFIG_MAX_TEST_CLIENTS, decode_client,
+					&dp->n_test_clients, err);
 		else
 			rc = decode_admin(dp, v, err);
 	}
