@@ -382,13 +382,20 @@ void
 gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
 {
 	struct gw_tcp_wrk *t = c->t;
-	uint32_t before = tcp_rcv_window(t, c);
+	uint32_t step = RTE_MIN((uint32_t)c->mss, t->rcv_buf / 2);
+	uint32_t adv = gw_tcp_seq_gt(c->rcv_adv, c->rcv_nxt) ?
+			       c->rcv_adv - c->rcv_nxt : 0;
 
 	c->rcv_held -= RTE_MIN(bytes, c->rcv_held);
-	/* RFC 9293 §3.8.6.2.2: announce a window that opened by at least
-	 * one MSS or half the buffer (receiver-side SWS avoidance) */
-	if (before < c->mss &&
-	    tcp_rcv_window(t, c) >= RTE_MIN((uint32_t)c->mss, t->rcv_buf / 2))
+	/*
+	 * The peer sees the window we last advertised, not our free space:
+	 * when that is (nearly) closed and the application has now freed
+	 * enough to move the right edge by min(MSS, buffer / 2) (receiver
+	 * SWS avoidance, RFC 9293 §3.8.6.2.2), say so at once rather than
+	 * wait for the peer's window probe.
+	 */
+	if (adv < step && c->state >= GW_TCP_ESTABLISHED &&
+	    tcp_rcv_window(t, c) >= adv + step)
 		tcp_send_ack(t, c);
 }
 
@@ -529,7 +536,10 @@ gw_tcp_timers_run(struct gw_worker *w)
 {
 	struct gw_tcp_wrk *t = w->tcp;
 
-	t->now_us = (w->now - t->epoch_tsc) / t->tsc_per_us;
+	uint64_t us = (w->now - t->epoch_tsc) / t->tsc_per_us;
+
+	if (us > t->now_us) /* TCP's clock never goes back */
+		t->now_us = us;
 	t->now_ms = t->now_us / 1000 + 1; /* never 0: 0 means "off" */
 	(void)gw_timer_wheel_run(&t->wheel, t->now_ms, t, TCP_TIMERS_PER_RUN);
 	if (t->tw_n > 0)

@@ -138,6 +138,8 @@ gw_worker_poll_once(struct gw_worker *w)
 	w->now = now;
 	w->stats.loops++;
 
+	/* timers first: what arrives below sees this loop's clock */
+	gw_tcp_timers_run(w);
 	if (dp->n_workers > 1)
 		work += gw_flow_redirect_rx(w);
 	for (p = 0; p < dp->n_ports; p++) {
@@ -159,7 +161,6 @@ gw_worker_poll_once(struct gw_worker *w)
 	}
 	if (dp->n_workers > 1)
 		work += gw_l2_nbr_sync_rx(w);
-	gw_tcp_timers_run(w);
 	if (unlikely(now >= w->next_sweep)) {
 		gw_l2_nbr_sweep(w);
 		w->next_sweep = now + dp->tsc_hz / 1000 * SWEEP_INTERVAL_MS;

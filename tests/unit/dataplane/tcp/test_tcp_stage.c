@@ -711,6 +711,53 @@ test_time_wait_expiry(void **state)
 	assert_true(s[0].flags & RTE_TCP_RST_FLAG);
 }
 
+/* The application holds data (echo's send buffer full): the window closes;
+ * when it lets go, a window update goes out at once (no waiting for the
+ * peer's probe). */
+static void
+test_window_closes_and_reopens(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct peer p;
+	struct seg_out s[16];
+	uint8_t msg[1000];
+	struct gw_tcp_conn *c;
+	uint32_t base;
+	unsigned n, i, k;
+
+	(void)state;
+	w->tcp->rcv_buf = 2000;
+	w->tcp->snd_buf = 2000;
+	handshake(&p, 1111);
+	memset(msg, 'w', sizeof(msg));
+	base = p.rcv;
+	/* 1000 bytes at a time while the window allows: what is echoed
+	 * stays unacknowledged, the send buffer fills, echo holds the rest
+	 * and the advertised window closes */
+	c = tcp_conn_lookup(w->tcp, rte_cpu_to_be_32(FX_PEER_IP),
+			    rte_cpu_to_be_32(FX_GW_IP), rte_cpu_to_be_16(p.sport),
+			    rte_cpu_to_be_16(ECHO));
+	assert_non_null(c);
+	for (k = 0; k < 10 && gw_tcp_seq_gt(c->rcv_adv, c->rcv_nxt); k++) {
+		peer_send(&p, RTE_TCP_ACK_FLAG, c->rcv_nxt, base, msg,
+			  RTE_MIN(1000u, c->rcv_adv - c->rcv_nxt), true, p.ts++,
+			  false);
+		n = gw_segs(s, 16);
+		for (i = 0; i < n; i++)
+			p.ts_recent = s[i].o.ts_val;
+	}
+	assert_int_equal(c->rcv_adv, c->rcv_nxt); /* closed */
+	assert_true(c->rcv_held > 0);		  /* echo holds data */
+	p.snd = c->rcv_nxt;
+	/* the peer acknowledges all that was echoed */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, c->snd_max, NULL, 0, true,
+		  p.ts++, false);
+	n = gw_segs(s, 16);
+	assert_true(n >= 1);
+	/* echo sent what it held, and the window is open again */
+	assert_true(s[n - 1].win > 0);
+}
+
 /* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
  * opens the connection with the options the cookie carried. */
 static void
@@ -785,6 +832,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_time_wait, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_time_wait_expiry,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_window_closes_and_reopens,
 						fx_setup, fx_teardown),
 	};
 	int rc;
