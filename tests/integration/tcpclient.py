@@ -18,6 +18,15 @@ import time
 PORTS = {"echo": 7, "discard": 9, "source": 19}
 
 
+def send_all(s, data):
+    """sendall in 1 MiB pieces: a socket timeout bounds each piece (Python's
+    sendall counts its timeout over the whole call), so --timeout means "no
+    progress for that long", not "the whole transfer within it"."""
+    view = memoryview(data)
+    for off in range(0, len(view), 1 << 20):
+        s.sendall(view[off:off + (1 << 20)])
+
+
 def pattern(n):
     block = bytes(i % 251 for i in range(251))
     return (block * (n // 251 + 1))[:n]
@@ -41,7 +50,7 @@ def echo(host, n, timeout):
 
     t = threading.Thread(target=reader)
     t.start()
-    s.sendall(data)
+    send_all(s, data)
     s.shutdown(socket.SHUT_WR)  # the echo closes after sending it all back
     t.join(timeout * 4)
     s.close()
@@ -77,7 +86,7 @@ def source(host, n, timeout, pause=0.0, rcvbuf=0):
 
 def discard(host, n, timeout):
     s = socket.create_connection((host, PORTS["discard"]), timeout=timeout)
-    s.sendall(os.urandom(n))
+    send_all(s, os.urandom(n))
     s.shutdown(socket.SHUT_WR)
     ok = s.recv(16) == b""
     s.close()
