@@ -442,6 +442,18 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 
 	if (gw_tcp_seq_lt(c->rcv_adv, c->rcv_nxt))
 		wnd = 0;
+	/*
+	 * Simultaneous open (RFC 9293 figure 8): in SYN-RCVD after our own
+	 * SYN-SENT, the peer's SYN-ACK repeats the SYN we already took; its
+	 * ACK is what completes the handshake, so take the segment without
+	 * the SYN rather than refusing it as old.
+	 */
+	if (c->state == GW_TCP_SYN_RCVD && !(c->flags & TCP_F_PASSIVE) &&
+	    (s->flags & RTE_TCP_SYN_FLAG) && (s->flags & RTE_TCP_ACK_FLAG) &&
+	    s->seq == c->irs) {
+		s->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+		s->seq++;
+	}
 	/* PAWS (RFC 7323 §5.3) */
 	if ((c->flags & TCP_F_TS) && s->opts.has_ts &&
 	    !(s->flags & RTE_TCP_RST_FLAG) &&

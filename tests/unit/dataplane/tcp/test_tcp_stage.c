@@ -19,6 +19,7 @@
 
 struct peer {
 	uint16_t sport;
+	uint16_t dport; /* meshgw's port; 0 = the echo listener */
 	uint32_t isn; /* our (the peer's) initial sequence */
 	uint32_t snd; /* next sequence the peer sends */
 	uint32_t rcv; /* next sequence the peer expects from meshgw */
@@ -83,7 +84,7 @@ peer_send(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack,
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	th->src_port = rte_cpu_to_be_16(p->sport);
-	th->dst_port = rte_cpu_to_be_16(ECHO);
+	th->dst_port = rte_cpu_to_be_16(p->dport != 0 ? p->dport : ECHO);
 	th->sent_seq = rte_cpu_to_be_32(seq);
 	th->recv_ack = rte_cpu_to_be_32(ack);
 	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
@@ -173,6 +174,7 @@ handshake(struct peer *p, uint32_t isn)
 {
 	struct seg_out s[4];
 
+	p->dport = 0;
 	p->sport = sport_for_worker0((uint16_t)(20000 + (isn & 0xfff)), ECHO);
 	p->isn = isn;
 	p->ts = 1000;
@@ -758,6 +760,89 @@ test_window_closes_and_reopens(void **state)
 	assert_true(s[n - 1].win > 0);
 }
 
+/* Both ends close at once (RFC 9293 figure 13): FIN_WAIT_1, CLOSING on
+ * the peer's FIN, TIME-WAIT when the peer ACKs ours. */
+static void
+test_simultaneous_close(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct gw_tcp_conn *c;
+	struct peer p;
+	struct seg_out s[4];
+
+	(void)state;
+	handshake(&p, 8000);
+	c = tcp_conn_lookup(w->tcp, rte_cpu_to_be_32(FX_PEER_IP),
+			    rte_cpu_to_be_32(FX_GW_IP), rte_cpu_to_be_16(p.sport),
+			    rte_cpu_to_be_16(ECHO));
+	gw_tcp_shutdown(c);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 1); /* our FIN */
+	assert_int_equal(c->state, GW_TCP_FIN_WAIT_1);
+	p.ts_recent = s[0].o.ts_val;
+	/* the peer's FIN crosses ours: it does not ACK our FIN */
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, p.snd, p.rcv, NULL, 0,
+		  true, p.ts++, false);
+	assert_int_equal(c->state, GW_TCP_CLOSING);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].ack, p.snd + 1); /* its FIN acknowledged */
+	/* then its ACK of our FIN */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 1, p.rcv + 1, NULL, 0, true,
+		  p.ts++, false);
+	assert_int_equal(tstats()->active_conns, 0);
+	assert_int_equal(tstats()->time_wait, 1);
+}
+
+static int sim_connected = -1000;
+
+static void
+sim_on_connected(struct gw_tcp_conn *c, int err)
+{
+	(void)c;
+	sim_connected = err;
+}
+
+static const struct gw_tcp_app_ops sim_ops = { .connected = sim_on_connected };
+
+/* Both ends open at once (RFC 9293 figure 8): SYN-SENT, SYN-RCVD on the
+ * peer's SYN, ESTABLISHED on its SYN-ACK. */
+static void
+test_simultaneous_open(void **state)
+{
+	struct gw_worker *w = fx_w(0);
+	struct gw_tcp_conn *c;
+	struct peer p = { .isn = 555000, .ts = 100 };
+	struct seg_out s[4];
+	uint32_t iss;
+	int err = 0;
+
+	(void)state;
+	fx_learn_peer(0);
+	sim_connected = -1000;
+	c = gw_tcp_connect(w, 0, FX_PEER_IP, 9000, &sim_ops, NULL, &err);
+	assert_non_null(c);
+	gw_worker_tx_flush(w, 0);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG);
+	iss = s[0].seq;
+	p.sport = 9000;
+	p.dport = rte_be_to_cpu_16(c->lport);
+	p.ts_recent = s[0].o.ts_val;
+	/* the peer's own SYN crosses ours */
+	peer_send(&p, RTE_TCP_SYN_FLAG, p.isn, 0, NULL, 0, true, p.ts++, false);
+	assert_int_equal(c->state, GW_TCP_SYN_RCVD);
+	assert_int_equal(gw_segs(s, 4), 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].seq, iss);
+	assert_int_equal(s[0].ack, p.isn + 1);
+	/* and its SYN-ACK for ours */
+	peer_send(&p, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, p.isn, iss + 1, NULL,
+		  0, true, p.ts++, false);
+	assert_int_equal(c->state, GW_TCP_ESTABLISHED);
+	assert_int_equal(sim_connected, 0);
+	assert_int_equal(tstats()->active_opens, 1);
+}
+
 /* Backlog full: a stateless SYN-ACK with a cookie; the ACK that returns it
  * opens the connection with the options the cookie carried. */
 static void
@@ -770,6 +855,7 @@ test_syn_cookies(void **state)
 
 	(void)state;
 	fx_w(0)->tcp->syn_backlog = 0;
+	p.dport = 0;
 	p.sport = sport_for_worker0(40000 - 7000, ECHO);
 	p.isn = 123456;
 	p.ts = 500;
@@ -834,6 +920,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_time_wait_expiry,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_window_closes_and_reopens,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_simultaneous_close,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_simultaneous_open,
 						fx_setup, fx_teardown),
 	};
 	int rc;
