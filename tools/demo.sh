@@ -74,6 +74,9 @@ echo
 echo "== ip netns exec $NS ping -c 3 $GW_IP"
 in_ns ping -c 3 -i 0.3 "$GW_IP"
 echo
+echo "== a TCP echo through meshgw's own TCP stack (port 7)"
+in_ns python3 -c 'import socket,sys; s=socket.create_connection((sys.argv[1],7),timeout=5); s.sendall(b"hello from the kernel side\n"); print(s.recv(100).decode(), end=""); s.close()' "$GW_IP"
+echo
 echo "== ip netns exec $NS curl $ADMIN/api/v1/status (ports)"
 in_ns curl -s "$ADMIN/api/v1/status" |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); print(json.dumps({"version": s["version"], "ready": s["ready"], "ports": [{k: p[k] for k in ("name","mac","address","rx_packets","tx_packets","icmp_echo_rx","icmp_echo_tx")} for p in s["ports"]], "neighbours": s["neighbours"]}, indent=2))'
@@ -84,6 +87,7 @@ meshgw is running (pid $PID) in network namespace $NS. Try:
   ip netns exec $NS curl $ADMIN/api/v1/status
   ip netns exec $NS curl $ADMIN/stats/prometheus
   ip netns exec $NS curl $ADMIN/config_dump
+  ip netns exec $NS python3 -c 'import socket; s=socket.create_connection(("$GW_IP",7)); s.sendall(b"hi"); print(s.recv(9))'
 Ctrl-C stops it and removes the namespace.
 EOT
 wait "$PID"
