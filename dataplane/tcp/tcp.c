@@ -500,9 +500,6 @@ tcp_timer_fire(struct gw_timer *tm, void *arg)
 		case GW_TCP_FIN_WAIT_2:
 			tcp_conn_close(t, c, -ETIMEDOUT);
 			return;
-		case GW_TCP_TIME_WAIT:
-			tcp_conn_close(t, c, 0);
-			return;
 		default:
 			break; /* a keepalive deadline left from before a close */
 		}

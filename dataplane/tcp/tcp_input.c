@@ -121,13 +121,11 @@ cc_on_ack(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, uint32_t acked)
 static void
 cc_fast_retransmit(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 {
-	uint32_t flight = c->snd_max - c->snd_una;
 	uint32_t saved_nxt = c->snd_nxt;
 
 	if ((c->flags & TCP_F_RECOVERY) || !gw_tcp_seq_gt(c->snd_una, c->recover))
 		return; /* RFC 6582 §3.2 step 2: not a new loss */
 	t->stats.fast_retrans++;
-	(void)flight;
 	t->cc->loss(c, t->now_us);
 	if (c->flags & TCP_F_SACK) { /* RFC 6675 §5: resend the holes */
 		c->recover = c->snd_max;
@@ -418,8 +416,7 @@ fin_received(struct gw_tcp_wrk *t, struct gw_tcp_conn *c)
 		tcp_set_state(t, c, GW_TCP_CLOSING);
 		break;
 	case GW_TCP_FIN_WAIT_2:
-		tcp_set_state(t, c, GW_TCP_TIME_WAIT);
-		c->t_wait = t->now_ms + 2 * TCP_MSL;
+		tcp_set_state(t, c, GW_TCP_TIME_WAIT); /* tcp_tw_enter at ack: */
 		c->t_rexmit = 0;
 		break;
 	default:
@@ -582,7 +579,6 @@ established:
 			break;
 		case GW_TCP_CLOSING:
 			tcp_set_state(t, c, GW_TCP_TIME_WAIT);
-			c->t_wait = t->now_ms + 2 * TCP_MSL;
 			break;
 		case GW_TCP_LAST_ACK:
 			rte_pktmbuf_free(m);
@@ -593,11 +589,10 @@ established:
 		}
 	}
 	if (c->state == GW_TCP_TIME_WAIT) {
-		/* a retransmitted FIN: ACK it and restart the 2 MSL wait */
-		if (s->flags & RTE_TCP_FIN_FLAG) {
-			c->t_wait = t->now_ms + 2 * TCP_MSL;
+		/* a retransmitted FIN: ACK it; the TIME-WAIT entry made at
+		 * ack: holds the 2 MSL wait */
+		if (s->flags & RTE_TCP_FIN_FLAG)
 			c->flags |= TCP_F_ACK_NOW;
-		}
 		rte_pktmbuf_free(m);
 		goto ack;
 	}

@@ -126,7 +126,7 @@ struct gw_tcp_conn {
 	struct gw_timer timer;
 	uint64_t t_rexmit; /* retransmission or persist */
 	uint64_t t_delack;
-	uint64_t t_wait; /* TIME_WAIT, FIN_WAIT_2 or SYN_RCVD give-up */
+	uint64_t t_wait; /* keepalive, FIN_WAIT_2 or SYN_RCVD give-up */
 
 	/* queues */
 	struct rte_mbuf *sndq;	   /* chain of unacknowledged + unsent data */
