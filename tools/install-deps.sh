@@ -11,6 +11,8 @@ PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libssl-dev libhyperscan-dev libyaml-dev
 	libjansson-dev libcmocka-dev libmicrohttpd-dev
+	# differential fuzzing and benchmark peer of lib/http
+	libhttp-parser-dev
 	# fuzzing (libFuzzer) and sanitizers
 	clang libclang-rt-14-dev
 	# tests and demo: namespaces, real clients
