@@ -13,6 +13,8 @@ PACKAGES=(
 	libjansson-dev libcmocka-dev libmicrohttpd-dev
 	# differential fuzzing and benchmark peer of lib/http
 	libhttp-parser-dev
+	# lib/route: capture groups for uriRegexRewrite (Hyperscan has none)
+	libpcre2-dev
 	# fuzzing (libFuzzer) and sanitizers
 	clang libclang-rt-14-dev
 	# tests and demo: namespaces, real clients
