@@ -19,9 +19,9 @@
  * weight spread.
  *
  * Because lists depend on ids only, removing one of n endpoints frees its
- * ~M/n entries for the others and otherwise changes few entries: the
- * shifted turn order moves a little more than the paper's ideal (measured
- * in the unit tests).
+ * ~M/n entries for the others and otherwise changes few entries; the
+ * shifted turn order moves some more (unit tests, M = 65537: 1.0/n of the
+ * keys for n = 10, 1.6/n for n = 100).
  *
  * Unavailable endpoints: the lookup walks forward in the table to the next
  * entry of an available endpoint (entries are well mixed, so this is

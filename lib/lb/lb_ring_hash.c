@@ -13,10 +13,11 @@
  * Ring size: the lightest endpoint gets ceil(share * ring_size_min) points
  * and the others proportionally more (weights normalised, rounding on the
  * running total so the ring size is the scale, rounded), all capped at
- * GW_LB_RING_SIZE_MAX points. When an endpoint goes, the survivors' shares
- * grow and each may gain a few points (j beyond its old count); the new
- * points take keys from other survivors. With equal weights that adds
- * about (ring_size_min / n') / 2 of the ring... measured in the unit tests.
+ * GW_LB_RING_SIZE_MAX points (Envoy's sizing). When an endpoint goes, the
+ * survivors' shares grow and each may gain a few points (j beyond its old
+ * count); those take keys from other survivors. Measured by the unit
+ * tests: removing 1 of 10 equal endpoints (103 -> 114 points each) moves
+ * 1.7/10 of the keys, 1 of 100 (11 points each either way) about 1/100.
  *
  * Unavailable endpoints: the walk continues clockwise to the next point of
  * an available endpoint, so keys of available endpoints never move; after
@@ -64,7 +65,8 @@ cmp_point(const void *a, const void *b)
 	return (x->ep > y->ep) - (x->ep < y->ep);
 }
 
-/* Points of each endpoint: calls fn(i, count) in index order. */
+/* Ring size before rounding: enough for the lightest endpoint to get
+ * ceil(its share * ring_size_min) points, capped. */
 static double
 ring_scale(const struct gw_lb *lb)
 {
