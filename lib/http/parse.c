@@ -65,6 +65,7 @@ enum {
 enum {
 	LX_NONE = 0,
 	LX_HOST,
+	LX_HOST_WS,	/* trailing whitespace after the host */
 	LX_CL_START,	/* expecting the first digit of an element */
 	LX_CL_DIGITS,
 	LX_CL_AFTER,	/* whitespace after an element */
@@ -356,8 +357,14 @@ lex_byte(struct gw_http_parser *p, uint8_t c)
 
 	switch (p->lex) {
 	case LX_HOST:
+		if (ws) {
+			p->lex = LX_HOST_WS;
+			return GW_HTTP_E_NONE;
+		}
 		return http_is(c, HTTP_C_HOST) ? GW_HTTP_E_NONE :
 						 GW_HTTP_E_HOST_INVALID;
+	case LX_HOST_WS:
+		return ws ? GW_HTTP_E_NONE : GW_HTTP_E_HOST_INVALID;
 	case LX_CL_START:
 		if (ws)
 			return GW_HTTP_E_NONE;
@@ -1013,7 +1020,7 @@ gw_http_parse_head(struct gw_http_parser *p, const uint8_t *buf, size_t len)
 
 	if (p->state == S_ERROR)
 		return -EBADMSG;
-	if (p->state >= S_BODY)
+	if (p->state >= S_BODY || (p->seen & SEEN_TRAILERS))
 		return -EINVAL;
 	if (p->state < S_LINE_START) {
 		rc = parse_start_line(p, buf, len, &i);
@@ -1272,7 +1279,7 @@ gw_http_parse_body(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 	data->len = 0;
 	if (p->state == S_ERROR)
 		return -EBADMSG;
-	if (p->state < S_BODY)
+	if (p->state < S_BODY && !(p->seen & SEEN_TRAILERS))
 		return -EINVAL;
 	if (p->state == S_DONE || len == 0)
 		return 0;
