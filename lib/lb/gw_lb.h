@@ -38,10 +38,11 @@
 #define GW_LB_WEIGHT_MAX (UINT32_C(1) << 31)
 /** Default ring hash minimum ring size (Istio and Envoy: 1024 points). */
 #define GW_LB_RING_SIZE_MIN_DEFAULT 1024u
-/** Ring hash ring size cap (Envoy's default maximum: 8M points, 80 MB). */
+/** Ring hash ring size cap (Envoy's default maximum): 8M points take
+ * 80 MB, plus 128 MB while the ring is built. */
 #define GW_LB_RING_SIZE_MAX (UINT32_C(8) << 20)
-/** Default Maglev table size (Envoy's: prime, about 100 entries per
- * endpoint for 650 endpoints). */
+/** Default Maglev table size, Envoy's: a prime; the Maglev paper's
+ * M > 100 n keeps shares within 1 % for up to 655 endpoints. */
 #define GW_LB_MAGLEV_SIZE_DEFAULT 65537u
 /** Largest Maglev table size accepted: a prime near 5M (10 MB table). */
 #define GW_LB_MAGLEV_SIZE_MAX 5000011u

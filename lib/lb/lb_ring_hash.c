@@ -18,6 +18,8 @@
  * count); those take keys from other survivors. Measured by the unit
  * tests: removing 1 of 10 equal endpoints (103 -> 114 points each) moves
  * 1.7/10 of the keys, 1 of 100 (11 points each either way) about 1/100.
+ * Under the cap, an endpoint lighter than 1/8M of the total weight may get
+ * no point at all and then only serves the fallbacks, as in Envoy.
  *
  * Unavailable endpoints: the walk continues clockwise to the next point of
  * an available endpoint, so keys of available endpoints never move; after

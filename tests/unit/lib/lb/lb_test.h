@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers shared by the lib/lb unit tests (test_lb.c: generic part, round
- * robin, random, least request; test_lb_hash.c: ring hash and Maglev).
+ * robin, random, least request; test_lb_hash.c: ring hash and Maglev;
+ * test_lb_nomem.c: allocation failures).
  */
 #ifndef LB_TEST_H
 #define LB_TEST_H
@@ -70,5 +71,8 @@ void test_hash_no_key_is_random(void **state);
 void test_ring_disruption(void **state);
 void test_maglev_disruption(void **state);
 void test_hash_update_equals_create(void **state);
+
+/* test_lb_nomem.c */
+void test_nomem(void **state);
 
 #endif /* LB_TEST_H */

@@ -637,6 +637,7 @@ main(void)
 		cmocka_unit_test(test_ring_disruption),
 		cmocka_unit_test(test_maglev_disruption),
 		cmocka_unit_test(test_hash_update_equals_create),
+		cmocka_unit_test(test_nomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
