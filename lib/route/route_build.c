@@ -1,0 +1,1227 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * route_build — compile a gw_route_table_conf into an immutable table.
+ * Control thread only: allocates, never logs.
+ *
+ * Two passes: the first counts (to size every array once), the second
+ * validates and fills. All table memory comes from one arena freed in
+ * one go; the only other owners are the Hyperscan database and the
+ * PCRE2 rewrite codes, released by gw_route_table_free().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_route.h"
+#include "route_priv.h"
+
+/* Arena chunks hold at least this much: big enough that a 10-route table
+ * fits in one chunk, small enough not to waste memory per listener. */
+#define ARENA_CHUNK 65536
+
+struct route_arena_chunk {
+	struct route_arena_chunk *next;
+	size_t used;
+	size_t cap;
+	max_align_t data[];
+};
+
+/* Serial numbers of tables: ctrl-thread only, atomic for safety. */
+static _Atomic uint64_t table_serial;
+
+static void *
+arena_alloc(struct gw_route_table *t, size_t n)
+{
+	struct route_arena_chunk *c = t->arena;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	n = (n + align - 1) & ~(align - 1);
+	if (n == 0)
+		n = align;
+	if (c == NULL || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (c == NULL)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = t->arena;
+		t->arena = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+static void *
+arena_alloc_cb(void *arg, size_t n)
+{
+	return arena_alloc(arg, n);
+}
+
+static char *
+arena_memdup(struct gw_route_table *t, const char *s, size_t len)
+{
+	char *p = arena_alloc(t, len + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* FNV-1a. The table is read-only and built from config, so a request
+ * cannot lengthen a probe chain; no keyed hash is needed here. */
+uint32_t
+route_hash(const char *s, size_t len, bool icase)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (uint8_t)(icase ? route_lower(s[i]) : s[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int64_t
+route_strtab_lookup(const struct route_strtab *t, const char *s, size_t len)
+{
+	uint32_t i, e;
+	size_t k;
+
+	if (t->n == 0)
+		return -1;
+	for (i = route_hash(s, len, t->icase) & t->mask;; i = (i + 1) & t->mask) {
+		e = t->slot[i];
+		if (e == 0)
+			return -1;
+		e--;
+		if (t->klen[e] != len)
+			continue;
+		if (!t->icase) {
+			if (memcmp(t->key[e], s, len) == 0)
+				return t->val[e];
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			if (t->key[e][k] != route_lower(s[k]))
+				break;
+		if (k == len)
+			return t->val[e];
+	}
+}
+
+static int
+strtab_init(struct gw_route_table *t, struct route_strtab *st, uint32_t cap,
+	    bool icase)
+{
+	uint32_t slots = 1;
+
+	st->icase = icase;
+	st->n = 0;
+	if (cap == 0)
+		return 0;
+	while (slots < 2 * cap)
+		slots <<= 1;
+	st->mask = slots - 1;
+	st->slot = arena_alloc(t, slots * sizeof(*st->slot));
+	st->key = arena_alloc(t, cap * sizeof(*st->key));
+	st->klen = arena_alloc(t, cap * sizeof(*st->klen));
+	st->val = arena_alloc(t, cap * sizeof(*st->val));
+	if (st->slot == NULL || st->key == NULL || st->klen == NULL ||
+	    st->val == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Insert key (lowercased when icase) -> val unless present.
+ * @return -1 on -ENOMEM, else the value now stored for key. The caller
+ * sized the table, so it never overflows. */
+static int64_t
+strtab_add(struct gw_route_table *t, struct route_strtab *st, const char *s,
+	   size_t len, uint32_t val)
+{
+	int64_t old = route_strtab_lookup(st, s, len);
+	uint32_t i, e;
+	char *k;
+	size_t j;
+
+	if (old >= 0)
+		return old;
+	k = arena_memdup(t, s, len);
+	if (k == NULL)
+		return -1;
+	if (st->icase)
+		for (j = 0; j < len; j++)
+			k[j] = route_lower(k[j]);
+	e = st->n++;
+	st->key[e] = k;
+	st->klen[e] = (uint32_t)len;
+	st->val[e] = val;
+	for (i = route_hash(s, len, st->icase) & st->mask; st->slot[i] != 0;
+	     i = (i + 1) & st->mask)
+		;
+	st->slot[i] = e + 1;
+	return val;
+}
+
+/* ------------------------------------------------------------------ */
+/* Error context                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Where compile is, for messages. */
+struct bctx {
+	struct gw_route_table *t;
+	const struct gw_route_table_conf *conf;
+	struct gw_route_err *err;
+	size_t vi;            /* virtual host index */
+	size_t ri;            /* route index, SIZE_MAX: none */
+	size_t mi;            /* match index, SIZE_MAX: none */
+	/* regex sources, for Hyperscan's per-expression errors */
+	char **exprs;
+	uint32_t *rx_vhost;
+	uint32_t *rx_route;
+	uint32_t *rx_match;
+	const char **rx_field;
+	uint32_t n_rx;
+	uint32_t cap_rx;
+};
+
+static size_t
+ctx_prefix(const struct bctx *c, size_t vi, size_t ri, size_t mi, char *buf,
+	   size_t len)
+{
+	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[vi];
+	int n, k;
+
+	n = snprintf(buf, len, "virtual host \"%s\"",
+		     vh->name != NULL ? vh->name : "");
+	if (ri != SIZE_MAX && n >= 0 && (size_t)n < len) {
+		const struct gw_route_conf *r = &vh->routes[ri];
+
+		k = snprintf(buf + n, len - n, ": route \"%s\" (#%zu)",
+			     r->name != NULL ? r->name : "", ri);
+		n = k < 0 ? n : n + k;
+		if (mi != SIZE_MAX && (size_t)n < len) {
+			const char *mn = r->matches[mi].name;
+
+			k = snprintf(buf + n, len - n, ": match #%zu%s%s%s", mi,
+				     mn != NULL ? " \"" : "",
+				     mn != NULL ? mn : "",
+				     mn != NULL ? "\"" : "");
+			n = k < 0 ? n : n + k;
+		}
+	}
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
+static int
+failv(const struct bctx *c, size_t vi, size_t ri, size_t mi, int rc,
+      const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (c->err == NULL)
+		return rc;
+	n = ctx_prefix(c, vi, ri, mi, c->err->msg, sizeof(c->err->msg));
+	if (n + 2 < sizeof(c->err->msg)) {
+		memcpy(c->err->msg + n, ": ", 3);
+		n += 2;
+		vsnprintf(c->err->msg + n, sizeof(c->err->msg) - n, fmt, ap);
+	}
+	return rc;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail(const struct bctx *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	failv(c, c->vi, c->ri, c->mi, rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+rx_name_of(void *arg, uint32_t id, char *buf, size_t len)
+{
+	const struct bctx *c = arg;
+	size_t n;
+
+	n = ctx_prefix(c, c->rx_vhost[id], c->rx_route[id], c->rx_match[id],
+		       buf, len);
+	snprintf(buf + n, len - n, ": %s", c->rx_field[id]);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Match blocks                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Append \xNN escapes of the tag of slot, the user regex with a leading
+ * '^' and a trailing unescaped '$' dropped (Istio's match is anchored
+ * anyway), and the closing NUL. */
+static char *
+regex_expr(uint32_t slot, const char *re)
+{
+	char tag[ROUTE_TAG_LEN];
+	size_t len = strlen(re), bs = 0, i, n;
+	char *e;
+
+	if (len > 0 && re[0] == '^') {
+		re++;
+		len--;
+	}
+	if (len > 0 && re[len - 1] == '$') {
+		for (i = len - 1; i > 0 && re[i - 1] == '\\'; i--)
+			bs++;
+		if (bs % 2 == 0)
+			len--;
+	}
+	route_regex_tag(slot, tag);
+	n = 4 + 4 * ROUTE_TAG_LEN + 4 + 3 + len + 1 + 4 + 1;
+	e = malloc(n);
+	if (e == NULL)
+		return NULL;
+	i = (size_t)snprintf(e, n, "\\x00");
+	for (size_t k = 0; k < ROUTE_TAG_LEN; k++)
+		i += (size_t)snprintf(e + i, n - i, "\\x%02x",
+				      (unsigned)(uint8_t)tag[k]);
+	i += (size_t)snprintf(e + i, n - i, "\\x00(?:");
+	memcpy(e + i, re, len);
+	i += len;
+	snprintf(e + i, n - i, ")\\x00");
+	return e;
+}
+
+static int
+add_regex(struct bctx *c, uint32_t slot, const char *re, const char *field,
+	  uint32_t *id)
+{
+	struct gw_route_table *t = c->t;
+	char *e;
+
+	if (c->n_rx == c->cap_rx) {
+		uint32_t cap = c->cap_rx ? 2 * c->cap_rx : 64;
+		void *p;
+
+#define GROW(f)                                                         \
+	do {                                                            \
+		p = realloc(c->f, cap * sizeof(*c->f));                 \
+		if (p == NULL)                                          \
+			return fail(c, -ENOMEM, "out of memory");       \
+		c->f = p;                                               \
+	} while (0)
+		GROW(exprs);
+		GROW(rx_vhost);
+		GROW(rx_route);
+		GROW(rx_match);
+		GROW(rx_field);
+#undef GROW
+		c->cap_rx = cap;
+	}
+	e = regex_expr(slot, re);
+	if (e == NULL)
+		return fail(c, -ENOMEM, "out of memory");
+	c->exprs[c->n_rx] = e;
+	c->rx_vhost[c->n_rx] = (uint32_t)c->vi;
+	c->rx_route[c->n_rx] = (uint32_t)c->ri;
+	c->rx_match[c->n_rx] = (uint32_t)c->mi;
+	c->rx_field[c->n_rx] = field;
+	t->regex_slot[c->n_rx] = (uint16_t)slot;
+	*id = c->n_rx++;
+	return 0;
+}
+
+/* Fill one condition from a string match. */
+static int
+str_cond(struct bctx *c, struct route_cond *cd, const struct gw_route_str_match *m,
+	 uint8_t field, uint32_t slot, const char *what, bool icase)
+{
+	struct gw_route_table *t = c->t;
+	size_t len, i;
+	char *v;
+
+	if (m->kind != GW_ROUTE_STR_ANY && m->value == NULL)
+		return fail(c, -EINVAL, "%s: match value missing", what);
+	cd->field = field;
+	switch (m->kind) {
+	case GW_ROUTE_STR_ANY:
+		cd->kind = ROUTE_CK_PRESENT;
+		return 0;
+	case GW_ROUTE_STR_EXACT:
+	case GW_ROUTE_STR_PREFIX:
+		cd->kind = m->kind == GW_ROUTE_STR_EXACT ? ROUTE_CK_EXACT :
+							   ROUTE_CK_PREFIX;
+		len = strlen(m->value);
+		v = arena_memdup(t, m->value, len);
+		if (v == NULL)
+			return fail(c, -ENOMEM, "out of memory");
+		if (icase)
+			for (i = 0; i < len; i++)
+				v[i] = route_lower(v[i]);
+		cd->val = v;
+		cd->len = (uint32_t)len;
+		cd->icase = icase;
+		return 0;
+	case GW_ROUTE_STR_REGEX:
+		cd->kind = ROUTE_CK_REGEX;
+		return add_regex(c, slot, m->value, what, &cd->regex);
+	}
+	return fail(c, -EINVAL, "%s: unknown match kind %d", what, (int)m->kind);
+}
+
+static int
+name_id(struct bctx *c, const char *name, bool header, uint32_t *id)
+{
+	struct gw_route_table *t = c->t;
+	struct route_strtab *st = header ? &t->hdr_names : &t->query_names;
+	size_t len = strlen(name);
+	int64_t v;
+
+	if (len == 0)
+		return fail(c, -EINVAL, "%s: empty name",
+			    header ? "headers" : "queryParams");
+	v = route_strtab_lookup(st, name, len);
+	if (v >= 0) {
+		*id = (uint32_t)v;
+		return 0;
+	}
+	if (t->n_names >= GW_ROUTE_MAX_NAMES)
+		return fail(c, -E2BIG, "more than %u distinct header and "
+			    "query names", GW_ROUTE_MAX_NAMES);
+	v = strtab_add(t, st, name, len, t->n_names);
+	if (v < 0)
+		return fail(c, -ENOMEM, "out of memory");
+	t->slot_name[ROUTE_SLOT_NAME0 + t->n_names] =
+		st->key[st->n - 1];
+	t->slot_name_len[ROUTE_SLOT_NAME0 + t->n_names] = (uint32_t)len;
+	t->slot_field[ROUTE_SLOT_NAME0 + t->n_names] =
+		header ? ROUTE_FLD_HEADER : ROUTE_FLD_QUERY;
+	*id = t->n_names++;
+	return 0;
+}
+
+static int
+kv_conds(struct bctx *c, struct route_block *b,
+	 const struct gw_route_kv_match *kv, size_t n, bool header,
+	 bool negate)
+{
+	struct gw_route_table *t = c->t;
+	const char *what = header ? (negate ? "withoutHeaders" : "headers") :
+				    "queryParams";
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct route_cond *cd = &t->conds[b->first + b->n];
+		uint32_t id = 0;
+
+		if (kv[i].name == NULL)
+			return fail(c, -EINVAL, "%s[%zu]: name missing", what, i);
+		if (!header && kv[i].match.kind == GW_ROUTE_STR_PREFIX)
+			return fail(c, -EINVAL, "queryParams \"%s\": prefix "
+				    "is not supported (Istio allows exact and "
+				    "regex only)", kv[i].name);
+		rc = name_id(c, kv[i].name, header, &id);
+		if (rc < 0)
+			return rc;
+		cd->id = id;
+		cd->negate = negate;
+		rc = str_cond(c, cd, &kv[i].match,
+			      header ? ROUTE_FLD_HEADER : ROUTE_FLD_QUERY,
+			      ROUTE_SLOT_NAME0 + id, what, false);
+		if (rc < 0)
+			return rc;
+		b->n++;
+	}
+	return 0;
+}
+
+static int
+build_block(struct bctx *c, struct route_block *b,
+	    const struct gw_route_match_conf *m, uint32_t first)
+{
+	struct gw_route_table *t = c->t;
+	static const struct {
+		size_t off;
+		uint8_t field;
+		const char *what;
+	} plain[] = {
+		{ offsetof(struct gw_route_match_conf, method), ROUTE_FLD_METHOD,
+		  "method" },
+		{ offsetof(struct gw_route_match_conf, scheme), ROUTE_FLD_SCHEME,
+		  "scheme" },
+		{ offsetof(struct gw_route_match_conf, authority),
+		  ROUTE_FLD_AUTHORITY, "authority" },
+		{ offsetof(struct gw_route_match_conf, uri), ROUTE_FLD_PATH,
+		  "uri" },
+	};
+	size_t i;
+	int rc;
+
+	b->first = first;
+	b->n = 0;
+	if (m->port > 65535)
+		return fail(c, -EINVAL, "port %" PRIu32 " out of range",
+			    m->port);
+	b->port = m->port;
+	/* Istio matches prefix "/" when a block has no uri condition, so a
+	 * uri rewrite then replaces the leading "/". */
+	b->prefix_rw = true;
+	b->prefix_len = 1;
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const struct gw_route_str_match *sm =
+			(const void *)((const char *)m + plain[i].off);
+		bool uri = plain[i].field == ROUTE_FLD_PATH;
+
+		if (sm->kind == GW_ROUTE_STR_ANY)
+			continue;
+		rc = str_cond(c, &t->conds[first + b->n], sm, plain[i].field,
+			      plain[i].field, plain[i].what,
+			      uri && m->ignore_uri_case);
+		if (rc < 0)
+			return rc;
+		if (uri) {
+			b->prefix_rw = sm->kind == GW_ROUTE_STR_PREFIX;
+			b->prefix_len = b->prefix_rw ?
+				t->conds[first + b->n].len : 0;
+		}
+		b->n++;
+	}
+	rc = kv_conds(c, b, m->headers, m->n_headers, true, false);
+	if (rc == 0)
+		rc = kv_conds(c, b, m->without_headers, m->n_without_headers,
+			      true, true);
+	if (rc == 0)
+		rc = kv_conds(c, b, m->query_params, m->n_query_params, false,
+			      false);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+/* ------------------------------------------------------------------ */
+
+static int
+copy_str(struct bctx *c, const char *s, const char **out)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	*out = arena_memdup(c->t, s, strlen(s));
+	return *out == NULL ? fail(c, -ENOMEM, "out of memory") : 0;
+}
+
+static int
+copy_hdrs(struct bctx *c, const struct gw_route_hdr *in, size_t n,
+	  const struct gw_route_hdr **out, const char *what)
+{
+	struct gw_route_hdr *h;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	h = arena_alloc(c->t, n * sizeof(*h));
+	if (h == NULL)
+		return fail(c, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (in[i].name == NULL || in[i].name[0] == '\0' ||
+		    in[i].value == NULL)
+			return fail(c, -EINVAL, "%s[%zu]: name and value "
+				    "required", what, i);
+		rc = copy_str(c, in[i].name, &h[i].name);
+		if (rc == 0)
+			rc = copy_str(c, in[i].value, &h[i].value);
+		if (rc < 0)
+			return rc;
+		h[i].name_len = (uint32_t)strlen(h[i].name);
+		h[i].value_len = (uint32_t)strlen(h[i].value);
+	}
+	*out = h;
+	return 0;
+}
+
+static int
+copy_ops(struct bctx *c, const struct gw_route_hdr_ops *in,
+	 struct gw_route_hdr_ops *out, const char *dir)
+{
+	char what[48];
+	const char **rm;
+	size_t i;
+	int rc;
+
+	snprintf(what, sizeof(what), "headers.%s.set", dir);
+	rc = copy_hdrs(c, in->set, in->n_set, &out->set, what);
+	out->n_set = in->n_set;
+	if (rc < 0)
+		return rc;
+	snprintf(what, sizeof(what), "headers.%s.add", dir);
+	rc = copy_hdrs(c, in->add, in->n_add, &out->add, what);
+	out->n_add = in->n_add;
+	if (rc < 0)
+		return rc;
+	out->remove = NULL;
+	out->n_remove = in->n_remove;
+	if (in->n_remove == 0)
+		return 0;
+	rm = arena_alloc(c->t, in->n_remove * sizeof(*rm));
+	if (rm == NULL)
+		return fail(c, -ENOMEM, "out of memory");
+	for (i = 0; i < in->n_remove; i++) {
+		if (in->remove[i] == NULL || in->remove[i][0] == '\0')
+			return fail(c, -EINVAL, "headers.%s.remove[%zu]: "
+				    "empty name", dir, i);
+		rc = copy_str(c, in->remove[i], &rm[i]);
+		if (rc < 0)
+			return rc;
+	}
+	out->remove = rm;
+	return 0;
+}
+
+static int
+copy_edits(struct bctx *c, const struct gw_route_hdr_edits *in,
+	   struct gw_route_hdr_edits *out)
+{
+	int rc = copy_ops(c, &in->request, &out->request, "request");
+
+	return rc < 0 ? rc : copy_ops(c, &in->response, &out->response,
+				      "response");
+}
+
+/* Percent 0..100 (or UNSET: 100) to parts per million. */
+static int
+percent_ppm(struct bctx *c, double pct, const char *what, uint32_t *ppm)
+{
+	if (pct == GW_ROUTE_PERCENT_UNSET)
+		pct = 100.0;
+	if (!(pct >= 0.0 && pct <= 100.0))
+		return fail(c, -EINVAL, "%s: percentage %g not in 0..100", what,
+			    pct);
+	*ppm = (uint32_t)(pct * 10000.0 + 0.5);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} retry_tokens[] = {
+	{ "5xx", GW_ROUTE_RETRY_5XX },
+	{ "gateway-error", GW_ROUTE_RETRY_GATEWAY_ERROR },
+	{ "reset", GW_ROUTE_RETRY_RESET },
+	{ "reset-before-request", GW_ROUTE_RETRY_RESET_BEFORE_REQUEST },
+	{ "connect-failure", GW_ROUTE_RETRY_CONNECT_FAILURE },
+	{ "envoy-ratelimited", GW_ROUTE_RETRY_ENVOY_RATELIMITED },
+	{ "retriable-4xx", GW_ROUTE_RETRY_RETRIABLE_4XX },
+	{ "refused-stream", GW_ROUTE_RETRY_REFUSED_STREAM },
+	{ "retriable-status-codes", GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES },
+	{ "retriable-headers", GW_ROUTE_RETRY_RETRIABLE_HEADERS },
+	{ "http3-post-connect-failure",
+	  GW_ROUTE_RETRY_HTTP3_POST_CONNECT_FAILURE },
+	{ "cancelled", GW_ROUTE_RETRY_CANCELLED },
+	{ "deadline-exceeded", GW_ROUTE_RETRY_DEADLINE_EXCEEDED },
+	{ "internal", GW_ROUTE_RETRY_INTERNAL },
+	{ "resource-exhausted", GW_ROUTE_RETRY_RESOURCE_EXHAUSTED },
+	{ "unavailable", GW_ROUTE_RETRY_UNAVAILABLE },
+};
+
+/* Istio's default when retries or retryOn are not given: what istiod
+ * writes into Envoy's retry_policy, with retriable status code 503. */
+#define RETRY_ON_DEFAULT \
+	"connect-failure,refused-stream,unavailable,cancelled," \
+	"retriable-status-codes"
+
+/* Parse a retryOn list: Envoy tokens, and numeric status codes, which
+ * (as Istio does) become retriable status codes. */
+static int
+parse_retry_on(struct bctx *c, const char *s, struct gw_route_retry *r)
+{
+	bool have_codes = false;
+
+	r->on = 0;
+	r->n_codes = 0;
+	while (*s != '\0') {
+		const char *b, *e;
+		size_t len, i;
+
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		b = s;
+		while (*s != '\0' && *s != ',')
+			s++;
+		e = s;
+		while (e > b && e[-1] == ' ')
+			e--;
+		len = (size_t)(e - b);
+		for (i = 0; i < len && b[i] >= '0' && b[i] <= '9'; i++)
+			;
+		if (i == len) {
+			unsigned long code = 0;
+
+			for (i = 0; i < len && code < 1000; i++)
+				code = code * 10 + (unsigned long)(b[i] - '0');
+			if (i != len || code < 100 || code > 599)
+				return fail(c, -EINVAL, "retries.retryOn: "
+					    "bad status code \"%.*s\"",
+					    (int)len, b);
+			if (r->n_codes == GW_ROUTE_MAX_RETRY_CODES)
+				return fail(c, -E2BIG, "retries.retryOn: more "
+					    "than %d status codes",
+					    GW_ROUTE_MAX_RETRY_CODES);
+			r->codes[r->n_codes++] = (uint16_t)code;
+			r->on |= GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES;
+			have_codes = true;
+			continue;
+		}
+		for (i = 0; i < sizeof(retry_tokens) / sizeof(retry_tokens[0]);
+		     i++)
+			if (strlen(retry_tokens[i].name) == len &&
+			    memcmp(retry_tokens[i].name, b, len) == 0)
+				break;
+		if (i == sizeof(retry_tokens) / sizeof(retry_tokens[0]))
+			return fail(c, -EINVAL, "retries.retryOn: unknown "
+				    "token \"%.*s\"", (int)len, b);
+		r->on |= retry_tokens[i].bit;
+	}
+	if ((r->on & GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES) && !have_codes) {
+		r->codes[0] = 503;
+		r->n_codes = 1;
+	}
+	return 0;
+}
+
+static int
+build_retry(struct bctx *c, const struct gw_route_retry_conf *in,
+	    struct gw_route_retry *r)
+{
+	if (in == NULL) {
+		r->attempts = 2;
+		r->per_try_timeout_ms = 0;
+		return parse_retry_on(c, RETRY_ON_DEFAULT, r);
+	}
+	if (in->attempts < 0)
+		return fail(c, -EINVAL, "retries.attempts %" PRId32
+			    " is negative", in->attempts);
+	r->attempts = (uint32_t)in->attempts;
+	r->per_try_timeout_ms = in->per_try_timeout_ms;
+	return parse_retry_on(c, in->retry_on != NULL && in->retry_on[0] ?
+			      in->retry_on : RETRY_ON_DEFAULT, r);
+}
+
+static int
+build_dests(struct bctx *c, const struct gw_route_conf *rc,
+	    struct gw_route_action *a)
+{
+	struct gw_route_dest *d;
+	uint64_t sum = 0;
+	size_t i;
+	int rc2;
+
+	d = arena_alloc(c->t, rc->n_dests * sizeof(*d));
+	if (d == NULL)
+		return fail(c, -ENOMEM, "out of memory");
+	for (i = 0; i < rc->n_dests; i++) {
+		const struct gw_route_dest_conf *dc = &rc->dests[i];
+
+		if (dc->host == NULL || dc->host[0] == '\0')
+			return fail(c, -EINVAL, "route[%zu].destination.host "
+				    "missing", i);
+		if (dc->port > 65535)
+			return fail(c, -EINVAL, "route[%zu].destination.port "
+				    "%" PRIu32 " out of range", i, dc->port);
+		if (dc->weight < 0)
+			return fail(c, -EINVAL, "route[%zu].weight %" PRId64
+				    " is negative", i, dc->weight);
+		if (dc->weight > INT32_MAX)
+			return fail(c, -EINVAL, "route[%zu].weight %" PRId64
+				    " overflows int32", i, dc->weight);
+		rc2 = copy_str(c, dc->host, &d[i].host);
+		if (rc2 == 0)
+			rc2 = copy_str(c, dc->subset, &d[i].subset);
+		if (rc2 == 0)
+			rc2 = copy_edits(c, &dc->headers, &d[i].headers);
+		if (rc2 < 0)
+			return rc2;
+		d[i].port = dc->port;
+		d[i].weight = (uint32_t)dc->weight;
+		sum += d[i].weight;
+	}
+	/* Istio: a lone destination takes all traffic whatever its weight. */
+	if (rc->n_dests == 1 && sum == 0) {
+		d[0].weight = 100;
+		sum = 100;
+	}
+	if (sum == 0)
+		return fail(c, -EINVAL, "route: weights sum to 0");
+	if (sum > UINT32_MAX)
+		return fail(c, -EINVAL, "route: weights sum to %" PRIu64
+			    ", past 4294967295", sum);
+	a->dests = d;
+	a->n_dests = (uint32_t)rc->n_dests;
+	a->weight_sum = sum;
+	return 0;
+}
+
+static int
+build_redirect(struct bctx *c, const struct gw_route_redirect *in,
+	       struct gw_route_redirect *out)
+{
+	uint32_t code = in->code == 0 ? 301 : in->code;
+	int rc;
+
+	if (code != 301 && code != 302 && code != 303 && code != 307 &&
+	    code != 308)
+		return fail(c, -EINVAL, "redirect.redirectCode %" PRIu32
+			    " is not one of 301, 302, 303, 307, 308", code);
+	if (in->port > 65535)
+		return fail(c, -EINVAL, "redirect.port %" PRIu32
+			    " out of range", in->port);
+	if (in->port != 0 && in->derive_port != GW_ROUTE_PORT_KEEP)
+		return fail(c, -EINVAL, "redirect: port and derivePort are "
+			    "exclusive");
+	if (in->derive_port > GW_ROUTE_PORT_FROM_REQUEST_PORT)
+		return fail(c, -EINVAL, "redirect.derivePort %d unknown",
+			    (int)in->derive_port);
+	if (in->scheme != NULL && in->scheme[0] == '\0')
+		return fail(c, -EINVAL, "redirect.scheme is empty");
+	if (in->uri != NULL && in->uri[0] != '/')
+		return fail(c, -EINVAL, "redirect.uri \"%s\" must start "
+			    "with '/'", in->uri);
+	rc = copy_str(c, in->uri, &out->uri);
+	if (rc == 0)
+		rc = copy_str(c, in->authority, &out->authority);
+	if (rc == 0)
+		rc = copy_str(c, in->scheme, &out->scheme);
+	out->port = in->port;
+	out->derive_port = in->derive_port;
+	out->code = code;
+	return rc;
+}
+
+static int
+build_action(struct bctx *c, const struct gw_route_conf *rc,
+	     struct gw_route *r)
+{
+	struct gw_route_action *a = &r->act;
+	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[c->vi];
+	int kinds = (rc->n_dests > 0) + (rc->redirect != NULL) +
+		    (rc->direct_response != NULL);
+	bool rewrite = rc->rewrite_uri != NULL ||
+		       rc->rewrite_authority != NULL ||
+		       rc->regex_rewrite_match != NULL;
+	int ret;
+
+	ret = copy_str(c, rc->name != NULL ? rc->name : "", &a->name);
+	if (ret == 0)
+		ret = copy_str(c, vh->name != NULL ? vh->name : "", &a->vhost);
+	if (ret < 0)
+		return ret;
+	if (kinds != 1)
+		return fail(c, -EINVAL, "needs exactly one of route, redirect "
+			    "and directResponse");
+	if (rewrite && rc->n_dests == 0)
+		return fail(c, -EINVAL, "rewrite needs a route (not redirect "
+			    "or directResponse)");
+	if (rc->rewrite_uri != NULL && rc->regex_rewrite_match != NULL)
+		return fail(c, -EINVAL, "rewrite: uri and uriRegexRewrite are "
+			    "exclusive");
+	if ((rc->regex_rewrite_match == NULL) != (rc->regex_rewrite == NULL))
+		return fail(c, -EINVAL, "rewrite.uriRegexRewrite needs both "
+			    "match and rewrite");
+	if (rc->n_dests > 0) {
+		a->kind = GW_ROUTE_ACTION_FORWARD;
+		ret = build_dests(c, rc, a);
+	} else if (rc->redirect != NULL) {
+		a->kind = GW_ROUTE_ACTION_REDIRECT;
+		ret = build_redirect(c, rc->redirect, &a->redirect);
+	} else {
+		const struct gw_route_direct_response *dr = rc->direct_response;
+
+		a->kind = GW_ROUTE_ACTION_DIRECT_RESPONSE;
+		if (dr->status < 200 || dr->status > 599)
+			return fail(c, -EINVAL, "directResponse.status %" PRIu32
+				    " not in 200..599", dr->status);
+		a->direct.status = dr->status;
+		ret = copy_str(c, dr->body, &a->direct.body);
+		a->direct.body_len = dr->body != NULL ? strlen(dr->body) : 0;
+	}
+	if (ret < 0)
+		return ret;
+	ret = copy_str(c, rc->rewrite_uri, &a->rewrite_uri);
+	if (ret == 0)
+		ret = copy_str(c, rc->rewrite_authority, &a->rewrite_authority);
+	if (ret == 0 && rc->regex_rewrite_match != NULL) {
+		char why[160];
+
+		ret = route_rewrite_compile(r, rc->regex_rewrite_match,
+					    rc->regex_rewrite, why, sizeof(why),
+					    arena_alloc_cb, c->t);
+		if (ret < 0)
+			return fail(c, ret, "rewrite.uriRegexRewrite: %s", why);
+		a->regex_rewrite = true;
+		c->t->has_rewrite_re = true;
+	}
+	if (ret == 0)
+		ret = copy_edits(c, &rc->headers, &a->headers);
+	if (ret == 0)
+		ret = build_retry(c, rc->retries, &a->retry);
+	if (ret < 0)
+		return ret;
+	a->timeout_ms = rc->timeout_ms;
+	if (rc->fault != NULL) {
+		const struct gw_route_fault_conf *f = rc->fault;
+
+		if (!f->delay && !f->abort)
+			return fail(c, -EINVAL, "fault: needs delay or abort");
+		if (f->delay) {
+			if (f->delay_ms == 0)
+				return fail(c, -EINVAL, "fault.delay."
+					    "fixedDelay must be > 0");
+			ret = percent_ppm(c, f->delay_percent, "fault.delay",
+					  &a->fault.delay_ppm);
+			if (ret < 0)
+				return ret;
+			a->fault.delay = true;
+			a->fault.delay_ms = f->delay_ms;
+		}
+		if (f->abort) {
+			if (f->abort_status < 200 || f->abort_status > 599)
+				return fail(c, -EINVAL, "fault.abort."
+					    "httpStatus %" PRIu32 " not in "
+					    "200..599", f->abort_status);
+			ret = percent_ppm(c, f->abort_percent, "fault.abort",
+					  &a->fault.abort_ppm);
+			if (ret < 0)
+				return ret;
+			a->fault.abort = true;
+			a->fault.abort_status = f->abort_status;
+		}
+		/* Istio: no timeout and no retries on a route with a fault. */
+		a->timeout_ms = 0;
+		a->retry.attempts = 0;
+	}
+	if (rc->mirror.host != NULL) {
+		if (rc->mirror.host[0] == '\0')
+			return fail(c, -EINVAL, "mirror.host is empty");
+		if (rc->mirror.port > 65535)
+			return fail(c, -EINVAL, "mirror.port %" PRIu32
+				    " out of range", rc->mirror.port);
+		ret = copy_str(c, rc->mirror.host, &a->mirror.host);
+		if (ret == 0)
+			ret = copy_str(c, rc->mirror.subset, &a->mirror.subset);
+		if (ret == 0)
+			ret = percent_ppm(c, rc->mirror_percent,
+					  "mirrorPercentage", &a->mirror_ppm);
+		a->mirror.port = rc->mirror.port;
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hosts                                                               */
+/* ------------------------------------------------------------------ */
+
+static int
+add_domain(struct bctx *c, const char *d)
+{
+	struct gw_route_table *t = c->t;
+	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[c->vi];
+	struct route_strtab *st = &t->exact_hosts;
+	size_t len = strlen(d);
+	int64_t v;
+	size_t i;
+
+	if (len == 0)
+		return fail(c, -EINVAL, "empty domain");
+	if (strchr(d, ':') != NULL)
+		return fail(c, -EINVAL, "domain \"%s\": no port allowed", d);
+	if (strcmp(d, "*") == 0) {
+		if (t->star_vhost >= 0 && (size_t)t->star_vhost != c->vi)
+			goto dup;
+		t->star_vhost = (int32_t)c->vi;
+		return 0;
+	}
+	if (d[0] == '*') {
+		if (d[1] != '.' || len < 3)
+			return fail(c, -EINVAL, "domain \"%s\": a wildcard "
+				    "must be \"*\" or \"*.suffix\"", d);
+		st = &t->wild_hosts;
+		d++;
+		len--;
+	}
+	for (i = 0; i < len; i++)
+		if (d[i] == '*')
+			return fail(c, -EINVAL, "domain \"%s\": '*' only as "
+				    "the first label", d - (st == &t->wild_hosts));
+	v = strtab_add(t, st, d, len, (uint32_t)c->vi);
+	if (v < 0)
+		return fail(c, -ENOMEM, "out of memory");
+	if ((size_t)v == c->vi)
+		return 0;
+	d -= st == &t->wild_hosts;
+	c->ri = SIZE_MAX;
+	return fail(c, -EINVAL, "domain \"%s\" also in virtual host \"%s\"", d,
+		    c->conf->vhosts[v].name != NULL ? c->conf->vhosts[v].name :
+						      "");
+dup:
+	(void)vh;
+	return fail(c, -EINVAL, "domain \"*\" also in virtual host \"%s\"",
+		    c->conf->vhosts[t->star_vhost].name != NULL ?
+			    c->conf->vhosts[t->star_vhost].name : "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Table                                                               */
+/* ------------------------------------------------------------------ */
+
+static int
+count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
+	   size_t *nn)
+{
+	const struct gw_route_table_conf *conf = c->conf;
+	size_t v, r, m;
+
+	*nr = *nb = *nc = *nd = *nn = 0;
+	for (v = 0; v < conf->n_vhosts; v++) {
+		const struct gw_route_vhost_conf *vh = &conf->vhosts[v];
+
+		c->vi = v;
+		c->ri = c->mi = SIZE_MAX;
+		if ((vh->n_domains > 0 && vh->domains == NULL) ||
+		    (vh->n_routes > 0 && vh->routes == NULL))
+			return fail(c, -EINVAL, "domains or routes missing");
+		for (m = 0; m < vh->n_domains; m++)
+			if (vh->domains[m] == NULL)
+				return fail(c, -EINVAL, "domain #%zu is NULL",
+					    m);
+		*nd += vh->n_domains;
+		*nr += vh->n_routes;
+		for (r = 0; r < vh->n_routes; r++) {
+			const struct gw_route_conf *rc = &vh->routes[r];
+
+			c->ri = r;
+			if ((rc->n_matches > 0 && rc->matches == NULL) ||
+			    (rc->n_dests > 0 && rc->dests == NULL))
+				return fail(c, -EINVAL, "matches or route "
+					    "array missing");
+			*nb += rc->n_matches;
+			for (m = 0; m < rc->n_matches; m++) {
+				const struct gw_route_match_conf *mc =
+					&rc->matches[m];
+				size_t kv = mc->n_headers +
+					    mc->n_without_headers +
+					    mc->n_query_params;
+
+				c->mi = m;
+				if ((mc->n_headers && !mc->headers) ||
+				    (mc->n_without_headers &&
+				     !mc->without_headers) ||
+				    (mc->n_query_params && !mc->query_params))
+					return fail(c, -EINVAL, "header or "
+						    "query array missing");
+				*nc += 4 + kv;
+				*nn += kv;
+			}
+			c->mi = SIZE_MAX;
+		}
+	}
+	if (*nr > UINT32_MAX / 2 || *nb > UINT32_MAX / 2 ||
+	    *nc > UINT32_MAX / 2) {
+		c->vi = 0;
+		c->ri = SIZE_MAX;
+		return fail(c, -E2BIG, "table too large");
+	}
+	return 0;
+}
+
+static int
+build(struct bctx *c)
+{
+	struct gw_route_table *t = c->t;
+	const struct gw_route_table_conf *conf = c->conf;
+	size_t nr, nb, nc, nd, nn, v, r, m;
+	uint32_t route = 0, block = 0, cond = 0;
+	uint8_t *scanned;
+	int rc;
+
+	rc = count_conf(c, &nr, &nb, &nc, &nd, &nn);
+	if (rc < 0)
+		return rc;
+	c->vi = 0;
+	c->ri = c->mi = SIZE_MAX;
+	if (nn > GW_ROUTE_MAX_NAMES)
+		nn = GW_ROUTE_MAX_NAMES;
+	t->vhosts = arena_alloc(t, (conf->n_vhosts + 1) * sizeof(*t->vhosts));
+	t->routes = arena_alloc(t, (nr + 1) * sizeof(*t->routes));
+	t->blocks = arena_alloc(t, (nb + 1) * sizeof(*t->blocks));
+	t->conds = arena_alloc(t, (nc + 1) * sizeof(*t->conds));
+	/* at most one regex per condition */
+	t->regex_slot = arena_alloc(t, (nc + 1) * sizeof(*t->regex_slot));
+	t->slot_name = arena_alloc(t, ROUTE_MAX_SLOTS * sizeof(*t->slot_name));
+	t->slot_name_len = arena_alloc(t, ROUTE_MAX_SLOTS *
+				       sizeof(*t->slot_name_len));
+	t->slot_field = arena_alloc(t, ROUTE_MAX_SLOTS);
+	if (t->vhosts == NULL || t->routes == NULL || t->blocks == NULL ||
+	    t->conds == NULL || t->regex_slot == NULL || t->slot_name == NULL ||
+	    t->slot_name_len == NULL || t->slot_field == NULL ||
+	    strtab_init(t, &t->exact_hosts, (uint32_t)nd, true) < 0 ||
+	    strtab_init(t, &t->wild_hosts, (uint32_t)nd, true) < 0 ||
+	    strtab_init(t, &t->hdr_names, (uint32_t)nn, true) < 0 ||
+	    strtab_init(t, &t->query_names, (uint32_t)nn, false) < 0)
+		return fail(c, -ENOMEM, "out of memory");
+	t->n_vhosts = (uint32_t)conf->n_vhosts;
+	t->star_vhost = -1;
+
+	for (v = 0; v < conf->n_vhosts; v++) {
+		const struct gw_route_vhost_conf *vh = &conf->vhosts[v];
+		struct route_vhost *tv = &t->vhosts[v];
+
+		c->vi = v;
+		c->ri = c->mi = SIZE_MAX;
+		rc = copy_str(c, vh->name != NULL ? vh->name : "", &tv->name);
+		if (rc < 0)
+			return rc;
+		for (m = 0; m < vh->n_domains; m++) {
+			rc = add_domain(c, vh->domains[m]);
+			if (rc < 0)
+				return rc;
+		}
+		tv->first_route = route;
+		tv->n_routes = (uint32_t)vh->n_routes;
+		for (r = 0; r < vh->n_routes; r++) {
+			const struct gw_route_conf *rcf = &vh->routes[r];
+			struct gw_route *gr = &t->routes[route++];
+
+			c->ri = r;
+			c->mi = SIZE_MAX;
+			rc = build_action(c, rcf, gr);
+			if (rc < 0)
+				return rc;
+			gr->first_block = block;
+			gr->n_blocks = (uint32_t)rcf->n_matches;
+			for (m = 0; m < rcf->n_matches; m++) {
+				struct route_block *b = &t->blocks[block++];
+
+				c->mi = m;
+				rc = build_block(c, b, &rcf->matches[m], cond);
+				if (rc < 0)
+					return rc;
+				cond += b->n;
+			}
+		}
+	}
+	t->n_routes = route;
+	t->n_regex = c->n_rx;
+
+	/* slots to put in the scan buffer, in slot order */
+	scanned = calloc(ROUTE_MAX_SLOTS, 1);
+	t->scan_slots = arena_alloc(t, ROUTE_MAX_SLOTS *
+				    sizeof(*t->scan_slots));
+	if (scanned == NULL || t->scan_slots == NULL) {
+		free(scanned);
+		return fail(c, -ENOMEM, "out of memory");
+	}
+	for (r = 0; r < t->n_regex; r++)
+		scanned[t->regex_slot[r]] = 1;
+	for (r = 0; r < ROUTE_MAX_SLOTS; r++)
+		if (scanned[r])
+			t->scan_slots[t->n_scan_slots++] = (uint16_t)r;
+	free(scanned);
+	if (t->n_regex == 0)
+		return 0;
+	return route_regex_db_build(t, (const char **)c->exprs, c->err,
+				    rx_name_of, c);
+}
+
+int
+gw_route_table_create(const struct gw_route_table_conf *conf,
+		      struct gw_route_table **out, struct gw_route_err *err)
+{
+	struct bctx c = { .conf = conf, .err = err, .ri = SIZE_MAX,
+			  .mi = SIZE_MAX };
+	struct gw_route_table *t;
+	uint32_t i;
+	int rc;
+
+	if (err != NULL)
+		err->msg[0] = '\0';
+	if (conf == NULL || out == NULL ||
+	    (conf->n_vhosts > 0 && conf->vhosts == NULL)) {
+		if (err != NULL)
+			snprintf(err->msg, sizeof(err->msg), "no table conf");
+		return -EINVAL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		if (err != NULL)
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	t->serial = atomic_fetch_add(&table_serial, 1) + 1;
+	c.t = t;
+	rc = build(&c);
+	for (i = 0; i < c.n_rx; i++)
+		free(c.exprs[i]);
+	free(c.exprs);
+	free(c.rx_vhost);
+	free(c.rx_route);
+	free(c.rx_match);
+	free(c.rx_field);
+	if (rc < 0) {
+		gw_route_table_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+gw_route_table_free(struct gw_route_table *t)
+{
+	struct route_arena_chunk *c, *n;
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	hs_free_database(t->db);
+	/* routes[] may be partly built: every pcre2 pointer is NULL or set */
+	if (t->routes != NULL && t->has_rewrite_re)
+		for (i = 0; t->routes[i].act.name != NULL ||
+			    t->routes[i].re != NULL; i++)
+			pcre2_code_free(t->routes[i].re);
+	for (c = t->arena; c != NULL; c = n) {
+		n = c->next;
+		free(c);
+	}
+	free(t);
+}
+
+uint32_t
+gw_route_table_route_count(const struct gw_route_table *t)
+{
+	return t->n_routes;
+}
+
+uint32_t
+gw_route_table_regex_count(const struct gw_route_table *t)
+{
+	return t->n_regex;
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * route_regex — Hyperscan and PCRE2 behind lib/route.
+ *
+ * Matching regexes: all regexes of a table are compiled into one
+ * Hyperscan block-mode database (control thread) and scanned once per
+ * request (worker) over a buffer of the fields they test:
+ *
+ *     \0 tag(F1) \0 value(F1) \0  \0 tag(F2) \0 value(F2) \0 ...
+ *
+ * Regex R on field F is the expression  \0 tag(F) \0 (?:R) \0 . Why a
+ * match ending exactly at F's closing NUL is a full match of R on F's
+ * value, and nothing else:
+ *   - each field appears at most once (a repeated header is joined), and
+ *     a value holding a byte below 0x09 is left out, so values contain
+ *     neither NUL nor tag bytes (0x01..0x08): the only place where
+ *     "\0 tag(F) \0" occurs is F's own header, which fixes the start;
+ *   - F's value holds no NUL, so the first NUL after it is F's closing
+ *     NUL: a match ending there spans exactly F's value.
+ * A greedy R can also match past that NUL into later fields; such
+ * matches end at a NUL owned by another field and are ignored by the
+ * callback, which checks the owner of the match's last byte.
+ *
+ * HS_FLAG_SINGLEMATCH is safe with that check: Hyperscan reports matches
+ * in increasing end offset, and every match of R's expression ends at or
+ * after F's closing NUL, so the one reported is the valid one if any is.
+ *
+ * Rewrites (uriRegexRewrite) need capture groups, which Hyperscan lacks:
+ * they use PCRE2 (JIT when available), with match data from the worker's
+ * scratch.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_route.h"
+#include "route_priv.h"
+
+void
+route_regex_tag(uint32_t slot, char tag[ROUTE_TAG_LEN])
+{
+	int k;
+
+	for (k = 0; k < ROUTE_TAG_LEN; k++)
+		tag[k] = (char)(1 + ((slot >> (3 * (ROUTE_TAG_LEN - 1 - k))) & 7));
+}
+
+int
+route_regex_db_build(struct gw_route_table *t, const char **exprs,
+		     struct gw_route_err *err,
+		     int (*name_of)(void *, uint32_t, char *, size_t),
+		     void *arg)
+{
+	hs_compile_error_t *ce = NULL;
+	unsigned *flags, *ids;
+	uint32_t i;
+	hs_error_t rc;
+
+	flags = malloc(t->n_regex * sizeof(*flags));
+	ids = malloc(t->n_regex * sizeof(*ids));
+	if (flags == NULL || ids == NULL) {
+		free(flags);
+		free(ids);
+		if (err != NULL)
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->n_regex; i++) {
+		flags[i] = HS_FLAG_SINGLEMATCH;
+		ids[i] = i;
+	}
+	rc = hs_compile_multi(exprs, flags, ids, t->n_regex, HS_MODE_BLOCK,
+			      NULL, &t->db, &ce);
+	free(flags);
+	free(ids);
+	if (rc == HS_SUCCESS)
+		return 0;
+	t->db = NULL;
+	if (err != NULL) {
+		size_t n;
+
+		if (ce != NULL && ce->expression >= 0 &&
+		    (uint32_t)ce->expression < t->n_regex)
+			name_of(arg, (uint32_t)ce->expression, err->msg,
+				sizeof(err->msg));
+		else
+			snprintf(err->msg, sizeof(err->msg), "route table");
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": regex: %s",
+			 ce != NULL ? ce->message : "compile failed");
+	}
+	hs_free_compile_error(ce);
+	return rc == HS_NOMEM ? -ENOMEM : -EINVAL;
+}
+
+/* Value of a slot in the current request, or NULL when absent. */
+static const char *
+slot_value(const struct gw_route_table *t, const struct gw_route_scratch *s,
+	   uint32_t slot, const char *path, size_t path_len,
+	   const struct gw_route_req *req, size_t *len)
+{
+	uint32_t id;
+
+	switch (slot) {
+	case ROUTE_FLD_PATH:
+		*len = path_len;
+		return path;
+	case ROUTE_FLD_AUTHORITY:
+		*len = req->authority_len;
+		return req->authority;
+	case ROUTE_FLD_METHOD:
+		*len = req->method_len;
+		return req->method;
+	case ROUTE_FLD_SCHEME:
+		*len = req->scheme_len;
+		return req->scheme;
+	default:
+		(void)t;
+		id = slot - ROUTE_SLOT_NAME0;
+		if (s->name_gen[id] != s->gen)
+			return NULL;
+		*len = s->name_len[id];
+		return s->name_val[id];
+	}
+}
+
+static bool
+has_ctl(const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((uint8_t)v[i] < 0x09)
+			return true;
+	return false;
+}
+
+struct scan_ctx {
+	const struct gw_route_table *t;
+	struct gw_route_scratch *s;
+};
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+	 unsigned int flags, void *arg)
+{
+	struct scan_ctx *c = arg;
+
+	(void)from;  /* not tracked: no HS_FLAG_SOM_LEFTMOST */
+	(void)flags;
+	if (to > 0 && c->s->owner[to - 1] == c->t->regex_slot[id])
+		c->s->bits[id >> 6] |= UINT64_C(1) << (id & 63);
+	return 0;
+}
+
+int
+route_regex_scan(const struct gw_route_table *t, struct gw_route_scratch *s,
+		 const char *path, size_t path_len,
+		 const struct gw_route_req *req)
+{
+	struct scan_ctx ctx = { .t = t, .s = s };
+	size_t n = 0, len, need;
+	const char *v;
+	uint32_t i;
+
+	memset(s->bits, 0, ((t->n_regex + 63) / 64) * sizeof(*s->bits));
+	for (i = 0; i < t->n_scan_slots; i++) {
+		uint32_t slot = t->scan_slots[i];
+
+		v = slot_value(t, s, slot, path, path_len, req, &len);
+		if (v == NULL || has_ctl(v, len))
+			continue;
+		need = 3 + ROUTE_TAG_LEN + len;
+		if (need > sizeof(s->scan) - n)
+			return -ENOSPC;
+		s->scan[n] = '\0';
+		s->owner[n++] = UINT16_MAX;
+		route_regex_tag(slot, &s->scan[n]);
+		n += ROUTE_TAG_LEN;
+		s->scan[n] = '\0';
+		s->owner[n++] = UINT16_MAX;
+		memcpy(&s->scan[n], v, len);
+		n += len;
+		s->scan[n] = '\0';
+		s->owner[n++] = (uint16_t)slot;
+	}
+	s->scan_len = (uint32_t)n;
+	if (n == 0)
+		return 0;
+	if (hs_scan(t->db, s->scan, (unsigned int)n, 0, s->hs, on_match,
+		    &ctx) != HS_SUCCESS)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Translate an RE2 rewrite string (\0..\9 groups, \\ a backslash) into
+ * PCRE2 substitution syntax (${n}, $$ a dollar).
+ */
+int
+route_rewrite_compile(struct gw_route *r, const char *match, const char *sub,
+		      char *why, size_t why_len,
+		      void *(*alloc)(void *, size_t), void *alloc_arg)
+{
+	PCRE2_UCHAR msg[120];
+	PCRE2_SIZE off;
+	uint32_t caps = 0;
+	size_t i, n = 0, len = strlen(sub);
+	char *out;
+	int ec;
+
+	r->re = pcre2_compile((PCRE2_SPTR)match, PCRE2_ZERO_TERMINATED, 0, &ec,
+			      &off, NULL);
+	if (r->re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		snprintf(why, why_len, "match \"%s\" at offset %zu: %s", match,
+			 (size_t)off, (const char *)msg);
+		return -EINVAL;
+	}
+	(void)pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &caps);
+	if (caps > GW_ROUTE_MAX_CAPTURES) {
+		snprintf(why, why_len, "match \"%s\" has %u groups, more than "
+			 "%d", match, caps, GW_ROUTE_MAX_CAPTURES);
+		goto fail;
+	}
+	/* JIT failure (no JIT on this platform) leaves the interpreter */
+	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	out = alloc(alloc_arg, 4 * len + 1);
+	if (out == NULL) {
+		snprintf(why, why_len, "out of memory");
+		pcre2_code_free(r->re);
+		r->re = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < len; i++) {
+		char ch = sub[i];
+
+		if (ch == '$') {
+			out[n++] = '$';
+			out[n++] = '$';
+		} else if (ch != '\\') {
+			out[n++] = ch;
+		} else if (i + 1 < len && sub[i + 1] == '\\') {
+			out[n++] = '\\';
+			i++;
+		} else if (i + 1 < len && sub[i + 1] >= '0' &&
+			   sub[i + 1] <= '9') {
+			uint32_t g = (uint32_t)(sub[i + 1] - '0');
+
+			if (g > caps) {
+				snprintf(why, why_len, "rewrite \"%s\" uses "
+					 "\\%u but match has %u groups", sub,
+					 g, caps);
+				goto fail;
+			}
+			out[n++] = '$';
+			out[n++] = '{';
+			out[n++] = sub[i + 1];
+			out[n++] = '}';
+			i++;
+		} else {
+			snprintf(why, why_len, "rewrite \"%s\": '\\' must be "
+				 "followed by a digit or '\\'", sub);
+			goto fail;
+		}
+	}
+	out[n] = '\0';
+	r->re_sub = (PCRE2_UCHAR *)out;
+	r->re_sub_len = n;
+	return 0;
+fail:
+	pcre2_code_free(r->re);
+	r->re = NULL;
+	return -EINVAL;
+}

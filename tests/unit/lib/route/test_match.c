@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of lib/route matching (route_match.c, route_regex.c): a
+ * table of requests against one VirtualService-like table, each case
+ * taken from a rule in Istio's VirtualService reference or the Envoy
+ * route matching docs it compiles to; host selection; regexes on several
+ * fields in one Hyperscan database; repeated headers; limits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gw_route.h"
+#include "route_test.h"
+
+#define ROUTE(nm, ...) { .name = (nm), .dests = test_dest_one, .n_dests = 1, \
+	__VA_ARGS__ }
+#define M(...) ARR((const struct gw_route_match_conf[]){ __VA_ARGS__ })
+#define KV(...) ARR((const struct gw_route_kv_match[]){ __VA_ARGS__ })
+
+static const struct gw_route_conf api_routes[] = {
+	ROUTE("exact-health", .matches = M({ .uri = S_EXACT("/healthz") })),
+	/* ignoreUriCase: exact and prefix only */
+	ROUTE("icase-prefix", .matches = M({ .uri = S_PREFIX("/Admin"),
+					     .ignore_uri_case = true })),
+	ROUTE("icase-regex", .matches = M({ .uri = S_REGEX("/CaseRe"),
+					    .ignore_uri_case = true })),
+	/* blocks ORed, conditions ANDed */
+	ROUTE("or-blocks", .matches = M(
+		{ .method = S_EXACT("PUT"), .uri = S_PREFIX("/items") },
+		{ .headers = KV({ "x-force", S_EXACT("yes") }) })),
+	ROUTE("regex-uri", .matches = M({ .uri = S_REGEX("^/users/[0-9]+$") })),
+	ROUTE("hdr-absent", .matches = M({ .uri = S_PREFIX("/nodebug"),
+		.without_headers = KV({ "x-debug", S_ANY }) })),
+	ROUTE("hdr-not-value", .matches = M({ .uri = S_PREFIX("/env"),
+		.without_headers = KV({ "x-env", S_EXACT("prod") }) })),
+	ROUTE("hdr-present", .matches = M({ .uri = S_PREFIX("/present"),
+		.headers = KV({ "X-Present", S_ANY }) })),
+	ROUTE("hdr-prefix", .matches = M({ .uri = S_PREFIX("/hp"),
+		.headers = KV({ "x-ver", S_PREFIX("v2") }) })),
+	ROUTE("query", .matches = M({ .uri = S_PREFIX("/q"),
+		.query_params = KV({ "a", S_EXACT("1") },
+				   { "b", S_REGEX("[a-z]+") }) })),
+	ROUTE("query-empty", .matches = M({ .uri = S_PREFIX("/e"),
+		.query_params = KV({ "flag", S_EXACT("") }) })),
+	ROUTE("port", .matches = M({ .uri = S_PREFIX("/port"), .port = 8080 })),
+	ROUTE("scheme", .matches = M({ .uri = S_PREFIX("/sec"),
+				       .scheme = S_EXACT("https") })),
+	ROUTE("authority", .matches = M({ .uri = S_PREFIX("/auth"),
+		.authority = S_PREFIX("api.example.com:") })),
+	ROUTE("method-regex", .matches = M({ .uri = S_PREFIX("/mr"),
+		.method = S_REGEX("P(OST|ATCH)") })),
+	/* Envoy prefix runs over the query string too */
+	ROUTE("prefix-query", .matches = M({ .uri = S_PREFIX("/search?q=") })),
+	/* Envoy path (exact) ignores the query string */
+	ROUTE("exact-query", .matches = M({ .uri = S_EXACT("/exact") })),
+	ROUTE("hdr-regex", .matches = M({ .uri = S_PREFIX("/m"),
+		.headers = KV({ "user-agent", S_REGEX(".*Mobile.*") }) })),
+	ROUTE("multi", .matches = M({ .uri = S_PREFIX("/multi"),
+		.headers = KV({ "x-multi", S_EXACT("a,b") }) })),
+	/* first match wins: the catch-all hides what follows */
+	ROUTE("catch-all"),
+	ROUTE("unreachable", .matches = M({ .uri = S_EXACT("/healthz") })),
+};
+
+/* Greedy regexes: each field's regex sees only its own value. */
+static const struct gw_route_conf greedy_routes[] = {
+	ROUTE("g-uri", .matches = M({ .uri = S_REGEX("/x.*END") })),
+	ROUTE("g-auth", .matches = M({ .authority = S_REGEX("greedy\\.test.*") ,
+				       .uri = S_PREFIX("/auth") })),
+	ROUTE("g-hdr", .matches = M({ .headers = KV({ "x-h", S_REGEX("END") }) })),
+	ROUTE("g-hdr2", .matches = M({ .headers = KV({ "x-h", S_REGEX(".*") }),
+				       .uri = S_PREFIX("/any") })),
+	ROUTE("g-query", .matches = M({ .query_params =
+		KV({ "k", S_REGEX("v.*") }) })),
+};
+
+static const struct gw_route_conf one_route[] = {
+	ROUTE("only", .matches = M({ .uri = S_EXACT("/only") })),
+};
+
+#define NAMED(nm) ARR((const struct gw_route_conf[]){ ROUTE(nm) })
+
+static const struct gw_route_vhost_conf vhosts[] = {
+	{ .name = "ns/api", .domains = ARR((const char *const[]){
+		"api.example.com" }), .routes = ARR(api_routes) },
+	{ .name = "ns/wild", .domains = ARR((const char *const[]){
+		"*.example.com" }), .routes = NAMED("wild") },
+	{ .name = "ns/wild-deep", .domains = ARR((const char *const[]){
+		"*.deep.example.com" }), .routes = NAMED("wild-deep") },
+	{ .name = "ns/star", .domains = ARR((const char *const[]){ "*" }),
+	  .routes = NAMED("star") },
+	{ .name = "ns/greedy", .domains = ARR((const char *const[]){
+		"greedy.test" }), .routes = ARR(greedy_routes) },
+	{ .name = "ns/one", .domains = ARR((const char *const[]){
+		"one.test", "ONE.alias" }), .routes = ARR(one_route) },
+};
+
+struct mcase {
+	const char *what;       /* the rule under test */
+	const char *method;
+	const char *scheme;
+	const char *authority;
+	const char *path;
+	uint16_t port;
+	const char *hdrs;
+	const char *want;       /* route name, NULL: no route */
+};
+
+#define API "api.example.com"
+
+static const struct mcase cases[] = {
+	{ "exact", "GET", NULL, API, "/healthz", 80, NULL, "exact-health" },
+	{ "exact is not prefix", "GET", NULL, API, "/healthz/x", 80, NULL,
+	  "catch-all" },
+	{ "exact ignores query", "GET", NULL, API, "/healthz?full=1", 80, NULL,
+	  "exact-health" },
+	{ "ignoreUriCase prefix", "GET", NULL, API, "/aDMIN/users", 80, NULL,
+	  "icase-prefix" },
+	{ "ignoreUriCase not on regex", "GET", NULL, API, "/casere", 80, NULL,
+	  "catch-all" },
+	{ "regex keeps case", "GET", NULL, API, "/CaseRe", 80, NULL,
+	  "icase-regex" },
+	{ "AND: both", "PUT", NULL, API, "/items/1", 80, NULL, "or-blocks" },
+	{ "AND: method only", "GET", NULL, API, "/items/1", 80, NULL,
+	  "catch-all" },
+	{ "OR: second block", "GET", NULL, API, "/else", 80, "x-force: yes",
+	  "or-blocks" },
+	{ "header exact is exact", "GET", NULL, API, "/else", 80,
+	  "x-force: yes!", "catch-all" },
+	{ "header name case-insensitive", "GET", NULL, API, "/else", 80,
+	  "X-FORCE: yes", "or-blocks" },
+	{ "regex full match", "GET", NULL, API, "/users/42", 80, NULL,
+	  "regex-uri" },
+	{ "regex anchored at end", "GET", NULL, API, "/users/42/x", 80, NULL,
+	  "catch-all" },
+	{ "regex anchored at start", "GET", NULL, API, "/v1/users/42", 80,
+	  NULL, "catch-all" },
+	{ "regex on path without query", "GET", NULL, API, "/users/42?a=b", 80,
+	  NULL, "regex-uri" },
+	{ "withoutHeaders {}: absent", "GET", NULL, API, "/nodebug", 80, NULL,
+	  "hdr-absent" },
+	{ "withoutHeaders {}: present", "GET", NULL, API, "/nodebug", 80,
+	  "x-debug: 0", "catch-all" },
+	{ "withoutHeaders value: other", "GET", NULL, API, "/env", 80,
+	  "x-env: dev", "hdr-not-value" },
+	{ "withoutHeaders value: absent", "GET", NULL, API, "/env", 80, NULL,
+	  "hdr-not-value" },
+	{ "withoutHeaders value: equal", "GET", NULL, API, "/env", 80,
+	  "x-env: prod", "catch-all" },
+	{ "header {}: present, empty value", "GET", NULL, API, "/present", 80,
+	  "x-present:", "hdr-present" },
+	{ "header {}: absent", "GET", NULL, API, "/present", 80, NULL,
+	  "catch-all" },
+	{ "header prefix", "GET", NULL, API, "/hp", 80, "x-ver: v2.1",
+	  "hdr-prefix" },
+	{ "header prefix miss", "GET", NULL, API, "/hp", 80, "x-ver: v1",
+	  "catch-all" },
+	{ "query exact + regex", "GET", NULL, API, "/q?b=xyz&a=1", 80, NULL,
+	  "query" },
+	{ "query regex full match", "GET", NULL, API, "/q?a=1&b=xyz1", 80,
+	  NULL, "catch-all" },
+	{ "query missing", "GET", NULL, API, "/q?a=1", 80, NULL, "catch-all" },
+	{ "query first occurrence", "GET", NULL, API, "/q?a=2&a=1&b=x", 80,
+	  NULL, "catch-all" },
+	{ "query no '=' is empty", "GET", NULL, API, "/e?flag", 80, NULL,
+	  "query-empty" },
+	{ "query not decoded", "GET", NULL, API, "/q?a=%31&b=x", 80, NULL,
+	  "catch-all" },
+	{ "port", "GET", NULL, API, "/port", 8080, NULL, "port" },
+	{ "port other", "GET", NULL, API, "/port", 80, NULL, "catch-all" },
+	{ "scheme", "GET", "https", API, "/sec", 443, NULL, "scheme" },
+	{ "scheme other", "GET", "http", API, "/sec", 80, NULL, "catch-all" },
+	{ "authority raw, with port", "GET", NULL, API ":8443", "/auth", 8443,
+	  NULL, "authority" },
+	{ "authority without port", "GET", NULL, API, "/auth", 80, NULL,
+	  "catch-all" },
+	{ "method regex", "PATCH", NULL, API, "/mr", 80, NULL, "method-regex" },
+	{ "method regex miss", "PUT", NULL, API, "/mr", 80, NULL, "catch-all" },
+	{ "prefix includes query", "GET", NULL, API, "/search?q=x", 80, NULL,
+	  "prefix-query" },
+	{ "prefix includes query, miss", "GET", NULL, API, "/search?p=x", 80,
+	  NULL, "catch-all" },
+	{ "exact drops query", "GET", NULL, API, "/exact?x", 80, NULL,
+	  "exact-query" },
+	{ "header regex", "GET", NULL, API, "/m", 80,
+	  "user-agent: Foo Mobile Bar", "hdr-regex" },
+	{ "repeated header joined", "GET", NULL, API, "/multi", 80,
+	  "x-multi: a|x-other: 1|x-multi: b", "multi" },
+	{ "repeated header, one value", "GET", NULL, API, "/multi", 80,
+	  "x-multi: a", "catch-all" },
+	/* hosts */
+	{ "host case-insensitive with port", "GET", NULL, "API.Example.COM:8443",
+	  "/healthz", 80, NULL, "exact-health" },
+	{ "wildcard", "GET", NULL, "foo.example.com", "/", 80, NULL, "wild" },
+	{ "longest wildcard", "GET", NULL, "a.b.deep.example.com", "/", 80,
+	  NULL, "wild-deep" },
+	{ "wildcard needs a label", "GET", NULL, "deep.example.com", "/", 80,
+	  NULL, "wild" },
+	{ "bare suffix is not a wildcard match", "GET", NULL, "example.com", "/",
+	  80, NULL, "star" },
+	{ "star", "GET", NULL, "other.org:80", "/", 80, NULL, "star" },
+	{ "ipv6 literal", "GET", NULL, "[::1]:8080", "/", 80, NULL, "star" },
+	{ "no authority", "GET", NULL, NULL, "/", 80, NULL, "star" },
+	{ "second domain, mixed case", "GET", NULL, "one.ALIAS", "/only", 80,
+	  NULL, "only" },
+	{ "no route in vhost", "GET", NULL, "one.test", "/other", 80, NULL,
+	  NULL },
+	/* greedy regexes must stay in their own field */
+	{ "greedy uri ok", "GET", NULL, "greedy.test", "/xyzEND", 80, NULL,
+	  "g-uri" },
+	{ "greedy uri vs header bytes", "GET", NULL, "greedy.test", "/x", 80,
+	  "x-h: END", "g-hdr" },
+	{ "greedy authority vs path", "GET", NULL, "greedy.test", "/auth", 80,
+	  NULL, "g-auth" },
+	{ "greedy header .* full", "GET", NULL, "greedy.test", "/any", 80,
+	  "x-h: abc", "g-hdr2" },
+	{ "regex on query value", "GET", NULL, "greedy.test", "/p?k=vv", 80,
+	  NULL, "g-query" },
+	{ "query regex not fed by header", "GET", NULL, "greedy.test", "/p?k=x",
+	  80, "x-h: v", NULL },
+	{ "control byte never matches a regex", "GET", NULL, "greedy.test",
+	  "/any", 80, "x-h: a\x01" "b", NULL },
+};
+
+static void
+test_cases(void **state)
+{
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vhosts) };
+	struct gw_route_table *t = NULL;
+	struct gw_route_scratch *s = NULL;
+	struct gw_route_err err;
+	struct test_req tr;
+	size_t i;
+	int rc;
+
+	(void)state;
+	rc = gw_route_table_create(&conf, &t, &err);
+	if (rc != 0)
+		fail_msg("compile: %s", err.msg);
+	assert_int_equal(gw_route_scratch_create(t, &s, &err), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct mcase *c = &cases[i];
+		const struct gw_route *r;
+		const char *got;
+
+		r = gw_route_match(t, s, test_req(&tr, c->method, c->scheme,
+						  c->authority, c->path,
+						  c->port, c->hdrs));
+		got = r != NULL ? gw_route_action(r)->name : NULL;
+		if ((got == NULL) != (c->want == NULL) ||
+		    (got != NULL && strcmp(got, c->want) != 0))
+			fail_msg("case %zu \"%s\": got %s, want %s", i, c->what,
+				 got ? got : "(none)",
+				 c->want ? c->want : "(none)");
+	}
+	assert_int_equal(gw_route_scratch_stats(s)->scan_errors, 0);
+	gw_route_scratch_free(s);
+	gw_route_table_free(t);
+}
+
+static void
+test_no_star(void **state)
+{
+	const struct gw_route_vhost_conf vh[] = {
+		{ .name = "a", .domains = ARR((const char *const[]){ "a.test" }),
+		  .routes = ARR(one_route) },
+	};
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vh) };
+	struct gw_route_table *t;
+	struct gw_route_scratch *s;
+	struct test_req tr;
+
+	(void)state;
+	assert_int_equal(gw_route_table_create(&conf, &t, NULL), 0);
+	assert_int_equal(gw_route_table_regex_count(t), 0);
+	/* a regex-free table needs no Hyperscan scratch */
+	assert_int_equal(gw_route_scratch_create(NULL, &s, NULL), 0);
+	assert_true(gw_route_scratch_fits(s, t));
+	assert_null(gw_route_match(t, s, test_req(&tr, "GET", NULL, "b.test",
+						  "/only", 80, NULL)));
+	assert_non_null(gw_route_match(t, s, test_req(&tr, "GET", NULL,
+						      "a.test", "/only", 80,
+						      NULL)));
+	gw_route_scratch_free(s);
+	gw_route_table_free(t);
+}
+
+static void
+test_scratch_mismatch(void **state)
+{
+	const struct gw_route_vhost_conf vh[] = {
+		{ .name = "g", .domains = ARR((const char *const[]){ "*" }),
+		  .routes = ARR(greedy_routes) },
+	};
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vh) };
+	struct gw_route_table *t1, *t2;
+	struct gw_route_scratch *s;
+	struct test_req tr;
+
+	(void)state;
+	assert_int_equal(gw_route_table_create(&conf, &t1, NULL), 0);
+	assert_int_equal(gw_route_table_create(&conf, &t2, NULL), 0);
+	assert_int_equal(gw_route_scratch_create(t1, &s, NULL), 0);
+	assert_true(gw_route_scratch_fits(s, t1));
+	/* a Hyperscan scratch is tied to its database */
+	assert_false(gw_route_scratch_fits(s, t2));
+	assert_null(gw_route_match(t2, s, test_req(&tr, "GET", NULL, "x",
+						   "/xEND", 80, NULL)));
+	assert_int_equal(gw_route_scratch_stats(s)->scan_errors, 1);
+	assert_non_null(gw_route_match(t1, s, test_req(&tr, "GET", NULL, "x",
+						       "/xEND", 80, NULL)));
+	gw_route_scratch_free(s);
+	gw_route_table_free(t1);
+	gw_route_table_free(t2);
+}
+
+static void
+test_too_many_headers(void **state)
+{
+	const struct gw_route_vhost_conf vh[] = {
+		{ .name = "a", .domains = ARR((const char *const[]){ "*" }),
+		  .routes = ARR(one_route) },
+	};
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vh) };
+	static struct gw_route_req_hdr h[GW_ROUTE_MAX_REQ_HEADERS + 1];
+	struct gw_route_req req = { .method = "GET", .method_len = 3,
+				    .path = "/only", .path_len = 5,
+				    .headers = h };
+	struct gw_route_table *t;
+	struct gw_route_scratch *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < GW_ROUTE_MAX_REQ_HEADERS + 1; i++)
+		h[i] = (struct gw_route_req_hdr){ "x", 1, "y", 1 };
+	assert_int_equal(gw_route_table_create(&conf, &t, NULL), 0);
+	assert_int_equal(gw_route_scratch_create(t, &s, NULL), 0);
+	req.n_headers = GW_ROUTE_MAX_REQ_HEADERS;
+	assert_non_null(gw_route_match(t, s, &req));
+	req.n_headers = GW_ROUTE_MAX_REQ_HEADERS + 1;
+	assert_null(gw_route_match(t, s, &req));
+	assert_int_equal(gw_route_scratch_stats(s)->too_many_headers, 1);
+	gw_route_scratch_free(s);
+	gw_route_table_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_no_star),
+		cmocka_unit_test(test_scratch_mismatch),
+		cmocka_unit_test(test_too_many_headers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
