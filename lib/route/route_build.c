@@ -376,6 +376,8 @@ str_cond(struct bctx *c, struct route_cond *cd, const struct gw_route_str_match 
 		cd->val = v;
 		cd->len = (uint32_t)len;
 		cd->icase = icase;
+		i = len < 8 ? len : 8;
+		cd->tail = route_load_tail(v + len - i, i);
 		return 0;
 	case GW_ROUTE_STR_REGEX:
 		cd->kind = ROUTE_CK_REGEX;
@@ -451,6 +453,24 @@ kv_conds(struct bctx *c, struct route_block *b,
 	return 0;
 }
 
+/* Move regex conditions to the front, keeping order otherwise: testing
+ * one costs a bit test, as the scan already ran. */
+static void
+regex_first(struct route_cond *cd, uint32_t n)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct route_cond x = cd[i];
+
+		if (x.kind != ROUTE_CK_REGEX)
+			continue;
+		for (j = i; j > 0 && cd[j - 1].kind != ROUTE_CK_REGEX; j--)
+			cd[j] = cd[j - 1];
+		cd[j] = x;
+	}
+}
+
 static int
 build_block(struct bctx *c, struct route_block *b,
 	    const struct gw_route_match_conf *m, uint32_t first)
@@ -461,14 +481,15 @@ build_block(struct bctx *c, struct route_block *b,
 		uint8_t field;
 		const char *what;
 	} plain[] = {
+		/* most selective first */
+		{ offsetof(struct gw_route_match_conf, uri), ROUTE_FLD_PATH,
+		  "uri" },
+		{ offsetof(struct gw_route_match_conf, authority),
+		  ROUTE_FLD_AUTHORITY, "authority" },
 		{ offsetof(struct gw_route_match_conf, method), ROUTE_FLD_METHOD,
 		  "method" },
 		{ offsetof(struct gw_route_match_conf, scheme), ROUTE_FLD_SCHEME,
 		  "scheme" },
-		{ offsetof(struct gw_route_match_conf, authority),
-		  ROUTE_FLD_AUTHORITY, "authority" },
-		{ offsetof(struct gw_route_match_conf, uri), ROUTE_FLD_PATH,
-		  "uri" },
 	};
 	size_t i;
 	int rc;
@@ -509,6 +530,8 @@ build_block(struct bctx *c, struct route_block *b,
 	if (rc == 0)
 		rc = kv_conds(c, b, m->query_params, m->n_query_params, false,
 			      false);
+	if (rc == 0)
+		regex_first(&t->conds[first], b->n);
 	return rc;
 }
 
@@ -1071,6 +1094,7 @@ build(struct bctx *c)
 		nn = GW_ROUTE_MAX_NAMES;
 	t->vhosts = arena_alloc(t, (conf->n_vhosts + 1) * sizeof(*t->vhosts));
 	t->routes = arena_alloc(t, (nr + 1) * sizeof(*t->routes));
+	t->spans = arena_alloc(t, (nr + 1) * sizeof(*t->spans));
 	t->blocks = arena_alloc(t, (nb + 1) * sizeof(*t->blocks));
 	t->conds = arena_alloc(t, (nc + 1) * sizeof(*t->conds));
 	/* at most one regex per condition */
@@ -1079,7 +1103,8 @@ build(struct bctx *c)
 	t->slot_name_len = arena_alloc(t, ROUTE_MAX_SLOTS *
 				       sizeof(*t->slot_name_len));
 	t->slot_field = arena_alloc(t, ROUTE_MAX_SLOTS);
-	if (t->vhosts == NULL || t->routes == NULL || t->blocks == NULL ||
+	if (t->vhosts == NULL || t->routes == NULL || t->spans == NULL ||
+	    t->blocks == NULL ||
 	    t->conds == NULL || t->regex_slot == NULL || t->slot_name == NULL ||
 	    t->slot_name_len == NULL || t->slot_field == NULL ||
 	    strtab_init(t, &t->exact_hosts, (uint32_t)nd, true) < 0 ||
@@ -1115,8 +1140,8 @@ build(struct bctx *c)
 			rc = build_action(c, rcf, gr);
 			if (rc < 0)
 				return rc;
-			gr->first_block = block;
-			gr->n_blocks = (uint32_t)rcf->n_matches;
+			t->spans[route - 1].first = block;
+			t->spans[route - 1].n = (uint32_t)rcf->n_matches;
 			for (m = 0; m < rcf->n_matches; m++) {
 				struct route_block *b = &t->blocks[block++];
 

@@ -147,17 +147,23 @@ index_names(const struct gw_route_table *t, struct gw_route_scratch *s,
 	return 0;
 }
 
-static bool
-bytes_eq(const char *v, const char *want, size_t len, bool icase)
+/* Compare the first cd->len bytes of v (which has at least that many)
+ * with the condition's operand: its last bytes first. */
+static inline bool
+head_eq(const char *v, const struct route_cond *cd)
 {
-	size_t i;
+	size_t i, n;
 
-	if (!icase)
-		return memcmp(v, want, len) == 0;
-	for (i = 0; i < len; i++)
-		if (route_lower(v[i]) != want[i])
-			return false;
-	return true;
+	if (cd->icase) {
+		for (i = 0; i < cd->len; i++)
+			if (route_lower(v[i]) != cd->val[i])
+				return false;
+		return true;
+	}
+	n = cd->len < 8 ? cd->len : 8;
+	if (route_load_tail(v + cd->len - n, n) != cd->tail)
+		return false;
+	return cd->len <= 8 || memcmp(v, cd->val, cd->len - 8) == 0;
 }
 
 /* Request fields as a condition sees them. */
@@ -201,10 +207,10 @@ cond_holds(const struct gw_route_scratch *s, const struct route_cond *cd,
 	}
 	switch (cd->kind) {
 	case ROUTE_CK_EXACT:
-		ok = len == cd->len && bytes_eq(v, cd->val, len, cd->icase);
+		ok = len == cd->len && head_eq(v, cd);
 		break;
 	case ROUTE_CK_PREFIX:
-		ok = len >= cd->len && bytes_eq(v, cd->val, cd->len, cd->icase);
+		ok = len >= cd->len && head_eq(v, cd);
 		break;
 	case ROUTE_CK_REGEX:
 		ok = route_bit(s->bits, cd->regex);
@@ -289,18 +295,17 @@ gw_route_match(const struct gw_route_table *t, struct gw_route_scratch *s,
 		}
 	}
 	for (r = vh->first_route; r < vh->first_route + vh->n_routes; r++) {
-		const struct gw_route *gr = &t->routes[r];
+		const struct route_span *sp = &t->spans[r];
 
-		if (gr->n_blocks == 0) {
-			s->last_route = gr;
-			return gr;
+		if (sp->n == 0) {
+			s->last_route = &t->routes[r];
+			return s->last_route;
 		}
-		for (b = gr->first_block; b < gr->first_block + gr->n_blocks;
-		     b++) {
+		for (b = sp->first; b < sp->first + sp->n; b++) {
 			if (block_holds(t, s, &t->blocks[b], &w)) {
-				s->last_route = gr;
+				s->last_route = &t->routes[r];
 				s->last_block = &t->blocks[b];
-				return gr;
+				return s->last_route;
 			}
 		}
 	}

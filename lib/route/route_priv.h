@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hs/hs.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -52,8 +53,11 @@ enum route_cond_kind {
 	ROUTE_CK_PRESENT,
 };
 
-/** One compiled condition. 32 bytes on LP64. */
+/** One compiled condition. 40 bytes on LP64. */
 struct route_cond {
+	uint64_t tail;     /* last min(len, 8) bytes of val, little end
+			    * first: compared before the rest, since
+			    * routes tend to share leading bytes */
 	const char *val;   /* EXACT/PREFIX operand; lowercase when icase */
 	uint32_t len;      /* bytes of val */
 	uint32_t id;       /* name id (HEADER/QUERY) */
@@ -75,10 +79,15 @@ struct route_block {
 			       * whole path */
 };
 
+/** A route's run of blocks; kept apart from struct gw_route (about 300
+ * bytes) so that walking a virtual host's routes reads 8 bytes each. */
+struct route_span {
+	uint32_t first;  /* index of the first block */
+	uint32_t n;      /* blocks; 0: matches every request */
+};
+
 struct gw_route {
-	struct gw_route_action act;  /* first: what workers read */
-	uint32_t first_block;
-	uint32_t n_blocks;
+	struct gw_route_action act;  /* what workers read after a match */
 	pcre2_code *re;              /* uriRegexRewrite, or NULL */
 	PCRE2_UCHAR *re_sub;         /* its substitution, PCRE2 syntax */
 	size_t re_sub_len;
@@ -109,6 +118,7 @@ struct gw_route_table {
 	struct route_vhost *vhosts;
 	uint32_t n_vhosts;
 	struct gw_route *routes;
+	struct route_span *spans;       /* parallel to routes */
 	uint32_t n_routes;
 	struct route_block *blocks;
 	struct route_cond *conds;
@@ -175,6 +185,19 @@ static inline bool
 route_bit(const uint64_t *bits, uint32_t i)
 {
 	return (bits[i >> 6] >> (i & 63)) & 1;
+}
+
+/* Load the n <= 8 bytes at p into a uint64_t (zero-filled). */
+static inline uint64_t
+route_load_tail(const char *p, size_t n)
+{
+	uint64_t x = 0;
+
+	if (n == 8)
+		memcpy(&x, p, 8);
+	else
+		memcpy(&x, p, n);
+	return x;
 }
 
 static inline char
