@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "gw_route.h"
+#include "route_build.h"
 #include "route_priv.h"
 
 /* Arena chunks hold at least this much: big enough that a 10-route table
@@ -33,8 +34,8 @@ struct route_arena_chunk {
 /* Serial numbers of tables: ctrl-thread only, atomic for safety. */
 static _Atomic uint64_t table_serial;
 
-static void *
-arena_alloc(struct gw_route_table *t, size_t n)
+void *
+route_arena_alloc(struct gw_route_table *t, size_t n)
 {
 	struct route_arena_chunk *c = t->arena;
 	size_t align = sizeof(max_align_t);
@@ -60,16 +61,16 @@ arena_alloc(struct gw_route_table *t, size_t n)
 	return p;
 }
 
-static void *
-arena_alloc_cb(void *arg, size_t n)
+void *
+route_arena_alloc_cb(void *arg, size_t n)
 {
-	return arena_alloc(arg, n);
+	return route_arena_alloc(arg, n);
 }
 
-static char *
-arena_memdup(struct gw_route_table *t, const char *s, size_t len)
+char *
+route_arena_memdup(struct gw_route_table *t, const char *s, size_t len)
 {
-	char *p = arena_alloc(t, len + 1);
+	char *p = route_arena_alloc(t, len + 1);
 
 	if (p == NULL)
 		return NULL;
@@ -101,7 +102,8 @@ route_strtab_lookup(const struct route_strtab *t, const char *s, size_t len)
 
 	if (t->n == 0)
 		return -1;
-	for (i = route_hash(s, len, t->icase) & t->mask;; i = (i + 1) & t->mask) {
+	i = route_hash(s, len, t->icase) & t->mask;
+	for (;; i = (i + 1) & t->mask) {
 		e = t->slot[i];
 		if (e == 0)
 			return -1;
@@ -134,10 +136,10 @@ strtab_init(struct gw_route_table *t, struct route_strtab *st, uint32_t cap,
 	while (slots < 2 * cap)
 		slots <<= 1;
 	st->mask = slots - 1;
-	st->slot = arena_alloc(t, slots * sizeof(*st->slot));
-	st->key = arena_alloc(t, cap * sizeof(*st->key));
-	st->klen = arena_alloc(t, cap * sizeof(*st->klen));
-	st->val = arena_alloc(t, cap * sizeof(*st->val));
+	st->slot = route_arena_alloc(t, slots * sizeof(*st->slot));
+	st->key = route_arena_alloc(t, cap * sizeof(*st->key));
+	st->klen = route_arena_alloc(t, cap * sizeof(*st->klen));
+	st->val = route_arena_alloc(t, cap * sizeof(*st->val));
 	if (st->slot == NULL || st->key == NULL || st->klen == NULL ||
 	    st->val == NULL)
 		return -ENOMEM;
@@ -158,7 +160,7 @@ strtab_add(struct gw_route_table *t, struct route_strtab *st, const char *s,
 
 	if (old >= 0)
 		return old;
-	k = arena_memdup(t, s, len);
+	k = route_arena_memdup(t, s, len);
 	if (k == NULL)
 		return -1;
 	if (st->icase)
@@ -179,27 +181,9 @@ strtab_add(struct gw_route_table *t, struct route_strtab *st, const char *s,
 /* Error context                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Where compile is, for messages. */
-struct bctx {
-	struct gw_route_table *t;
-	const struct gw_route_table_conf *conf;
-	struct gw_route_err *err;
-	size_t vi;            /* virtual host index */
-	size_t ri;            /* route index, SIZE_MAX: none */
-	size_t mi;            /* match index, SIZE_MAX: none */
-	/* regex sources, for Hyperscan's per-expression errors */
-	char **exprs;
-	uint32_t *rx_vhost;
-	uint32_t *rx_route;
-	uint32_t *rx_match;
-	const char **rx_field;
-	uint32_t n_rx;
-	uint32_t cap_rx;
-};
-
 static size_t
-ctx_prefix(const struct bctx *c, size_t vi, size_t ri, size_t mi, char *buf,
-	   size_t len)
+ctx_prefix(const struct route_bctx *c, size_t vi, size_t ri, size_t mi,
+	   char *buf, size_t len)
 {
 	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[vi];
 	int n, k;
@@ -228,7 +212,7 @@ ctx_prefix(const struct bctx *c, size_t vi, size_t ri, size_t mi, char *buf,
 }
 
 static int
-failv(const struct bctx *c, size_t vi, size_t ri, size_t mi, int rc,
+failv(const struct route_bctx *c, size_t vi, size_t ri, size_t mi, int rc,
       const char *fmt, va_list ap)
 {
 	size_t n;
@@ -244,8 +228,8 @@ failv(const struct bctx *c, size_t vi, size_t ri, size_t mi, int rc,
 	return rc;
 }
 
-__attribute__((format(printf, 3, 4))) static int
-fail(const struct bctx *c, int rc, const char *fmt, ...)
+int
+route_fail(const struct route_bctx *c, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -258,7 +242,7 @@ fail(const struct bctx *c, int rc, const char *fmt, ...)
 static int
 rx_name_of(void *arg, uint32_t id, char *buf, size_t len)
 {
-	const struct bctx *c = arg;
+	const struct route_bctx *c = arg;
 	size_t n;
 
 	n = ctx_prefix(c, c->rx_vhost[id], c->rx_route[id], c->rx_match[id],
@@ -308,8 +292,8 @@ regex_expr(uint32_t slot, const char *re)
 }
 
 static int
-add_regex(struct bctx *c, uint32_t slot, const char *re, const char *field,
-	  uint32_t *id)
+add_regex(struct route_bctx *c, uint32_t slot, const char *re,
+	  const char *field, uint32_t *id)
 {
 	struct gw_route_table *t = c->t;
 	char *e;
@@ -322,7 +306,7 @@ add_regex(struct bctx *c, uint32_t slot, const char *re, const char *field,
 	do {                                                            \
 		p = realloc(c->f, cap * sizeof(*c->f));                 \
 		if (p == NULL)                                          \
-			return fail(c, -ENOMEM, "out of memory");       \
+			return route_fail(c, -ENOMEM, "out of memory");       \
 		c->f = p;                                               \
 	} while (0)
 		GROW(exprs);
@@ -335,7 +319,7 @@ add_regex(struct bctx *c, uint32_t slot, const char *re, const char *field,
 	}
 	e = regex_expr(slot, re);
 	if (e == NULL)
-		return fail(c, -ENOMEM, "out of memory");
+		return route_fail(c, -ENOMEM, "out of memory");
 	c->exprs[c->n_rx] = e;
 	c->rx_vhost[c->n_rx] = (uint32_t)c->vi;
 	c->rx_route[c->n_rx] = (uint32_t)c->ri;
@@ -348,15 +332,16 @@ add_regex(struct bctx *c, uint32_t slot, const char *re, const char *field,
 
 /* Fill one condition from a string match. */
 static int
-str_cond(struct bctx *c, struct route_cond *cd, const struct gw_route_str_match *m,
-	 uint8_t field, uint32_t slot, const char *what, bool icase)
+str_cond(struct route_bctx *c, struct route_cond *cd,
+	 const struct gw_route_str_match *m, uint8_t field, uint32_t slot,
+	 const char *what, bool icase)
 {
 	struct gw_route_table *t = c->t;
 	size_t len, i;
 	char *v;
 
 	if (m->kind != GW_ROUTE_STR_ANY && m->value == NULL)
-		return fail(c, -EINVAL, "%s: match value missing", what);
+		return route_fail(c, -EINVAL, "%s: match value missing", what);
 	cd->field = field;
 	switch (m->kind) {
 	case GW_ROUTE_STR_ANY:
@@ -367,9 +352,9 @@ str_cond(struct bctx *c, struct route_cond *cd, const struct gw_route_str_match 
 		cd->kind = m->kind == GW_ROUTE_STR_EXACT ? ROUTE_CK_EXACT :
 							   ROUTE_CK_PREFIX;
 		len = strlen(m->value);
-		v = arena_memdup(t, m->value, len);
+		v = route_arena_memdup(t, m->value, len);
 		if (v == NULL)
-			return fail(c, -ENOMEM, "out of memory");
+			return route_fail(c, -ENOMEM, "out of memory");
 		if (icase)
 			for (i = 0; i < len; i++)
 				v[i] = route_lower(v[i]);
@@ -383,11 +368,12 @@ str_cond(struct bctx *c, struct route_cond *cd, const struct gw_route_str_match 
 		cd->kind = ROUTE_CK_REGEX;
 		return add_regex(c, slot, m->value, what, &cd->regex);
 	}
-	return fail(c, -EINVAL, "%s: unknown match kind %d", what, (int)m->kind);
+	return route_fail(c, -EINVAL, "%s: unknown match kind %d", what,
+			  (int)m->kind);
 }
 
 static int
-name_id(struct bctx *c, const char *name, bool header, uint32_t *id)
+name_id(struct route_bctx *c, const char *name, bool header, uint32_t *id)
 {
 	struct gw_route_table *t = c->t;
 	struct route_strtab *st = header ? &t->hdr_names : &t->query_names;
@@ -395,19 +381,19 @@ name_id(struct bctx *c, const char *name, bool header, uint32_t *id)
 	int64_t v;
 
 	if (len == 0)
-		return fail(c, -EINVAL, "%s: empty name",
-			    header ? "headers" : "queryParams");
+		return route_fail(c, -EINVAL, "%s: empty name",
+				  header ? "headers" : "queryParams");
 	v = route_strtab_lookup(st, name, len);
 	if (v >= 0) {
 		*id = (uint32_t)v;
 		return 0;
 	}
 	if (t->n_names >= GW_ROUTE_MAX_NAMES)
-		return fail(c, -E2BIG, "more than %u distinct header and "
-			    "query names", GW_ROUTE_MAX_NAMES);
+		return route_fail(c, -E2BIG, "more than %u distinct header and "
+				  "query names", GW_ROUTE_MAX_NAMES);
 	v = strtab_add(t, st, name, len, t->n_names);
 	if (v < 0)
-		return fail(c, -ENOMEM, "out of memory");
+		return route_fail(c, -ENOMEM, "out of memory");
 	t->slot_name[ROUTE_SLOT_NAME0 + t->n_names] =
 		st->key[st->n - 1];
 	t->slot_name_len[ROUTE_SLOT_NAME0 + t->n_names] = (uint32_t)len;
@@ -418,7 +404,7 @@ name_id(struct bctx *c, const char *name, bool header, uint32_t *id)
 }
 
 static int
-kv_conds(struct bctx *c, struct route_block *b,
+kv_conds(struct route_bctx *c, struct route_block *b,
 	 const struct gw_route_kv_match *kv, size_t n, bool header,
 	 bool negate)
 {
@@ -433,11 +419,13 @@ kv_conds(struct bctx *c, struct route_block *b,
 		uint32_t id = 0;
 
 		if (kv[i].name == NULL)
-			return fail(c, -EINVAL, "%s[%zu]: name missing", what, i);
+			return route_fail(c, -EINVAL, "%s[%zu]: name missing",
+					  what, i);
 		if (!header && kv[i].match.kind == GW_ROUTE_STR_PREFIX)
-			return fail(c, -EINVAL, "queryParams \"%s\": prefix "
-				    "is not supported (Istio allows exact and "
-				    "regex only)", kv[i].name);
+			return route_fail(c, -EINVAL, "queryParams \"%s\": "
+					  "prefix is not supported (Istio "
+					  "allows exact and regex only)",
+					  kv[i].name);
 		rc = name_id(c, kv[i].name, header, &id);
 		if (rc < 0)
 			return rc;
@@ -472,7 +460,7 @@ regex_first(struct route_cond *cd, uint32_t n)
 }
 
 static int
-build_block(struct bctx *c, struct route_block *b,
+build_block(struct route_bctx *c, struct route_block *b,
 	    const struct gw_route_match_conf *m, uint32_t first)
 {
 	struct gw_route_table *t = c->t;
@@ -486,10 +474,10 @@ build_block(struct bctx *c, struct route_block *b,
 		  "uri" },
 		{ offsetof(struct gw_route_match_conf, authority),
 		  ROUTE_FLD_AUTHORITY, "authority" },
-		{ offsetof(struct gw_route_match_conf, method), ROUTE_FLD_METHOD,
-		  "method" },
-		{ offsetof(struct gw_route_match_conf, scheme), ROUTE_FLD_SCHEME,
-		  "scheme" },
+		{ offsetof(struct gw_route_match_conf, method),
+		  ROUTE_FLD_METHOD, "method" },
+		{ offsetof(struct gw_route_match_conf, scheme),
+		  ROUTE_FLD_SCHEME, "scheme" },
 	};
 	size_t i;
 	int rc;
@@ -497,8 +485,8 @@ build_block(struct bctx *c, struct route_block *b,
 	b->first = first;
 	b->n = 0;
 	if (m->port > 65535)
-		return fail(c, -EINVAL, "port %" PRIu32 " out of range",
-			    m->port);
+		return route_fail(c, -EINVAL, "port %" PRIu32 " out of range",
+				  m->port);
 	b->port = m->port;
 	/* Istio matches prefix "/" when a block has no uri condition, so a
 	 * uri rewrite then replaces the leading "/". */
@@ -535,480 +523,71 @@ build_block(struct bctx *c, struct route_block *b,
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* Actions                                                             */
-/* ------------------------------------------------------------------ */
-
-static int
-copy_str(struct bctx *c, const char *s, const char **out)
+int
+route_copy_str(struct route_bctx *c, const char *s, const char **out)
 {
 	*out = NULL;
 	if (s == NULL)
 		return 0;
-	*out = arena_memdup(c->t, s, strlen(s));
-	return *out == NULL ? fail(c, -ENOMEM, "out of memory") : 0;
-}
-
-static int
-copy_hdrs(struct bctx *c, const struct gw_route_hdr *in, size_t n,
-	  const struct gw_route_hdr **out, const char *what)
-{
-	struct gw_route_hdr *h;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	if (n == 0)
-		return 0;
-	h = arena_alloc(c->t, n * sizeof(*h));
-	if (h == NULL)
-		return fail(c, -ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (in[i].name == NULL || in[i].name[0] == '\0' ||
-		    in[i].value == NULL)
-			return fail(c, -EINVAL, "%s[%zu]: name and value "
-				    "required", what, i);
-		rc = copy_str(c, in[i].name, &h[i].name);
-		if (rc == 0)
-			rc = copy_str(c, in[i].value, &h[i].value);
-		if (rc < 0)
-			return rc;
-		h[i].name_len = (uint32_t)strlen(h[i].name);
-		h[i].value_len = (uint32_t)strlen(h[i].value);
-	}
-	*out = h;
-	return 0;
-}
-
-static int
-copy_ops(struct bctx *c, const struct gw_route_hdr_ops *in,
-	 struct gw_route_hdr_ops *out, const char *dir)
-{
-	char what[48];
-	const char **rm;
-	size_t i;
-	int rc;
-
-	snprintf(what, sizeof(what), "headers.%s.set", dir);
-	rc = copy_hdrs(c, in->set, in->n_set, &out->set, what);
-	out->n_set = in->n_set;
-	if (rc < 0)
-		return rc;
-	snprintf(what, sizeof(what), "headers.%s.add", dir);
-	rc = copy_hdrs(c, in->add, in->n_add, &out->add, what);
-	out->n_add = in->n_add;
-	if (rc < 0)
-		return rc;
-	out->remove = NULL;
-	out->n_remove = in->n_remove;
-	if (in->n_remove == 0)
-		return 0;
-	rm = arena_alloc(c->t, in->n_remove * sizeof(*rm));
-	if (rm == NULL)
-		return fail(c, -ENOMEM, "out of memory");
-	for (i = 0; i < in->n_remove; i++) {
-		if (in->remove[i] == NULL || in->remove[i][0] == '\0')
-			return fail(c, -EINVAL, "headers.%s.remove[%zu]: "
-				    "empty name", dir, i);
-		rc = copy_str(c, in->remove[i], &rm[i]);
-		if (rc < 0)
-			return rc;
-	}
-	out->remove = rm;
-	return 0;
-}
-
-static int
-copy_edits(struct bctx *c, const struct gw_route_hdr_edits *in,
-	   struct gw_route_hdr_edits *out)
-{
-	int rc = copy_ops(c, &in->request, &out->request, "request");
-
-	return rc < 0 ? rc : copy_ops(c, &in->response, &out->response,
-				      "response");
-}
-
-/* Percent 0..100 (or UNSET: 100) to parts per million. */
-static int
-percent_ppm(struct bctx *c, double pct, const char *what, uint32_t *ppm)
-{
-	if (pct == GW_ROUTE_PERCENT_UNSET)
-		pct = 100.0;
-	if (!(pct >= 0.0 && pct <= 100.0))
-		return fail(c, -EINVAL, "%s: percentage %g not in 0..100", what,
-			    pct);
-	*ppm = (uint32_t)(pct * 10000.0 + 0.5);
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	uint32_t bit;
-} retry_tokens[] = {
-	{ "5xx", GW_ROUTE_RETRY_5XX },
-	{ "gateway-error", GW_ROUTE_RETRY_GATEWAY_ERROR },
-	{ "reset", GW_ROUTE_RETRY_RESET },
-	{ "reset-before-request", GW_ROUTE_RETRY_RESET_BEFORE_REQUEST },
-	{ "connect-failure", GW_ROUTE_RETRY_CONNECT_FAILURE },
-	{ "envoy-ratelimited", GW_ROUTE_RETRY_ENVOY_RATELIMITED },
-	{ "retriable-4xx", GW_ROUTE_RETRY_RETRIABLE_4XX },
-	{ "refused-stream", GW_ROUTE_RETRY_REFUSED_STREAM },
-	{ "retriable-status-codes", GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES },
-	{ "retriable-headers", GW_ROUTE_RETRY_RETRIABLE_HEADERS },
-	{ "http3-post-connect-failure",
-	  GW_ROUTE_RETRY_HTTP3_POST_CONNECT_FAILURE },
-	{ "cancelled", GW_ROUTE_RETRY_CANCELLED },
-	{ "deadline-exceeded", GW_ROUTE_RETRY_DEADLINE_EXCEEDED },
-	{ "internal", GW_ROUTE_RETRY_INTERNAL },
-	{ "resource-exhausted", GW_ROUTE_RETRY_RESOURCE_EXHAUSTED },
-	{ "unavailable", GW_ROUTE_RETRY_UNAVAILABLE },
-};
-
-/* Istio's default when retries or retryOn are not given: what istiod
- * writes into Envoy's retry_policy, with retriable status code 503. */
-#define RETRY_ON_DEFAULT \
-	"connect-failure,refused-stream,unavailable,cancelled," \
-	"retriable-status-codes"
-
-/* Parse a retryOn list: Envoy tokens, and numeric status codes, which
- * (as Istio does) become retriable status codes. */
-static int
-parse_retry_on(struct bctx *c, const char *s, struct gw_route_retry *r)
-{
-	bool have_codes = false;
-
-	r->on = 0;
-	r->n_codes = 0;
-	while (*s != '\0') {
-		const char *b, *e;
-		size_t len, i;
-
-		while (*s == ' ' || *s == ',')
-			s++;
-		if (*s == '\0')
-			break;
-		b = s;
-		while (*s != '\0' && *s != ',')
-			s++;
-		e = s;
-		while (e > b && e[-1] == ' ')
-			e--;
-		len = (size_t)(e - b);
-		for (i = 0; i < len && b[i] >= '0' && b[i] <= '9'; i++)
-			;
-		if (i == len) {
-			unsigned long code = 0;
-
-			for (i = 0; i < len && code < 1000; i++)
-				code = code * 10 + (unsigned long)(b[i] - '0');
-			if (i != len || code < 100 || code > 599)
-				return fail(c, -EINVAL, "retries.retryOn: "
-					    "bad status code \"%.*s\"",
-					    (int)len, b);
-			if (r->n_codes == GW_ROUTE_MAX_RETRY_CODES)
-				return fail(c, -E2BIG, "retries.retryOn: more "
-					    "than %d status codes",
-					    GW_ROUTE_MAX_RETRY_CODES);
-			r->codes[r->n_codes++] = (uint16_t)code;
-			r->on |= GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES;
-			have_codes = true;
-			continue;
-		}
-		for (i = 0; i < sizeof(retry_tokens) / sizeof(retry_tokens[0]);
-		     i++)
-			if (strlen(retry_tokens[i].name) == len &&
-			    memcmp(retry_tokens[i].name, b, len) == 0)
-				break;
-		if (i == sizeof(retry_tokens) / sizeof(retry_tokens[0]))
-			return fail(c, -EINVAL, "retries.retryOn: unknown "
-				    "token \"%.*s\"", (int)len, b);
-		r->on |= retry_tokens[i].bit;
-	}
-	if ((r->on & GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES) && !have_codes) {
-		r->codes[0] = 503;
-		r->n_codes = 1;
-	}
-	return 0;
-}
-
-static int
-build_retry(struct bctx *c, const struct gw_route_retry_conf *in,
-	    struct gw_route_retry *r)
-{
-	if (in == NULL) {
-		r->attempts = 2;
-		r->per_try_timeout_ms = 0;
-		return parse_retry_on(c, RETRY_ON_DEFAULT, r);
-	}
-	if (in->attempts < 0)
-		return fail(c, -EINVAL, "retries.attempts %" PRId32
-			    " is negative", in->attempts);
-	r->attempts = (uint32_t)in->attempts;
-	r->per_try_timeout_ms = in->per_try_timeout_ms;
-	return parse_retry_on(c, in->retry_on != NULL && in->retry_on[0] ?
-			      in->retry_on : RETRY_ON_DEFAULT, r);
-}
-
-static int
-build_dests(struct bctx *c, const struct gw_route_conf *rc,
-	    struct gw_route_action *a)
-{
-	struct gw_route_dest *d;
-	uint64_t sum = 0;
-	size_t i;
-	int rc2;
-
-	d = arena_alloc(c->t, rc->n_dests * sizeof(*d));
-	if (d == NULL)
-		return fail(c, -ENOMEM, "out of memory");
-	for (i = 0; i < rc->n_dests; i++) {
-		const struct gw_route_dest_conf *dc = &rc->dests[i];
-
-		if (dc->host == NULL || dc->host[0] == '\0')
-			return fail(c, -EINVAL, "route[%zu].destination.host "
-				    "missing", i);
-		if (dc->port > 65535)
-			return fail(c, -EINVAL, "route[%zu].destination.port "
-				    "%" PRIu32 " out of range", i, dc->port);
-		if (dc->weight < 0)
-			return fail(c, -EINVAL, "route[%zu].weight %" PRId64
-				    " is negative", i, dc->weight);
-		if (dc->weight > INT32_MAX)
-			return fail(c, -EINVAL, "route[%zu].weight %" PRId64
-				    " overflows int32", i, dc->weight);
-		rc2 = copy_str(c, dc->host, &d[i].host);
-		if (rc2 == 0)
-			rc2 = copy_str(c, dc->subset, &d[i].subset);
-		if (rc2 == 0)
-			rc2 = copy_edits(c, &dc->headers, &d[i].headers);
-		if (rc2 < 0)
-			return rc2;
-		d[i].port = dc->port;
-		d[i].weight = (uint32_t)dc->weight;
-		sum += d[i].weight;
-	}
-	/* Istio: a lone destination takes all traffic whatever its weight. */
-	if (rc->n_dests == 1 && sum == 0) {
-		d[0].weight = 100;
-		sum = 100;
-	}
-	if (sum == 0)
-		return fail(c, -EINVAL, "route: weights sum to 0");
-	if (sum > UINT32_MAX)
-		return fail(c, -EINVAL, "route: weights sum to %" PRIu64
-			    ", past 4294967295", sum);
-	a->dests = d;
-	a->n_dests = (uint32_t)rc->n_dests;
-	a->weight_sum = sum;
-	return 0;
-}
-
-static int
-build_redirect(struct bctx *c, const struct gw_route_redirect *in,
-	       struct gw_route_redirect *out)
-{
-	uint32_t code = in->code == 0 ? 301 : in->code;
-	int rc;
-
-	if (code != 301 && code != 302 && code != 303 && code != 307 &&
-	    code != 308)
-		return fail(c, -EINVAL, "redirect.redirectCode %" PRIu32
-			    " is not one of 301, 302, 303, 307, 308", code);
-	if (in->port > 65535)
-		return fail(c, -EINVAL, "redirect.port %" PRIu32
-			    " out of range", in->port);
-	if (in->port != 0 && in->derive_port != GW_ROUTE_PORT_KEEP)
-		return fail(c, -EINVAL, "redirect: port and derivePort are "
-			    "exclusive");
-	if (in->derive_port > GW_ROUTE_PORT_FROM_REQUEST_PORT)
-		return fail(c, -EINVAL, "redirect.derivePort %d unknown",
-			    (int)in->derive_port);
-	if (in->scheme != NULL && in->scheme[0] == '\0')
-		return fail(c, -EINVAL, "redirect.scheme is empty");
-	if (in->uri != NULL && in->uri[0] != '/')
-		return fail(c, -EINVAL, "redirect.uri \"%s\" must start "
-			    "with '/'", in->uri);
-	rc = copy_str(c, in->uri, &out->uri);
-	if (rc == 0)
-		rc = copy_str(c, in->authority, &out->authority);
-	if (rc == 0)
-		rc = copy_str(c, in->scheme, &out->scheme);
-	out->port = in->port;
-	out->derive_port = in->derive_port;
-	out->code = code;
-	return rc;
-}
-
-static int
-build_action(struct bctx *c, const struct gw_route_conf *rc,
-	     struct gw_route *r)
-{
-	struct gw_route_action *a = &r->act;
-	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[c->vi];
-	int kinds = (rc->n_dests > 0) + (rc->redirect != NULL) +
-		    (rc->direct_response != NULL);
-	bool rewrite = rc->rewrite_uri != NULL ||
-		       rc->rewrite_authority != NULL ||
-		       rc->regex_rewrite_match != NULL;
-	int ret;
-
-	ret = copy_str(c, rc->name != NULL ? rc->name : "", &a->name);
-	if (ret == 0)
-		ret = copy_str(c, vh->name != NULL ? vh->name : "", &a->vhost);
-	if (ret < 0)
-		return ret;
-	if (kinds != 1)
-		return fail(c, -EINVAL, "needs exactly one of route, redirect "
-			    "and directResponse");
-	if (rewrite && rc->n_dests == 0)
-		return fail(c, -EINVAL, "rewrite needs a route (not redirect "
-			    "or directResponse)");
-	if (rc->rewrite_uri != NULL && rc->regex_rewrite_match != NULL)
-		return fail(c, -EINVAL, "rewrite: uri and uriRegexRewrite are "
-			    "exclusive");
-	if ((rc->regex_rewrite_match == NULL) != (rc->regex_rewrite == NULL))
-		return fail(c, -EINVAL, "rewrite.uriRegexRewrite needs both "
-			    "match and rewrite");
-	if (rc->n_dests > 0) {
-		a->kind = GW_ROUTE_ACTION_FORWARD;
-		ret = build_dests(c, rc, a);
-	} else if (rc->redirect != NULL) {
-		a->kind = GW_ROUTE_ACTION_REDIRECT;
-		ret = build_redirect(c, rc->redirect, &a->redirect);
-	} else {
-		const struct gw_route_direct_response *dr = rc->direct_response;
-
-		a->kind = GW_ROUTE_ACTION_DIRECT_RESPONSE;
-		if (dr->status < 200 || dr->status > 599)
-			return fail(c, -EINVAL, "directResponse.status %" PRIu32
-				    " not in 200..599", dr->status);
-		a->direct.status = dr->status;
-		ret = copy_str(c, dr->body, &a->direct.body);
-		a->direct.body_len = dr->body != NULL ? strlen(dr->body) : 0;
-	}
-	if (ret < 0)
-		return ret;
-	ret = copy_str(c, rc->rewrite_uri, &a->rewrite_uri);
-	if (ret == 0)
-		ret = copy_str(c, rc->rewrite_authority, &a->rewrite_authority);
-	if (ret == 0 && rc->regex_rewrite_match != NULL) {
-		char why[160];
-
-		ret = route_rewrite_compile(r, rc->regex_rewrite_match,
-					    rc->regex_rewrite, why, sizeof(why),
-					    arena_alloc_cb, c->t);
-		if (ret < 0)
-			return fail(c, ret, "rewrite.uriRegexRewrite: %s", why);
-		a->regex_rewrite = true;
-		c->t->has_rewrite_re = true;
-	}
-	if (ret == 0)
-		ret = copy_edits(c, &rc->headers, &a->headers);
-	if (ret == 0)
-		ret = build_retry(c, rc->retries, &a->retry);
-	if (ret < 0)
-		return ret;
-	a->timeout_ms = rc->timeout_ms;
-	if (rc->fault != NULL) {
-		const struct gw_route_fault_conf *f = rc->fault;
-
-		if (!f->delay && !f->abort)
-			return fail(c, -EINVAL, "fault: needs delay or abort");
-		if (f->delay) {
-			if (f->delay_ms == 0)
-				return fail(c, -EINVAL, "fault.delay."
-					    "fixedDelay must be > 0");
-			ret = percent_ppm(c, f->delay_percent, "fault.delay",
-					  &a->fault.delay_ppm);
-			if (ret < 0)
-				return ret;
-			a->fault.delay = true;
-			a->fault.delay_ms = f->delay_ms;
-		}
-		if (f->abort) {
-			if (f->abort_status < 200 || f->abort_status > 599)
-				return fail(c, -EINVAL, "fault.abort."
-					    "httpStatus %" PRIu32 " not in "
-					    "200..599", f->abort_status);
-			ret = percent_ppm(c, f->abort_percent, "fault.abort",
-					  &a->fault.abort_ppm);
-			if (ret < 0)
-				return ret;
-			a->fault.abort = true;
-			a->fault.abort_status = f->abort_status;
-		}
-		/* Istio: no timeout and no retries on a route with a fault. */
-		a->timeout_ms = 0;
-		a->retry.attempts = 0;
-	}
-	if (rc->mirror.host != NULL) {
-		if (rc->mirror.host[0] == '\0')
-			return fail(c, -EINVAL, "mirror.host is empty");
-		if (rc->mirror.port > 65535)
-			return fail(c, -EINVAL, "mirror.port %" PRIu32
-				    " out of range", rc->mirror.port);
-		ret = copy_str(c, rc->mirror.host, &a->mirror.host);
-		if (ret == 0)
-			ret = copy_str(c, rc->mirror.subset, &a->mirror.subset);
-		if (ret == 0)
-			ret = percent_ppm(c, rc->mirror_percent,
-					  "mirrorPercentage", &a->mirror_ppm);
-		a->mirror.port = rc->mirror.port;
-	}
-	return ret;
+	*out = route_arena_memdup(c->t, s, strlen(s));
+	return *out == NULL ? route_fail(c, -ENOMEM, "out of memory") : 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Hosts                                                               */
 /* ------------------------------------------------------------------ */
 
+static const char *
+vhost_name(const struct route_bctx *c, size_t vi)
+{
+	const char *n = c->conf->vhosts[vi].name;
+
+	return n != NULL ? n : "";
+}
+
+/* Index one domain of the current virtual host: "*", "*.suffix" (stored
+ * as ".suffix") or an exact name, all lowercase. */
 static int
-add_domain(struct bctx *c, const char *d)
+add_domain(struct route_bctx *c, const char *d)
 {
 	struct gw_route_table *t = c->t;
-	const struct gw_route_vhost_conf *vh = &c->conf->vhosts[c->vi];
 	struct route_strtab *st = &t->exact_hosts;
+	const char *key = d;
 	size_t len = strlen(d);
 	int64_t v;
-	size_t i;
 
 	if (len == 0)
-		return fail(c, -EINVAL, "empty domain");
+		return route_fail(c, -EINVAL, "empty domain");
 	if (strchr(d, ':') != NULL)
-		return fail(c, -EINVAL, "domain \"%s\": no port allowed", d);
+		return route_fail(c, -EINVAL, "domain \"%s\": no port allowed",
+				  d);
 	if (strcmp(d, "*") == 0) {
 		if (t->star_vhost >= 0 && (size_t)t->star_vhost != c->vi)
-			goto dup;
+			return route_fail(c, -EINVAL, "domain \"*\" also in "
+					  "virtual host \"%s\"",
+					  vhost_name(c, t->star_vhost));
 		t->star_vhost = (int32_t)c->vi;
 		return 0;
 	}
 	if (d[0] == '*') {
 		if (d[1] != '.' || len < 3)
-			return fail(c, -EINVAL, "domain \"%s\": a wildcard "
-				    "must be \"*\" or \"*.suffix\"", d);
+			return route_fail(c, -EINVAL, "domain \"%s\": a "
+					  "wildcard must be \"*\" or "
+					  "\"*.suffix\"", d);
 		st = &t->wild_hosts;
-		d++;
+		key++;
 		len--;
 	}
-	for (i = 0; i < len; i++)
-		if (d[i] == '*')
-			return fail(c, -EINVAL, "domain \"%s\": '*' only as "
-				    "the first label", d - (st == &t->wild_hosts));
-	v = strtab_add(t, st, d, len, (uint32_t)c->vi);
+	if (memchr(key, '*', len) != NULL)
+		return route_fail(c, -EINVAL, "domain \"%s\": '*' only as the "
+				  "first label", d);
+	v = strtab_add(t, st, key, len, (uint32_t)c->vi);
 	if (v < 0)
-		return fail(c, -ENOMEM, "out of memory");
-	if ((size_t)v == c->vi)
-		return 0;
-	d -= st == &t->wild_hosts;
-	c->ri = SIZE_MAX;
-	return fail(c, -EINVAL, "domain \"%s\" also in virtual host \"%s\"", d,
-		    c->conf->vhosts[v].name != NULL ? c->conf->vhosts[v].name :
-						      "");
-dup:
-	(void)vh;
-	return fail(c, -EINVAL, "domain \"*\" also in virtual host \"%s\"",
-		    c->conf->vhosts[t->star_vhost].name != NULL ?
-			    c->conf->vhosts[t->star_vhost].name : "");
+		return route_fail(c, -ENOMEM, "out of memory");
+	if ((size_t)v != c->vi)
+		return route_fail(c, -EINVAL, "domain \"%s\" also in virtual "
+				  "host \"%s\"", d, vhost_name(c, (size_t)v));
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1016,7 +595,7 @@ dup:
 /* ------------------------------------------------------------------ */
 
 static int
-count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
+count_conf(struct route_bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 	   size_t *nn)
 {
 	const struct gw_route_table_conf *conf = c->conf;
@@ -1030,11 +609,12 @@ count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 		c->ri = c->mi = SIZE_MAX;
 		if ((vh->n_domains > 0 && vh->domains == NULL) ||
 		    (vh->n_routes > 0 && vh->routes == NULL))
-			return fail(c, -EINVAL, "domains or routes missing");
+			return route_fail(c, -EINVAL, "domains or routes "
+					  "missing");
 		for (m = 0; m < vh->n_domains; m++)
 			if (vh->domains[m] == NULL)
-				return fail(c, -EINVAL, "domain #%zu is NULL",
-					    m);
+				return route_fail(c, -EINVAL, "domain #%zu is "
+						  "NULL", m);
 		*nd += vh->n_domains;
 		*nr += vh->n_routes;
 		for (r = 0; r < vh->n_routes; r++) {
@@ -1043,8 +623,8 @@ count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 			c->ri = r;
 			if ((rc->n_matches > 0 && rc->matches == NULL) ||
 			    (rc->n_dests > 0 && rc->dests == NULL))
-				return fail(c, -EINVAL, "matches or route "
-					    "array missing");
+				return route_fail(c, -EINVAL, "matches or "
+						  "route array missing");
 			*nb += rc->n_matches;
 			for (m = 0; m < rc->n_matches; m++) {
 				const struct gw_route_match_conf *mc =
@@ -1058,8 +638,9 @@ count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 				    (mc->n_without_headers &&
 				     !mc->without_headers) ||
 				    (mc->n_query_params && !mc->query_params))
-					return fail(c, -EINVAL, "header or "
-						    "query array missing");
+					return route_fail(c, -EINVAL,
+							  "header or query "
+							  "array missing");
 				*nc += 4 + kv;
 				*nn += kv;
 			}
@@ -1070,13 +651,13 @@ count_conf(struct bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 	    *nc > UINT32_MAX / 2) {
 		c->vi = 0;
 		c->ri = SIZE_MAX;
-		return fail(c, -E2BIG, "table too large");
+		return route_fail(c, -E2BIG, "table too large");
 	}
 	return 0;
 }
 
 static int
-build(struct bctx *c)
+build(struct route_bctx *c)
 {
 	struct gw_route_table *t = c->t;
 	const struct gw_route_table_conf *conf = c->conf;
@@ -1092,17 +673,20 @@ build(struct bctx *c)
 	c->ri = c->mi = SIZE_MAX;
 	if (nn > GW_ROUTE_MAX_NAMES)
 		nn = GW_ROUTE_MAX_NAMES;
-	t->vhosts = arena_alloc(t, (conf->n_vhosts + 1) * sizeof(*t->vhosts));
-	t->routes = arena_alloc(t, (nr + 1) * sizeof(*t->routes));
-	t->spans = arena_alloc(t, (nr + 1) * sizeof(*t->spans));
-	t->blocks = arena_alloc(t, (nb + 1) * sizeof(*t->blocks));
-	t->conds = arena_alloc(t, (nc + 1) * sizeof(*t->conds));
+	t->vhosts = route_arena_alloc(t, (conf->n_vhosts + 1) *
+				      sizeof(*t->vhosts));
+	t->routes = route_arena_alloc(t, (nr + 1) * sizeof(*t->routes));
+	t->n_routes_alloc = (uint32_t)nr;
+	t->spans = route_arena_alloc(t, (nr + 1) * sizeof(*t->spans));
+	t->blocks = route_arena_alloc(t, (nb + 1) * sizeof(*t->blocks));
+	t->conds = route_arena_alloc(t, (nc + 1) * sizeof(*t->conds));
 	/* at most one regex per condition */
-	t->regex_slot = arena_alloc(t, (nc + 1) * sizeof(*t->regex_slot));
-	t->slot_name = arena_alloc(t, ROUTE_MAX_SLOTS * sizeof(*t->slot_name));
-	t->slot_name_len = arena_alloc(t, ROUTE_MAX_SLOTS *
+	t->regex_slot = route_arena_alloc(t, (nc + 1) * sizeof(*t->regex_slot));
+	t->slot_name = route_arena_alloc(t, ROUTE_MAX_SLOTS *
+					 sizeof(*t->slot_name));
+	t->slot_name_len = route_arena_alloc(t, ROUTE_MAX_SLOTS *
 				       sizeof(*t->slot_name_len));
-	t->slot_field = arena_alloc(t, ROUTE_MAX_SLOTS);
+	t->slot_field = route_arena_alloc(t, ROUTE_MAX_SLOTS);
 	if (t->vhosts == NULL || t->routes == NULL || t->spans == NULL ||
 	    t->blocks == NULL ||
 	    t->conds == NULL || t->regex_slot == NULL || t->slot_name == NULL ||
@@ -1111,7 +695,7 @@ build(struct bctx *c)
 	    strtab_init(t, &t->wild_hosts, (uint32_t)nd, true) < 0 ||
 	    strtab_init(t, &t->hdr_names, (uint32_t)nn, true) < 0 ||
 	    strtab_init(t, &t->query_names, (uint32_t)nn, false) < 0)
-		return fail(c, -ENOMEM, "out of memory");
+		return route_fail(c, -ENOMEM, "out of memory");
 	t->n_vhosts = (uint32_t)conf->n_vhosts;
 	t->star_vhost = -1;
 
@@ -1121,7 +705,8 @@ build(struct bctx *c)
 
 		c->vi = v;
 		c->ri = c->mi = SIZE_MAX;
-		rc = copy_str(c, vh->name != NULL ? vh->name : "", &tv->name);
+		rc = route_copy_str(c, vh->name != NULL ? vh->name : "",
+				    &tv->name);
 		if (rc < 0)
 			return rc;
 		for (m = 0; m < vh->n_domains; m++) {
@@ -1137,7 +722,7 @@ build(struct bctx *c)
 
 			c->ri = r;
 			c->mi = SIZE_MAX;
-			rc = build_action(c, rcf, gr);
+			rc = route_build_action(c, rcf, gr);
 			if (rc < 0)
 				return rc;
 			t->spans[route - 1].first = block;
@@ -1158,11 +743,11 @@ build(struct bctx *c)
 
 	/* slots to put in the scan buffer, in slot order */
 	scanned = calloc(ROUTE_MAX_SLOTS, 1);
-	t->scan_slots = arena_alloc(t, ROUTE_MAX_SLOTS *
+	t->scan_slots = route_arena_alloc(t, ROUTE_MAX_SLOTS *
 				    sizeof(*t->scan_slots));
 	if (scanned == NULL || t->scan_slots == NULL) {
 		free(scanned);
-		return fail(c, -ENOMEM, "out of memory");
+		return route_fail(c, -ENOMEM, "out of memory");
 	}
 	for (r = 0; r < t->n_regex; r++)
 		scanned[t->regex_slot[r]] = 1;
@@ -1180,7 +765,7 @@ int
 gw_route_table_create(const struct gw_route_table_conf *conf,
 		      struct gw_route_table **out, struct gw_route_err *err)
 {
-	struct bctx c = { .conf = conf, .err = err, .ri = SIZE_MAX,
+	struct route_bctx c = { .conf = conf, .err = err, .ri = SIZE_MAX,
 			  .mi = SIZE_MAX };
 	struct gw_route_table *t;
 	uint32_t i;
@@ -1227,11 +812,9 @@ gw_route_table_free(struct gw_route_table *t)
 	if (t == NULL)
 		return;
 	hs_free_database(t->db);
-	/* routes[] may be partly built: every pcre2 pointer is NULL or set */
-	if (t->routes != NULL && t->has_rewrite_re)
-		for (i = 0; t->routes[i].act.name != NULL ||
-			    t->routes[i].re != NULL; i++)
-			pcre2_code_free(t->routes[i].re);
+	/* routes[] may be partly built: each pcre2 code is NULL or valid */
+	for (i = 0; t->routes != NULL && i < t->n_routes_alloc; i++)
+		pcre2_code_free(t->routes[i].re);
 	for (c = t->arena; c != NULL; c = n) {
 		n = c->next;
 		free(c);

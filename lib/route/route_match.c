@@ -133,11 +133,13 @@ index_names(const struct gw_route_table *t, struct gw_route_scratch *s,
 		if (plen > 0) {
 			n++;
 			id = route_strtab_lookup(&t->query_names, query, nlen);
-			if (id >= 0)
-				(void)set_name(s, (uint32_t)id,
-					       eq != NULL ? eq + 1 : query + plen,
-					       eq != NULL ? plen - nlen - 1 : 0,
-					       false); /* cannot fail: no join */
+			/* (void): without join, set_name cannot fail */
+			if (id >= 0 && eq != NULL)
+				(void)set_name(s, (uint32_t)id, eq + 1,
+					       plen - nlen - 1, false);
+			else if (id >= 0)
+				(void)set_name(s, (uint32_t)id, query + plen, 0,
+					       false);
 		}
 		if (amp == NULL)
 			break;

@@ -120,6 +120,7 @@ struct gw_route_table {
 	struct gw_route *routes;
 	struct route_span *spans;       /* parallel to routes */
 	uint32_t n_routes;
+	uint32_t n_routes_alloc;        /* routes[] size, for free */
 	struct route_block *blocks;
 	struct route_cond *conds;
 	struct route_strtab exact_hosts;  /* "a.b" -> vhost */
@@ -136,7 +137,6 @@ struct gw_route_table {
 	uint32_t *slot_name_len;
 	uint8_t *slot_field;              /* per slot >= NAME0: HEADER|QUERY */
 	hs_database_t *db;                /* NULL when n_regex == 0 */
-	bool has_rewrite_re;
 };
 
 struct gw_route_scratch {

@@ -43,7 +43,8 @@ route_regex_tag(uint32_t slot, char tag[ROUTE_TAG_LEN])
 	int k;
 
 	for (k = 0; k < ROUTE_TAG_LEN; k++)
-		tag[k] = (char)(1 + ((slot >> (3 * (ROUTE_TAG_LEN - 1 - k))) & 7));
+		tag[k] = (char)(1 + ((slot >> (3 * (ROUTE_TAG_LEN - 1 - k))) &
+				     7));
 }
 
 int

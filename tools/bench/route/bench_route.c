@@ -120,7 +120,8 @@ compile(struct gen *g, unsigned n, struct gw_route_table **t, double *secs)
 	const struct gw_route_vhost_conf vh = { .name = "prod/shop",
 		.domains = domains, .n_domains = 2,
 		.routes = g->routes, .n_routes = n };
-	const struct gw_route_table_conf conf = { .vhosts = &vh, .n_vhosts = 1 };
+	const struct gw_route_table_conf conf = { .vhosts = &vh,
+						  .n_vhosts = 1 };
 	struct gw_route_err err;
 	double t0 = now_s();
 	int rc;

@@ -29,7 +29,8 @@ compile1(const struct gw_route_conf *r, struct gw_route_table **t,
 		.name = "ns/vs", .domains = star, .n_domains = 1,
 		.routes = r, .n_routes = 1,
 	};
-	const struct gw_route_table_conf conf = { .vhosts = &vh, .n_vhosts = 1 };
+	const struct gw_route_table_conf conf = { .vhosts = &vh,
+						  .n_vhosts = 1 };
 
 	*t = NULL;
 	return gw_route_table_create(&conf, t, err);
@@ -49,7 +50,8 @@ expect_error(const struct gw_route_conf *r, int want, const char *needle)
 	assert_null(t);
 }
 
-#define M1(...) .matches = (const struct gw_route_match_conf[]){ __VA_ARGS__ }, \
+#define M1(...) \
+	.matches = (const struct gw_route_match_conf[]){ __VA_ARGS__ }, \
 	.n_matches = 1
 
 static void
@@ -180,7 +182,8 @@ test_bad_domain(void **state)
 		.name = "ns/a", .domains = (const char *const[]){ "a.*.test" },
 		.n_domains = 1, .routes = &(struct gw_route_conf){
 			.dests = test_dest_one, .n_dests = 1 }, .n_routes = 1 };
-	const struct gw_route_table_conf conf = { .vhosts = &vh, .n_vhosts = 1 };
+	const struct gw_route_table_conf conf = { .vhosts = &vh,
+						  .n_vhosts = 1 };
 	struct gw_route_table *t;
 	struct gw_route_err err;
 

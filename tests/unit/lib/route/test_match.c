@@ -73,7 +73,8 @@ static const struct gw_route_conf greedy_routes[] = {
 	ROUTE("g-uri", .matches = M({ .uri = S_REGEX("/x.*END") })),
 	ROUTE("g-auth", .matches = M({ .authority = S_REGEX("greedy\\.test.*") ,
 				       .uri = S_PREFIX("/auth") })),
-	ROUTE("g-hdr", .matches = M({ .headers = KV({ "x-h", S_REGEX("END") }) })),
+	ROUTE("g-hdr", .matches = M({
+		.headers = KV({ "x-h", S_REGEX("END") }) })),
 	ROUTE("g-hdr2", .matches = M({ .headers = KV({ "x-h", S_REGEX(".*") }),
 				       .uri = S_PREFIX("/any") })),
 	ROUTE("g-query", .matches = M({ .query_params =
@@ -195,15 +196,15 @@ static const struct mcase cases[] = {
 	{ "repeated header, one value", "GET", NULL, API, "/multi", 80,
 	  "x-multi: a", "catch-all" },
 	/* hosts */
-	{ "host case-insensitive with port", "GET", NULL, "API.Example.COM:8443",
-	  "/healthz", 80, NULL, "exact-health" },
+	{ "host case-insensitive with port", "GET", NULL,
+	  "API.Example.COM:8443", "/healthz", 80, NULL, "exact-health" },
 	{ "wildcard", "GET", NULL, "foo.example.com", "/", 80, NULL, "wild" },
 	{ "longest wildcard", "GET", NULL, "a.b.deep.example.com", "/", 80,
 	  NULL, "wild-deep" },
 	{ "wildcard needs a label", "GET", NULL, "deep.example.com", "/", 80,
 	  NULL, "wild" },
-	{ "bare suffix is not a wildcard match", "GET", NULL, "example.com", "/",
-	  80, NULL, "star" },
+	{ "bare suffix is not a wildcard match", "GET", NULL, "example.com",
+	  "/", 80, NULL, "star" },
 	{ "star", "GET", NULL, "other.org:80", "/", 80, NULL, "star" },
 	{ "ipv6 literal", "GET", NULL, "[::1]:8080", "/", 80, NULL, "star" },
 	{ "no authority", "GET", NULL, NULL, "/", 80, NULL, "star" },
@@ -268,7 +269,8 @@ static void
 test_no_star(void **state)
 {
 	const struct gw_route_vhost_conf vh[] = {
-		{ .name = "a", .domains = ARR((const char *const[]){ "a.test" }),
+		{ .name = "a",
+		  .domains = ARR((const char *const[]){ "a.test" }),
 		  .routes = ARR(one_route) },
 	};
 	const struct gw_route_table_conf conf = { .vhosts = ARR(vh) };
