@@ -21,9 +21,12 @@
  * matches end at a NUL owned by another field and are ignored by the
  * callback, which checks the owner of the match's last byte.
  *
- * HS_FLAG_SINGLEMATCH is safe with that check: Hyperscan reports matches
- * in increasing end offset, and every match of R's expression ends at or
- * after F's closing NUL, so the one reported is the valid one if any is.
+ * HS_FLAG_SINGLEMATCH is safe with that check: every match of R's
+ * expression ends at or after F's closing NUL, and Hyperscan reports an
+ * expression's matches in increasing end offset, so the one reported is
+ * the valid one if any is. The exception is an expression that
+ * hs_expression_info() marks unordered_matches (some assertions): it is
+ * compiled without SINGLEMATCH, and the callback keeps looking.
  *
  * Rewrites (uriRegexRewrite) need capture groups, which Hyperscan lacks:
  * they use PCRE2 (JIT when available), with match data from the worker's
@@ -47,6 +50,28 @@ route_regex_tag(uint32_t slot, char tag[ROUTE_TAG_LEN])
 				     7));
 }
 
+/* Report a Hyperscan compile error on expression `which` (-1: none). */
+static int
+regex_error(const struct gw_route_table *t, hs_compile_error_t *ce,
+	    int64_t which, hs_error_t rc, struct gw_route_err *err,
+	    int (*name_of)(void *, uint32_t, char *, size_t), void *arg)
+{
+	if (err != NULL) {
+		size_t n;
+
+		if (which >= 0 && (uint64_t)which < t->n_regex)
+			name_of(arg, (uint32_t)which, err->msg,
+				sizeof(err->msg));
+		else
+			snprintf(err->msg, sizeof(err->msg), "route table");
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": regex: %s",
+			 ce != NULL ? ce->message : "compile failed");
+	}
+	hs_free_compile_error(ce);
+	return rc == HS_NOMEM ? -ENOMEM : -EINVAL;
+}
+
 int
 route_regex_db_build(struct gw_route_table *t, const char **exprs,
 		     struct gw_route_err *err,
@@ -68,8 +93,21 @@ route_regex_db_build(struct gw_route_table *t, const char **exprs,
 		return -ENOMEM;
 	}
 	for (i = 0; i < t->n_regex; i++) {
-		flags[i] = HS_FLAG_SINGLEMATCH;
+		hs_expr_info_t *info = NULL;
+
+		/* SINGLEMATCH relies on in-order reports (see the top of
+		 * this file); Hyperscan flags expressions that may report
+		 * out of order (some assertions), which keep every match. */
+		rc = hs_expression_info(exprs[i], HS_FLAG_SINGLEMATCH, &info,
+					&ce);
+		if (rc != HS_SUCCESS) {
+			free(flags);
+			free(ids);
+			return regex_error(t, ce, i, rc, err, name_of, arg);
+		}
+		flags[i] = info->unordered_matches ? 0 : HS_FLAG_SINGLEMATCH;
 		ids[i] = i;
+		free(info); /* allocated with the default misc allocator */
 	}
 	rc = hs_compile_multi(exprs, flags, ids, t->n_regex, HS_MODE_BLOCK,
 			      NULL, &t->db, &ce);
@@ -78,21 +116,8 @@ route_regex_db_build(struct gw_route_table *t, const char **exprs,
 	if (rc == HS_SUCCESS)
 		return 0;
 	t->db = NULL;
-	if (err != NULL) {
-		size_t n;
-
-		if (ce != NULL && ce->expression >= 0 &&
-		    (uint32_t)ce->expression < t->n_regex)
-			name_of(arg, (uint32_t)ce->expression, err->msg,
-				sizeof(err->msg));
-		else
-			snprintf(err->msg, sizeof(err->msg), "route table");
-		n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof(err->msg) - n, ": regex: %s",
-			 ce != NULL ? ce->message : "compile failed");
-	}
-	hs_free_compile_error(ce);
-	return rc == HS_NOMEM ? -ENOMEM : -EINVAL;
+	return regex_error(t, ce, ce != NULL ? ce->expression : -1, rc, err,
+			   name_of, arg);
 }
 
 /* Value of a slot in the current request, or NULL when absent. */

@@ -61,6 +61,10 @@ static const struct gw_route_conf api_routes[] = {
 	ROUTE("exact-query", .matches = M({ .uri = S_EXACT("/exact") })),
 	ROUTE("hdr-regex", .matches = M({ .uri = S_PREFIX("/m"),
 		.headers = KV({ "user-agent", S_REGEX(".*Mobile.*") }) })),
+	/* an escaped '$' is a literal, not an anchor to drop */
+	ROUTE("dollar", .matches = M({ .uri = S_REGEX("/price\\$") })),
+	/* \b: an assertion Hyperscan may report out of order */
+	ROUTE("word", .matches = M({ .uri = S_REGEX("/word\\b.*") })),
 	ROUTE("multi", .matches = M({ .uri = S_PREFIX("/multi"),
 		.headers = KV({ "x-multi", S_EXACT("a,b") }) })),
 	/* first match wins: the catch-all hides what follows */
@@ -189,6 +193,12 @@ static const struct mcase cases[] = {
 	  NULL, "catch-all" },
 	{ "exact drops query", "GET", NULL, API, "/exact?x", 80, NULL,
 	  "exact-query" },
+	{ "escaped dollar", "GET", NULL, API, "/price$", 80, NULL, "dollar" },
+	{ "escaped dollar is literal", "GET", NULL, API, "/price", 80, NULL,
+	  "catch-all" },
+	{ "word boundary", "GET", NULL, API, "/word-x", 80, NULL, "word" },
+	{ "word boundary miss", "GET", NULL, API, "/wordy", 80, NULL,
+	  "catch-all" },
 	{ "header regex", "GET", NULL, API, "/m", 80,
 	  "user-agent: Foo Mobile Bar", "hdr-regex" },
 	{ "repeated header joined", "GET", NULL, API, "/multi", 80,
