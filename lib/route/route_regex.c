@@ -248,7 +248,9 @@ route_rewrite_compile(struct gw_route *r, const char *match, const char *sub,
 	if (caps > GW_ROUTE_MAX_CAPTURES) {
 		snprintf(why, why_len, "match \"%s\" has %u groups, more than "
 			 "%d", match, caps, GW_ROUTE_MAX_CAPTURES);
-		goto fail;
+		pcre2_code_free(r->re);
+		r->re = NULL;
+		return -E2BIG;
 	}
 	/* JIT failure (no JIT on this platform) leaves the interpreter */
 	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);

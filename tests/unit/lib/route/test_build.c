@@ -277,6 +277,10 @@ test_rewrite_errors(void **state)
 		.dests = test_dest_one, .n_dests = 1, .rewrite_uri = "/x",
 		.regex_rewrite_match = "/(a)", .regex_rewrite = "/\\1" },
 		-EINVAL, "uri and uriRegexRewrite are exclusive");
+	expect_error(&(struct gw_route_conf){ .name = "rr",
+		.dests = test_dest_one, .n_dests = 1,
+		.regex_rewrite_match = "(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)",
+		.regex_rewrite = "/" }, -E2BIG, "has 10 groups, more than 9");
 }
 
 static void
