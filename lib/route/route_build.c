@@ -296,8 +296,21 @@ add_regex(struct route_bctx *c, uint32_t slot, const char *re,
 	  const char *field, uint32_t *id)
 {
 	struct gw_route_table *t = c->t;
+	uint32_t h;
 	char *e;
 
+	e = regex_expr(slot, re);
+	if (e == NULL)
+		return route_fail(c, -ENOMEM, "out of memory");
+	/* the expression carries the slot's tag: equal text, equal regex */
+	for (h = route_hash(e, strlen(e), false) & c->rx_mask;
+	     c->rx_index[h] != 0; h = (h + 1) & c->rx_mask) {
+		if (strcmp(c->exprs[c->rx_index[h] - 1], e) == 0) {
+			free(e);
+			*id = c->rx_index[h] - 1;
+			return 0;
+		}
+	}
 	if (c->n_rx == c->cap_rx) {
 		uint32_t cap = c->cap_rx ? 2 * c->cap_rx : 64;
 		void *p;
@@ -305,8 +318,10 @@ add_regex(struct route_bctx *c, uint32_t slot, const char *re,
 #define GROW(f)                                                         \
 	do {                                                            \
 		p = realloc(c->f, cap * sizeof(*c->f));                 \
-		if (p == NULL)                                          \
-			return route_fail(c, -ENOMEM, "out of memory");       \
+		if (p == NULL) {                                        \
+			free(e);                                        \
+			return route_fail(c, -ENOMEM, "out of memory"); \
+		}                                                       \
 		c->f = p;                                               \
 	} while (0)
 		GROW(exprs);
@@ -317,9 +332,7 @@ add_regex(struct route_bctx *c, uint32_t slot, const char *re,
 #undef GROW
 		c->cap_rx = cap;
 	}
-	e = regex_expr(slot, re);
-	if (e == NULL)
-		return route_fail(c, -ENOMEM, "out of memory");
+	c->rx_index[h] = c->n_rx + 1;
 	c->exprs[c->n_rx] = e;
 	c->rx_vhost[c->n_rx] = (uint32_t)c->vi;
 	c->rx_route[c->n_rx] = (uint32_t)c->ri;
@@ -682,12 +695,17 @@ build(struct route_bctx *c)
 	t->conds = route_arena_alloc(t, (nc + 1) * sizeof(*t->conds));
 	/* at most one regex per condition */
 	t->regex_slot = route_arena_alloc(t, (nc + 1) * sizeof(*t->regex_slot));
+	for (c->rx_mask = 1; c->rx_mask < 2 * (nc + 1); c->rx_mask <<= 1)
+		;
+	c->rx_index = calloc(c->rx_mask, sizeof(*c->rx_index));
+	c->rx_mask--;
 	t->slot_name = route_arena_alloc(t, ROUTE_MAX_SLOTS *
 					 sizeof(*t->slot_name));
 	t->slot_name_len = route_arena_alloc(t, ROUTE_MAX_SLOTS *
 				       sizeof(*t->slot_name_len));
 	t->slot_field = route_arena_alloc(t, ROUTE_MAX_SLOTS);
 	if (t->vhosts == NULL || t->routes == NULL || t->spans == NULL ||
+	    c->rx_index == NULL ||
 	    t->blocks == NULL ||
 	    t->conds == NULL || t->regex_slot == NULL || t->slot_name == NULL ||
 	    t->slot_name_len == NULL || t->slot_field == NULL ||
@@ -795,6 +813,7 @@ gw_route_table_create(const struct gw_route_table_conf *conf,
 	free(c.rx_route);
 	free(c.rx_match);
 	free(c.rx_field);
+	free(c.rx_index);
 	if (rc < 0) {
 		gw_route_table_free(t);
 		return rc;

@@ -29,6 +29,10 @@ struct route_bctx {
 	const char **rx_field;
 	uint32_t n_rx;
 	uint32_t cap_rx;
+	/* identical expressions share one regex id: open addressing over
+	 * exprs[], slot = id + 1, 0 = empty */
+	uint32_t *rx_index;
+	uint32_t rx_mask;
 };
 
 /* Table arena: zeroed memory freed with the table; NULL on -ENOMEM. */

@@ -362,6 +362,39 @@ test_too_many_headers(void **state)
 	gw_route_table_free(t);
 }
 
+static void
+test_regex_dedup(void **state)
+{
+	const struct gw_route_conf rs[] = {
+		ROUTE("a", .matches = M({ .uri = S_REGEX("/a[0-9]"),
+					  .method = S_EXACT("PUT") })),
+		ROUTE("b", .matches = M({ .uri = S_REGEX("/a[0-9]") })),
+		/* same text, other field: another regex */
+		ROUTE("c", .matches = M({ .authority = S_REGEX("/a[0-9]") })),
+	};
+	const struct gw_route_vhost_conf vh[] = {
+		{ .name = "d", .domains = ARR((const char *const[]){ "*" }),
+		  .routes = ARR(rs) },
+	};
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vh) };
+	struct gw_route_table *t;
+	struct gw_route_scratch *s;
+	struct test_req tr;
+
+	(void)state;
+	assert_int_equal(gw_route_table_create(&conf, &t, NULL), 0);
+	assert_int_equal(gw_route_table_regex_count(t), 2);
+	assert_int_equal(gw_route_scratch_create(t, &s, NULL), 0);
+	assert_string_equal(gw_route_action(gw_route_match(t, s,
+		test_req(&tr, "GET", NULL, "h", "/a1", 80, NULL)))->name, "b");
+	assert_string_equal(gw_route_action(gw_route_match(t, s,
+		test_req(&tr, "PUT", NULL, "h", "/a1", 80, NULL)))->name, "a");
+	assert_string_equal(gw_route_action(gw_route_match(t, s,
+		test_req(&tr, "GET", NULL, "/a2", "/", 80, NULL)))->name, "c");
+	gw_route_scratch_free(s);
+	gw_route_table_free(t);
+}
+
 int
 main(void)
 {
@@ -370,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_no_star),
 		cmocka_unit_test(test_scratch_mismatch),
 		cmocka_unit_test(test_too_many_headers),
+		cmocka_unit_test(test_regex_dedup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
