@@ -199,17 +199,19 @@ struct gw_route_retry_conf {
 };
 
 /** A percentage in conf: a value outside 0..100 is a compile error,
- * GW_ROUTE_PERCENT_UNSET means "not given" (then 100). */
+ * GW_ROUTE_PERCENT_UNSET means "not given", whose meaning is Istio's:
+ * 0 for fault delay and abort (istio/api#2522: unset never injects),
+ * 100 for mirrorPercentage. */
 #define GW_ROUTE_PERCENT_UNSET (-1.0)
 
 /** Istio HTTPFaultInjection. */
 struct gw_route_fault_conf {
 	bool delay;
 	uint32_t delay_ms;       /* fixedDelay, > 0 */
-	double delay_percent;
+	double delay_percent;    /* PERCENT_UNSET: 0 */
 	bool abort;
 	uint32_t abort_status;   /* httpStatus, 200..599 */
-	double abort_percent;
+	double abort_percent;    /* PERCENT_UNSET: 0 */
 };
 
 /** Istio Destination for mirror. */

@@ -94,12 +94,13 @@ copy_edits(struct route_bctx *c, const struct gw_route_hdr_edits *in,
 				      "response");
 }
 
-/* Percent 0..100 (or UNSET: 100) to parts per million. */
+/* Percent 0..100, or UNSET for unset_pct, to parts per million. */
 static int
-percent_ppm(struct route_bctx *c, double pct, const char *what, uint32_t *ppm)
+percent_ppm(struct route_bctx *c, double pct, double unset_pct,
+	    const char *what, uint32_t *ppm)
 {
 	if (pct == GW_ROUTE_PERCENT_UNSET)
-		pct = 100.0;
+		pct = unset_pct;
 	if (!(pct >= 0.0 && pct <= 100.0))
 		return route_fail(c, -EINVAL, "%s: percentage %g not in 0..100",
 				  what, pct);
@@ -396,8 +397,8 @@ route_build_action(struct route_bctx *c, const struct gw_route_conf *rc,
 			if (f->delay_ms == 0)
 				return route_fail(c, -EINVAL, "fault.delay."
 						  "fixedDelay must be > 0");
-			ret = percent_ppm(c, f->delay_percent, "fault.delay",
-					  &a->fault.delay_ppm);
+			ret = percent_ppm(c, f->delay_percent, 0.0,
+					  "fault.delay", &a->fault.delay_ppm);
 			if (ret < 0)
 				return ret;
 			a->fault.delay = true;
@@ -409,8 +410,8 @@ route_build_action(struct route_bctx *c, const struct gw_route_conf *rc,
 						  "httpStatus %" PRIu32
 						  " not in 200..599",
 						  f->abort_status);
-			ret = percent_ppm(c, f->abort_percent, "fault.abort",
-					  &a->fault.abort_ppm);
+			ret = percent_ppm(c, f->abort_percent, 0.0,
+					  "fault.abort", &a->fault.abort_ppm);
 			if (ret < 0)
 				return ret;
 			a->fault.abort = true;
@@ -431,7 +432,7 @@ route_build_action(struct route_bctx *c, const struct gw_route_conf *rc,
 			ret = route_copy_str(c, rc->mirror.subset,
 					     &a->mirror.subset);
 		if (ret == 0)
-			ret = percent_ppm(c, rc->mirror_percent,
+			ret = percent_ppm(c, rc->mirror_percent, 100.0,
 					  "mirrorPercentage", &a->mirror_ppm);
 		a->mirror.port = rc->mirror.port;
 	}

@@ -308,7 +308,8 @@ test_fault_mirror(void **state)
 	assert_int_equal(a->fault.delay_ms, 5000);
 	assert_int_equal(a->fault.delay_ppm, 125000);
 	assert_int_equal(a->fault.abort_status, 503);
-	assert_int_equal(a->fault.abort_ppm, 1000000);
+	/* Istio: an unset fault percentage injects nothing */
+	assert_int_equal(a->fault.abort_ppm, 0);
 	/* Istio: a fault disables timeout and retries */
 	assert_int_equal(a->timeout_ms, 0);
 	assert_int_equal(a->retry.attempts, 0);
