@@ -7,6 +7,7 @@
  * fields in one Hyperscan database; repeated headers; limits.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "gw_route.h"
 #include "route_test.h"
@@ -395,6 +399,172 @@ test_regex_dedup(void **state)
 	gw_route_table_free(t);
 }
 
+/*
+ * Model check of the shared scan buffer: random tables of regex routes on
+ * several fields against random requests, compared with PCRE2 full
+ * matches of each field on its own (absent field: no match).
+ */
+#define MODEL_ROUTES 24
+#define MODEL_ROUNDS 3000
+
+static const char *const model_res[] = {
+	"a.*", ".*b", "[ab]+", "(a|b)c?", "a*b*", ".*", "ab", "c", ".+c.*",
+	"[^a]*", "(ab)+", "a?", "b{2,3}", ".*a,b.*",
+};
+
+enum { F_PATH, F_AUTH, F_X1, F_X2, F_Q, F_N };
+
+static void
+rand_value(uint64_t *seed, char *out, size_t cap)
+{
+	size_t n = test_rand(seed) % 6, i;
+
+	for (i = 0; i < n && i + 1 < cap; i++)
+		out[i] = "abc"[test_rand(seed) % 3];
+	out[i] = '\0';
+}
+
+static bool
+ref_full_match(const char *re, const char *v)
+{
+	pcre2_code *c;
+	pcre2_match_data *md;
+	PCRE2_SIZE off;
+	int ec, rc;
+
+	c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+			  PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &off, NULL);
+	assert_non_null(c);
+	md = pcre2_match_data_create_from_pattern(c, NULL);
+	rc = pcre2_match(c, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	pcre2_code_free(c);
+	return rc >= 0;
+}
+
+static void
+test_regex_model(void **state)
+{
+	static const char *const hname[] = { "x-1", "x-2" };
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	unsigned round;
+
+	(void)state;
+	for (round = 0; round < MODEL_ROUNDS / 100; round++) {
+		struct gw_route_conf rs[MODEL_ROUTES];
+		struct gw_route_match_conf ms[MODEL_ROUTES];
+		struct gw_route_kv_match kv[MODEL_ROUTES];
+		char names[MODEL_ROUTES][8], res[MODEL_ROUTES][32];
+		unsigned field[MODEL_ROUTES], r, k;
+		const struct gw_route_vhost_conf vh = { .name = "m",
+			.domains = (const char *const[]){ "*" }, .n_domains = 1,
+			.routes = rs, .n_routes = MODEL_ROUTES };
+		const struct gw_route_table_conf conf = { .vhosts = &vh,
+							  .n_vhosts = 1 };
+		struct gw_route_table *t;
+		struct gw_route_scratch *s;
+		struct gw_route_err err;
+
+		memset(rs, 0, sizeof(rs));
+		memset(ms, 0, sizeof(ms));
+		for (r = 0; r < MODEL_ROUTES; r++) {
+			const char *re = model_res[test_rand(&seed) %
+				(sizeof(model_res) / sizeof(model_res[0]))];
+
+			field[r] = test_rand(&seed) % F_N;
+			snprintf(names[r], sizeof(names[r]), "r%u", r);
+			snprintf(res[r], sizeof(res[r]), "%s%s",
+				 field[r] == F_PATH ? "/" : "", re);
+			rs[r] = (struct gw_route_conf){ .name = names[r],
+				.matches = &ms[r], .n_matches = 1,
+				.dests = test_dest_one, .n_dests = 1 };
+			switch (field[r]) {
+			case F_PATH:
+				ms[r].uri = (struct gw_route_str_match)
+					S_REGEX(res[r]);
+				break;
+			case F_AUTH:
+				ms[r].authority = (struct gw_route_str_match)
+					S_REGEX(res[r]);
+				break;
+			case F_X1:
+			case F_X2:
+				kv[r] = (struct gw_route_kv_match){
+					hname[field[r] - F_X1], S_REGEX(res[r]) };
+				ms[r].headers = &kv[r];
+				ms[r].n_headers = 1;
+				break;
+			default:
+				kv[r] = (struct gw_route_kv_match){ "q",
+					S_REGEX(res[r]) };
+				ms[r].query_params = &kv[r];
+				ms[r].n_query_params = 1;
+				break;
+			}
+		}
+		if (gw_route_table_create(&conf, &t, &err) != 0)
+			fail_msg("compile: %s", err.msg);
+		assert_int_equal(gw_route_scratch_create(t, &s, NULL), 0);
+		for (k = 0; k < 100; k++) {
+			char v[F_N][8], x1b[8], path[32], hdrs[64], joined[20];
+			const char *val[F_N];
+			const struct gw_route *got;
+			const char *want = NULL;
+			bool has_x1, dup_x1, has_x2, has_q;
+			struct test_req tr;
+			unsigned f;
+
+			for (f = 0; f < F_N; f++)
+				rand_value(&seed, v[f], sizeof(v[f]));
+			rand_value(&seed, x1b, sizeof(x1b));
+			has_x1 = test_rand(&seed) % 4 != 0;
+			dup_x1 = has_x1 && test_rand(&seed) % 3 == 0;
+			has_x2 = test_rand(&seed) % 4 != 0;
+			has_q = test_rand(&seed) % 4 != 0;
+			snprintf(path, sizeof(path), "/%s%s%s", v[F_PATH],
+				 has_q ? "?q=" : "", has_q ? v[F_Q] : "");
+			snprintf(hdrs, sizeof(hdrs), "%s%s%s%s%s%s%s%s",
+				 has_x1 ? "x-1: " : "", has_x1 ? v[F_X1] : "",
+				 has_x1 ? "|" : "",
+				 has_x2 ? "X-2: " : "", has_x2 ? v[F_X2] : "",
+				 has_x2 ? "|" : "",
+				 dup_x1 ? "x-1: " : "", dup_x1 ? x1b : "");
+			snprintf(joined, sizeof(joined), "%s,%s", v[F_X1], x1b);
+			/* reference values, as Istio/Envoy see the fields */
+			val[F_AUTH] = v[F_AUTH];
+			val[F_X1] = !has_x1 ? NULL : dup_x1 ? joined : v[F_X1];
+			val[F_X2] = has_x2 ? v[F_X2] : NULL;
+			val[F_Q] = has_q ? v[F_Q] : NULL;
+			for (r = 0; r < MODEL_ROUTES && want == NULL; r++) {
+				char pv[16];
+
+				if (field[r] == F_PATH) {
+					snprintf(pv, sizeof(pv), "/%s",
+						 v[F_PATH]);
+					if (ref_full_match(res[r], pv))
+						want = names[r];
+				} else if (val[field[r]] != NULL &&
+					   ref_full_match(res[r],
+							  val[field[r]])) {
+					want = names[r];
+				}
+			}
+			got = gw_route_match(t, s, test_req(&tr, "GET", NULL,
+				v[F_AUTH], path, 80, hdrs[0] ? hdrs : NULL));
+			if ((got == NULL) != (want == NULL) ||
+			    (got != NULL &&
+			     strcmp(gw_route_action(got)->name, want) != 0))
+				fail_msg("round %u req %u: path %s auth %s "
+					 "hdrs \"%s\": got %s, want %s", round,
+					 k, path, v[F_AUTH], hdrs,
+					 got ? gw_route_action(got)->name :
+					       "(none)", want ? want : "(none)");
+		}
+		gw_route_scratch_free(s);
+		gw_route_table_free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -404,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_scratch_mismatch),
 		cmocka_unit_test(test_too_many_headers),
 		cmocka_unit_test(test_regex_dedup),
+		cmocka_unit_test(test_regex_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
