@@ -6,6 +6,7 @@
  * route matching docs it compiles to; host selection; regexes on several
  * fields in one Hyperscan database; repeated headers; limits.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -565,6 +566,63 @@ test_regex_model(void **state)
 	}
 }
 
+/* Two workers share one table, each with its own scratch. */
+struct worker_arg {
+	const struct gw_route_table *t;
+	unsigned bad;
+};
+
+static void *
+worker(void *p)
+{
+	struct worker_arg *a = p;
+	struct gw_route_scratch *s;
+	struct test_req tr;
+	unsigned i;
+
+	if (gw_route_scratch_create(a->t, &s, NULL) != 0) {
+		a->bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < 20000; i++) {
+		const struct mcase *c = &cases[i % (sizeof(cases) /
+						    sizeof(cases[0]))];
+		const struct gw_route *r = gw_route_match(a->t, s,
+			test_req(&tr, c->method, c->scheme, c->authority,
+				 c->path, c->port, c->hdrs));
+		const char *got = r != NULL ? gw_route_action(r)->name : NULL;
+
+		if ((got == NULL) != (c->want == NULL) ||
+		    (got != NULL && strcmp(got, c->want) != 0))
+			a->bad++;
+	}
+	gw_route_scratch_free(s);
+	return NULL;
+}
+
+static void
+test_shared_table(void **state)
+{
+	const struct gw_route_table_conf conf = { .vhosts = ARR(vhosts) };
+	struct worker_arg a[2];
+	pthread_t th[2];
+	struct gw_route_table *t;
+	int i;
+
+	(void)state;
+	assert_int_equal(gw_route_table_create(&conf, &t, NULL), 0);
+	for (i = 0; i < 2; i++) {
+		a[i] = (struct worker_arg){ .t = t };
+		assert_int_equal(pthread_create(&th[i], NULL, worker, &a[i]),
+				 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(a[i].bad, 0);
+	}
+	gw_route_table_free(t);
+}
+
 int
 main(void)
 {
@@ -575,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_too_many_headers),
 		cmocka_unit_test(test_regex_dedup),
 		cmocka_unit_test(test_regex_model),
+		cmocka_unit_test(test_shared_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
