@@ -44,7 +44,8 @@
  *   - Query parameters are split on '&' and '=' with no percent-decoding;
  *     "?a" gives a with an empty value; names are case-sensitive; when a
  *     name repeats, its first occurrence is used. Only exact and regex
- *     matches exist (Istio does not support prefix there: compile error).
+ *     matches exist (Istio does not support prefix there: compile error);
+ *     GW_ROUTE_STR_ANY means "present".
  *   - authority, method and scheme conditions compare the raw request
  *     values (authority with its port, if any), case-sensitively.
  *   - port, when non-zero, must equal the listener port the request came

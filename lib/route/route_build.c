@@ -412,6 +412,8 @@ name_id(struct route_bctx *c, const char *name, bool header, uint32_t *id)
 	t->slot_name_len[ROUTE_SLOT_NAME0 + t->n_names] = (uint32_t)len;
 	t->slot_field[ROUTE_SLOT_NAME0 + t->n_names] =
 		header ? ROUTE_FLD_HEADER : ROUTE_FLD_QUERY;
+	if (header)
+		t->hdr_len_mask |= route_len_bit(len);
 	*id = t->n_names++;
 	return 0;
 }

@@ -113,6 +113,8 @@ index_names(const struct gw_route_table *t, struct gw_route_scratch *s,
 		for (i = 0; i < req->n_headers; i++) {
 			const struct gw_route_req_hdr *h = &req->headers[i];
 
+			if (!(t->hdr_len_mask & route_len_bit(h->name_len)))
+				continue;
 			id = route_strtab_lookup(&t->hdr_names, h->name,
 						 h->name_len);
 			if (id < 0)

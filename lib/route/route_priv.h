@@ -127,6 +127,9 @@ struct gw_route_table {
 	struct route_strtab wild_hosts;   /* ".b" (from "*.b") -> vhost */
 	int32_t star_vhost;               /* "*", or -1 */
 	struct route_strtab hdr_names;    /* lowercase -> name id */
+	uint64_t hdr_len_mask;            /* route_len_bit() of each name:
+					   * most request headers skip the
+					   * hash lookup on length alone */
 	struct route_strtab query_names;  /* -> name id */
 	uint32_t n_names;
 	uint32_t n_regex;
@@ -198,6 +201,13 @@ route_load_tail(const char *p, size_t n)
 	else
 		memcpy(&x, p, n);
 	return x;
+}
+
+/* Bit of a name length in a 64-bit length filter; 63 means >= 63. */
+static inline uint64_t
+route_len_bit(size_t len)
+{
+	return UINT64_C(1) << (len < 63 ? len : 63);
 }
 
 static inline char
