@@ -54,7 +54,11 @@
  *     the HTTP parser rejects) never matches a regex.
  *
  * All regexes of a table live in one Hyperscan database scanned once per
- * request; a table without regexes never touches Hyperscan.
+ * request; a table without regexes never touches Hyperscan and tests its
+ * routes one by one. A table with regexes also puts the uri exact/prefix
+ * of its other match blocks into that database as literals, and then
+ * only visits the routes one of whose keys matched (plus routes with a
+ * block that has neither a regex nor a uri exact/prefix).
  *
  * Pure C11, no DPDK, never logs: errors come back as -errno plus a message
  * in struct gw_route_err.

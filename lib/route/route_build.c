@@ -291,17 +291,47 @@ regex_expr(uint32_t slot, const char *re)
 	return e;
 }
 
+/* The expression of a key: the tag of slot, then the literal value
+ * (letters and digits as is, every other byte as \xNN), then a closing
+ * NUL for an exact key; "(?i)" first for ignoreUriCase. */
+static char *
+literal_expr(uint32_t slot, const char *v, size_t len, bool exact,
+	     bool icase)
+{
+	char tag[ROUTE_TAG_LEN];
+	size_t n = 8 * (ROUTE_TAG_LEN + 3) + 4 * len + 8, i, k;
+	char *e = malloc(n);
+
+	if (e == NULL)
+		return NULL;
+	route_regex_tag(slot, tag);
+	i = (size_t)snprintf(e, n, "\\x00");
+	for (k = 0; k < ROUTE_TAG_LEN; k++)
+		i += (size_t)snprintf(e + i, n - i, "\\x%02x",
+				      (unsigned)(uint8_t)tag[k]);
+	i += (size_t)snprintf(e + i, n - i, "\\x00%s", icase ? "(?i)" : "");
+	for (k = 0; k < len; k++) {
+		uint8_t ch = (uint8_t)v[k];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9'))
+			e[i++] = (char)ch;
+		else
+			i += (size_t)snprintf(e + i, n - i, "\\x%02x", ch);
+	}
+	snprintf(e + i, n - i, "%s", exact ? "\\x00" : "");
+	return e;
+}
+
+/* Register expression e (consumed) on slot; equal expressions share
+ * one id. @return 0 and the id, or -ENOMEM. */
 static int
-add_regex(struct route_bctx *c, uint32_t slot, const char *re,
-	  const char *field, uint32_t *id)
+add_expr(struct route_bctx *c, uint32_t slot, char *e, const char *field,
+	 bool prefix, uint32_t *id)
 {
 	struct gw_route_table *t = c->t;
 	uint32_t h;
-	char *e;
 
-	e = regex_expr(slot, re);
-	if (e == NULL)
-		return route_fail(c, -ENOMEM, "out of memory");
 	/* the expression carries the slot's tag: equal text, equal regex */
 	for (h = route_hash(e, strlen(e), false) & c->rx_mask;
 	     c->rx_index[h] != 0; h = (h + 1) & c->rx_mask) {
@@ -339,8 +369,20 @@ add_regex(struct route_bctx *c, uint32_t slot, const char *re,
 	c->rx_match[c->n_rx] = (uint32_t)c->mi;
 	c->rx_field[c->n_rx] = field;
 	t->regex_slot[c->n_rx] = (uint16_t)slot;
+	t->regex_prefix[c->n_rx] = prefix;
 	*id = c->n_rx++;
 	return 0;
+}
+
+static int
+add_regex(struct route_bctx *c, uint32_t slot, const char *re,
+	  const char *field, uint32_t *id)
+{
+	char *e = regex_expr(slot, re);
+
+	if (e == NULL)
+		return route_fail(c, -ENOMEM, "out of memory");
+	return add_expr(c, slot, e, field, false, id);
 }
 
 /* Fill one condition from a string match. */
@@ -499,6 +541,7 @@ build_block(struct route_bctx *c, struct route_block *b,
 
 	b->first = first;
 	b->n = 0;
+	b->key = ROUTE_NO_KEY;
 	if (m->port > 65535)
 		return route_fail(c, -EINVAL, "port %" PRIu32 " out of range",
 				  m->port);
@@ -672,6 +715,109 @@ count_conf(struct route_bctx *c, size_t *nr, size_t *nb, size_t *nc, size_t *nd,
 }
 
 static int
+block_key(struct route_bctx *c, struct route_block *b)
+{
+	struct gw_route_table *t = c->t;
+	uint32_t i;
+
+	b->key = ROUTE_NO_KEY;
+	for (i = 0; i < b->n; i++)
+		if (t->conds[b->first + i].kind == ROUTE_CK_REGEX) {
+			b->key = t->conds[b->first + i].regex;
+			return 0;
+		}
+	for (i = 0; i < b->n; i++) {
+		const struct route_cond *cd = &t->conds[b->first + i];
+		bool exact = cd->kind == ROUTE_CK_EXACT;
+		uint32_t slot = exact ? ROUTE_FLD_PATH : ROUTE_SLOT_TARGET;
+		char *e;
+
+		if (cd->field != ROUTE_FLD_PATH ||
+		    (cd->kind != ROUTE_CK_EXACT && cd->kind != ROUTE_CK_PREFIX))
+			continue;
+		e = literal_expr(slot, cd->val, cd->len, exact, cd->icase);
+		if (e == NULL)
+			return route_fail(c, -ENOMEM, "out of memory");
+		return add_expr(c, slot, e, "uri", !exact, &b->key);
+	}
+	return 0;
+}
+
+/* Pick each block's key (a regex of the block, else its uri exact or
+ * prefix as a literal), then index routes by key. Walks the conf in
+ * build order so that messages name the right route. */
+static int
+build_keys(struct route_bctx *c)
+{
+	struct gw_route_table *t = c->t;
+	const struct gw_route_table_conf *conf = c->conf;
+	uint32_t block = 0, r, b, i, n, *fill;
+	size_t v, ri, mi;
+	bool keyed;
+	int rc;
+
+	for (v = 0; v < conf->n_vhosts; v++) {
+		c->vi = v;
+		for (ri = 0; ri < conf->vhosts[v].n_routes; ri++) {
+			c->ri = ri;
+			for (mi = 0; mi < conf->vhosts[v].routes[ri].n_matches;
+			     mi++) {
+				c->mi = mi;
+				rc = block_key(c, &t->blocks[block++]);
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	c->ri = c->mi = SIZE_MAX;
+	t->always = route_arena_alloc(t, ((t->n_routes + 63) / 64) *
+				      sizeof(*t->always));
+	t->key_off = route_arena_alloc(t, (c->n_rx + 1) *
+				       sizeof(*t->key_off));
+	fill = calloc(c->n_rx + 1, sizeof(*fill));
+	if (t->always == NULL || t->key_off == NULL || fill == NULL) {
+		free(fill);
+		return route_fail(c, -ENOMEM, "out of memory");
+	}
+	/* count, prefix-sum, fill: key_off[id + 1] ends up as the end */
+	for (n = 0, r = 0; r < t->n_routes; r++) {
+		const struct route_span *sp = &t->spans[r];
+
+		keyed = sp->n > 0;
+		for (b = sp->first; b < sp->first + sp->n; b++)
+			keyed = keyed && t->blocks[b].key != ROUTE_NO_KEY;
+		if (!keyed) {
+			t->always[r >> 6] |= UINT64_C(1) << (r & 63);
+			continue;
+		}
+		for (b = sp->first; b < sp->first + sp->n; b++) {
+			t->key_off[t->blocks[b].key + 1]++;
+			n++;
+		}
+	}
+	for (i = 0; i < c->n_rx; i++)
+		t->key_off[i + 1] += t->key_off[i];
+	t->key_routes = route_arena_alloc(t, (n + 1) * sizeof(*t->key_routes));
+	if (t->key_routes == NULL) {
+		free(fill);
+		return route_fail(c, -ENOMEM, "out of memory");
+	}
+	for (r = 0; r < t->n_routes; r++) {
+		const struct route_span *sp = &t->spans[r];
+
+		if (t->always[r >> 6] & (UINT64_C(1) << (r & 63)))
+			continue;
+		for (b = sp->first; b < sp->first + sp->n; b++) {
+			uint32_t k = t->blocks[b].key;
+
+			t->key_routes[t->key_off[k] + fill[k]++] = r;
+		}
+	}
+	free(fill);
+	return 0;
+}
+
+static int
 build(struct route_bctx *c)
 {
 	struct gw_route_table *t = c->t;
@@ -695,9 +841,11 @@ build(struct route_bctx *c)
 	t->spans = route_arena_alloc(t, (nr + 1) * sizeof(*t->spans));
 	t->blocks = route_arena_alloc(t, (nb + 1) * sizeof(*t->blocks));
 	t->conds = route_arena_alloc(t, (nc + 1) * sizeof(*t->conds));
-	/* at most one regex per condition */
-	t->regex_slot = route_arena_alloc(t, (nc + 1) * sizeof(*t->regex_slot));
-	for (c->rx_mask = 1; c->rx_mask < 2 * (nc + 1); c->rx_mask <<= 1)
+	/* at most one regex per condition and one key per block */
+	t->regex_slot = route_arena_alloc(t, (nc + nb + 1) *
+					  sizeof(*t->regex_slot));
+	t->regex_prefix = route_arena_alloc(t, nc + nb + 1);
+	for (c->rx_mask = 1; c->rx_mask < 2 * (nc + nb + 1); c->rx_mask <<= 1)
 		;
 	c->rx_index = calloc(c->rx_mask, sizeof(*c->rx_index));
 	c->rx_mask--;
@@ -707,7 +855,7 @@ build(struct route_bctx *c)
 				       sizeof(*t->slot_name_len));
 	t->slot_field = route_arena_alloc(t, ROUTE_MAX_SLOTS);
 	if (t->vhosts == NULL || t->routes == NULL || t->spans == NULL ||
-	    c->rx_index == NULL ||
+	    c->rx_index == NULL || t->regex_prefix == NULL ||
 	    t->blocks == NULL ||
 	    t->conds == NULL || t->regex_slot == NULL || t->slot_name == NULL ||
 	    t->slot_name_len == NULL || t->slot_field == NULL ||
@@ -759,6 +907,13 @@ build(struct route_bctx *c)
 		}
 	}
 	t->n_routes = route;
+	t->n_user_regex = c->n_rx;
+	/* a Hyperscan scan runs anyway: let it prefilter routes too */
+	if (c->n_rx > 0) {
+		rc = build_keys(c);
+		if (rc < 0)
+			return rc;
+	}
 	t->n_regex = c->n_rx;
 
 	/* slots to put in the scan buffer, in slot order */
@@ -852,5 +1007,5 @@ gw_route_table_route_count(const struct gw_route_table *t)
 uint32_t
 gw_route_table_regex_count(const struct gw_route_table *t)
 {
-	return t->n_regex;
+	return t->n_user_regex;
 }

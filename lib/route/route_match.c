@@ -240,6 +240,55 @@ block_holds(const struct gw_route_table *t, const struct gw_route_scratch *s,
 	return true;
 }
 
+/* Does route r match? On success remember it (and its block) in s. */
+static bool
+route_holds(const struct gw_route_table *t, struct gw_route_scratch *s,
+	    uint32_t r, const struct view *w)
+{
+	const struct route_span *sp = &t->spans[r];
+	uint32_t b;
+
+	if (sp->n == 0) {
+		s->last_route = &t->routes[r];
+		return true;
+	}
+	for (b = sp->first; b < sp->first + sp->n; b++) {
+		if (block_holds(t, s, &t->blocks[b], w)) {
+			s->last_route = &t->routes[r];
+			s->last_block = &t->blocks[b];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Visit, in order, only the routes of vh whose candidate bit the scan
+ * set (or that are always candidates). */
+static const struct gw_route *
+match_candidates(const struct gw_route_table *t, struct gw_route_scratch *s,
+		 const struct route_vhost *vh, const struct view *w)
+{
+	uint32_t lo = vh->first_route, hi = vh->first_route + vh->n_routes;
+	uint32_t wi;
+
+	for (wi = lo >> 6; wi <= (hi - 1) >> 6; wi++) {
+		uint64_t bits = s->cand[wi];
+
+		if (wi == lo >> 6)
+			bits &= UINT64_MAX << (lo & 63);
+		if (wi == (hi - 1) >> 6 && (hi & 63) != 0)
+			bits &= (UINT64_C(1) << (hi & 63)) - 1;
+		while (bits != 0) {
+			uint32_t r = wi * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			if (route_holds(t, s, r, w))
+				return s->last_route;
+			bits &= bits - 1;
+		}
+	}
+	return NULL;
+}
+
 const struct gw_route *
 gw_route_match(const struct gw_route_table *t, struct gw_route_scratch *s,
 	       const struct gw_route_req *in)
@@ -248,8 +297,8 @@ gw_route_match(const struct gw_route_table *t, struct gw_route_scratch *s,
 	const struct route_vhost *vh;
 	const char *q;
 	struct view w;
-	uint32_t r, b;
 	int64_t v;
+	uint32_t r;
 	int rc;
 
 	s->last_route = NULL;
@@ -298,20 +347,10 @@ gw_route_match(const struct gw_route_table *t, struct gw_route_scratch *s,
 			return NULL;
 		}
 	}
-	for (r = vh->first_route; r < vh->first_route + vh->n_routes; r++) {
-		const struct route_span *sp = &t->spans[r];
-
-		if (sp->n == 0) {
-			s->last_route = &t->routes[r];
+	if (t->always != NULL && !s->scan_partial)
+		return match_candidates(t, s, vh, &w);
+	for (r = vh->first_route; r < vh->first_route + vh->n_routes; r++)
+		if (route_holds(t, s, r, &w))
 			return s->last_route;
-		}
-		for (b = sp->first; b < sp->first + sp->n; b++) {
-			if (block_holds(t, s, &t->blocks[b], &w)) {
-				s->last_route = &t->routes[r];
-				s->last_block = &t->blocks[b];
-				return s->last_route;
-			}
-		}
-	}
 	return NULL;
 }

@@ -8,11 +8,19 @@
  * returns, so workers read it without synchronisation.
  *
  * Regex scan buffer (see route_regex.c): every field that some regex
- * tests has a "slot" (0..3 for path, authority, method, scheme; 4 + name
- * id for a header or query parameter) and a 4-byte tag made of bytes
- * 0x01..0x08. Per request, each such field present in the request is
- * appended as  \0 tag \0 value \0  and user regex R on slot F is compiled
- * as  \0 tagF \0 (?:R) \0 .
+ * tests has a "slot" (0..3 for path without query, authority, method,
+ * scheme; 4 for the whole target; 5 + name id for a header or query
+ * parameter) and a 4-byte tag made of bytes 0x01..0x08. Per request,
+ * each such field present in the request is appended as
+ * \0 tag \0 value \0  and user regex R on slot F is compiled as
+ * \0 tagF \0 (?:R) \0 .
+ *
+ * Route prefilter: a table that has a Hyperscan database anyway also
+ * gets, for each match block without a regex, its uri exact or prefix
+ * as a literal ("key") in that database. A block's key is one of its
+ * regexes or that literal; a route whose blocks all have keys can only
+ * match if one of those keys matched, so gw_route_match() visits the
+ * candidate routes of a per-request bitmap instead of every route.
  */
 #ifndef ROUTE_PRIV_H
 #define ROUTE_PRIV_H
@@ -38,7 +46,8 @@ enum route_field {
 	ROUTE_FLD_HEADER = 4, /* slot = ROUTE_SLOT_NAME0 + name id */
 	ROUTE_FLD_QUERY = 5,  /* slot = ROUTE_SLOT_NAME0 + name id */
 };
-#define ROUTE_SLOT_NAME0 4u
+#define ROUTE_SLOT_TARGET 4u  /* whole target, for prefix keys */
+#define ROUTE_SLOT_NAME0 5u
 /* Tag length and alphabet: 4 digits in base 8, each byte 1..8, so 4096
  * slots, which covers GW_ROUTE_MAX_NAMES + 4. */
 #define ROUTE_TAG_LEN 4
@@ -75,6 +84,8 @@ struct route_block {
 	uint32_t port;        /* 0: any */
 	uint32_t prefix_len;  /* bytes replaced by rewrite_uri when
 			       * prefix_rw; "/" when there is no uri cond */
+	uint32_t key;         /* regex id that must match for the block to
+			       * hold, or ROUTE_NO_KEY */
 	bool prefix_rw;       /* rewrite_uri replaces a prefix, else the
 			       * whole path */
 };
@@ -85,6 +96,8 @@ struct route_span {
 	uint32_t first;  /* index of the first block */
 	uint32_t n;      /* blocks; 0: matches every request */
 };
+
+#define ROUTE_NO_KEY UINT32_MAX
 
 struct gw_route {
 	struct gw_route_action act;  /* what workers read after a match */
@@ -132,8 +145,18 @@ struct gw_route_table {
 					   * hash lookup on length alone */
 	struct route_strtab query_names;  /* -> name id */
 	uint32_t n_names;
-	uint32_t n_regex;
+	uint32_t n_regex;                 /* regexes and keys: ids */
+	uint32_t n_user_regex;            /* ids below are user regexes */
 	uint16_t *regex_slot;             /* per regex id */
+	uint8_t *regex_prefix;            /* per regex id: prefix key, whose
+					   * match ends inside the value */
+	/* route prefilter, NULL when the table has no keys */
+	uint64_t *always;                 /* routes that are always
+					   * candidates (a block without a
+					   * key), by route index */
+	uint32_t *key_off;                /* per regex id: its routes are */
+	uint32_t *key_routes;             /* key_routes[key_off[id]..
+					   * key_off[id + 1]) */
 	uint16_t *scan_slots;             /* slots some regex tests */
 	uint32_t n_scan_slots;
 	const char **slot_name;           /* per slot >= NAME0: name */
@@ -150,7 +173,11 @@ struct gw_route_scratch {
 	uint64_t hs_serial;                  /* table the hs scratch is for */
 	pcre2_match_data *md;
 	uint64_t *bits;                      /* matched regex ids */
+	uint64_t *cand;                      /* candidate routes */
+	bool scan_partial;                   /* a field was left out of the
+					      * scan: no prefilter */
 	uint32_t cap_regex;
+	uint32_t cap_routes;
 	uint32_t cap_names;
 	uint32_t gen;                        /* request generation */
 	uint32_t *name_gen;                  /* name set in this request */

@@ -28,6 +28,13 @@
  * hs_expression_info() marks unordered_matches (some assertions): it is
  * compiled without SINGLEMATCH, and the callback keeps looking.
  *
+ * Keys (see route_priv.h): a uri exact key is \0 tag(path) \0 E \0 and
+ * follows the rule above; a uri prefix key is \0 tag(target) \0 P, which
+ * can only match at the start of the target's value, so its match, which
+ * ends inside the value, needs no owner check. A matched key sets the
+ * candidate bits of its routes. A field left out for a control byte may
+ * hide a key, so that request walks every route (scan_partial).
+ *
  * Rewrites (uriRegexRewrite) need capture groups, which Hyperscan lacks:
  * they use PCRE2 (JIT when available), with match data from the worker's
  * scratch.
@@ -132,6 +139,9 @@ slot_value(const struct gw_route_table *t, const struct gw_route_scratch *s,
 	case ROUTE_FLD_PATH:
 		*len = path_len;
 		return path;
+	case ROUTE_SLOT_TARGET:
+		*len = req->path_len;
+		return req->path;
 	case ROUTE_FLD_AUTHORITY:
 		*len = req->authority_len;
 		return req->authority;
@@ -173,10 +183,26 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 {
 	struct scan_ctx *c = arg;
 
+	const struct gw_route_table *t = c->t;
+	uint64_t *bits = c->s->bits;
+	uint32_t k;
+
 	(void)from;  /* not tracked: no HS_FLAG_SOM_LEFTMOST */
 	(void)flags;
-	if (to > 0 && c->s->owner[to - 1] == c->t->regex_slot[id])
-		c->s->bits[id >> 6] |= UINT64_C(1) << (id & 63);
+	/* a prefix key ends inside its value; anything else must end on
+	 * the NUL closing its own field */
+	if (!t->regex_prefix[id] &&
+	    (to == 0 || c->s->owner[to - 1] != t->regex_slot[id]))
+		return 0;
+	if (route_bit(bits, id))
+		return 0;
+	bits[id >> 6] |= UINT64_C(1) << (id & 63);
+	if (t->key_off != NULL)
+		for (k = t->key_off[id]; k < t->key_off[id + 1]; k++) {
+			uint32_t r = t->key_routes[k];
+
+			c->s->cand[r >> 6] |= UINT64_C(1) << (r & 63);
+		}
 	return 0;
 }
 
@@ -191,12 +217,22 @@ route_regex_scan(const struct gw_route_table *t, struct gw_route_scratch *s,
 	uint32_t i;
 
 	memset(s->bits, 0, ((t->n_regex + 63) / 64) * sizeof(*s->bits));
+	if (t->always != NULL)
+		memcpy(s->cand, t->always,
+		       ((t->n_routes + 63) / 64) * sizeof(*s->cand));
+	s->scan_partial = false;
 	for (i = 0; i < t->n_scan_slots; i++) {
 		uint32_t slot = t->scan_slots[i];
 
 		v = slot_value(t, s, slot, path, path_len, req, &len);
-		if (v == NULL || has_ctl(v, len))
+		if (v == NULL)
 			continue;
+		if (has_ctl(v, len)) {
+			/* its regexes fail, but keys must not hide routes
+			 * whose exact/prefix compares would still hold */
+			s->scan_partial = true;
+			continue;
+		}
 		need = 3 + ROUTE_TAG_LEN + len;
 		if (need > sizeof(s->scan) - n)
 			return -ENOSPC;

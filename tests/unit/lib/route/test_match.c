@@ -198,6 +198,12 @@ static const struct mcase cases[] = {
 	  NULL, "catch-all" },
 	{ "exact drops query", "GET", NULL, API, "/exact?x", 80, NULL,
 	  "exact-query" },
+	/* a control byte keeps the path out of the regex scan; prefix and
+	 * exact compares still apply */
+	{ "prefix, control byte", "GET", NULL, API, "/search?q=\x01", 80,
+	  NULL, "prefix-query" },
+	{ "exact, control byte", "GET", NULL, API, "/exact?\x01", 80, NULL,
+	  "exact-query" },
 	{ "escaped dollar", "GET", NULL, API, "/price$", 80, NULL, "dollar" },
 	{ "escaped dollar is literal", "GET", NULL, API, "/price", 80, NULL,
 	  "catch-all" },
@@ -401,19 +407,32 @@ test_regex_dedup(void **state)
 }
 
 /*
- * Model check of the shared scan buffer: random tables of regex routes on
- * several fields against random requests, compared with PCRE2 full
- * matches of each field on its own (absent field: no match).
+ * Model check of the shared scan buffer and the route prefilter: random
+ * tables of routes (regexes on several fields, uri prefix/exact with or
+ * without ignoreUriCase, header exact) against random requests, compared
+ * with a direct evaluation: PCRE2 full matches of each field on its own,
+ * plain compares for the rest.
  */
 #define MODEL_ROUTES 24
-#define MODEL_ROUNDS 3000
+#define MODEL_TABLES 40
+#define MODEL_REQS 100
 
 static const char *const model_res[] = {
 	"a.*", ".*b", "[ab]+", "(a|b)c?", "a*b*", ".*", "ab", "c", ".+c.*",
 	"[^a]*", "(ab)+", "a?", "b{2,3}", ".*a,b.*",
 };
+static const char *const model_lits[] = { "/", "/a", "/ab", "/A", "/b?q",
+					  "/ca", "/a?q=b" };
 
-enum { F_PATH, F_AUTH, F_X1, F_X2, F_Q, F_N };
+/* route kinds: regex on a field, then the non-regex ones */
+enum { F_PATH, F_AUTH, F_X1, F_X2, F_Q, F_N, K_PREFIX = F_N, K_EXACT,
+       K_HDR, K_N };
+
+struct model_route {
+	unsigned kind;
+	bool icase;
+	char val[32];
+};
 
 static void
 rand_value(uint64_t *seed, char *out, size_t cap)
@@ -421,7 +440,7 @@ rand_value(uint64_t *seed, char *out, size_t cap)
 	size_t n = test_rand(seed) % 6, i;
 
 	for (i = 0; i < n && i + 1 < cap; i++)
-		out[i] = "abc"[test_rand(seed) % 3];
+		out[i] = "abcA"[test_rand(seed) % 4];
 	out[i] = '\0';
 }
 
@@ -443,20 +462,127 @@ ref_full_match(const char *re, const char *v)
 	return rc >= 0;
 }
 
+static bool
+ref_eq(const char *a, const char *b, size_t n, bool icase)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+
+		if (icase) {
+			x = (x >= 'A' && x <= 'Z') ? (char)(x + 32) : x;
+			y = (y >= 'A' && y <= 'Z') ? (char)(y + 32) : y;
+		}
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Direct evaluation of one route; val[] are the fields as Istio sees
+ * them (NULL: absent), target the whole request target. */
+static bool
+ref_route(const struct model_route *m, const char *const val[F_N],
+	  const char *target)
+{
+	size_t tl = strlen(target), pl = strcspn(target, "?");
+	size_t vl = strlen(m->val);
+
+	switch (m->kind) {
+	case K_PREFIX:
+		return tl >= vl && ref_eq(target, m->val, vl, m->icase);
+	case K_EXACT:
+		return pl == vl && ref_eq(target, m->val, vl, m->icase);
+	case K_HDR:
+		return val[F_X1] != NULL && strcmp(val[F_X1], "a") == 0;
+	default:
+		return val[m->kind] != NULL &&
+		       ref_full_match(m->val, val[m->kind]);
+	}
+}
+
+static void
+model_conf(uint64_t *seed, struct model_route *mr, struct gw_route_conf *rs,
+	   struct gw_route_match_conf *ms, struct gw_route_kv_match *kv,
+	   char names[][8])
+{
+	static const char *const hname[] = { "x-1", "x-2" };
+	unsigned r;
+
+	memset(rs, 0, MODEL_ROUTES * sizeof(*rs));
+	memset(ms, 0, MODEL_ROUTES * sizeof(*ms));
+	for (r = 0; r < MODEL_ROUTES; r++) {
+		struct model_route *m = &mr[r];
+
+		m->kind = test_rand(seed) % K_N;
+		m->icase = test_rand(seed) % 2;
+		if (m->kind == K_PREFIX || m->kind == K_EXACT)
+			snprintf(m->val, sizeof(m->val), "%s", model_lits[
+				test_rand(seed) % (sizeof(model_lits) /
+						   sizeof(model_lits[0]))]);
+		else
+			snprintf(m->val, sizeof(m->val), "%s%s",
+				 m->kind == F_PATH ? "/" : "", model_res[
+				test_rand(seed) % (sizeof(model_res) /
+						   sizeof(model_res[0]))]);
+		snprintf(names[r], 8, "r%u", r);
+		rs[r] = (struct gw_route_conf){ .name = names[r],
+			.matches = &ms[r], .n_matches = 1,
+			.dests = test_dest_one, .n_dests = 1 };
+		switch (m->kind) {
+		case K_PREFIX:
+		case K_EXACT:
+			ms[r].uri = (struct gw_route_str_match){
+				m->kind == K_PREFIX ? GW_ROUTE_STR_PREFIX :
+						      GW_ROUTE_STR_EXACT,
+				m->val };
+			ms[r].ignore_uri_case = m->icase;
+			break;
+		case K_HDR:
+			kv[r] = (struct gw_route_kv_match){ "x-1",
+							    S_EXACT("a") };
+			ms[r].headers = &kv[r];
+			ms[r].n_headers = 1;
+			break;
+		case F_PATH:
+			m->icase = false;
+			ms[r].uri = (struct gw_route_str_match)S_REGEX(m->val);
+			break;
+		case F_AUTH:
+			ms[r].authority =
+				(struct gw_route_str_match)S_REGEX(m->val);
+			break;
+		case F_X1:
+		case F_X2:
+			kv[r] = (struct gw_route_kv_match){
+				hname[m->kind - F_X1], S_REGEX(m->val) };
+			ms[r].headers = &kv[r];
+			ms[r].n_headers = 1;
+			break;
+		default:
+			kv[r] = (struct gw_route_kv_match){ "q",
+							    S_REGEX(m->val) };
+			ms[r].query_params = &kv[r];
+			ms[r].n_query_params = 1;
+			break;
+		}
+	}
+}
+
 static void
 test_regex_model(void **state)
 {
-	static const char *const hname[] = { "x-1", "x-2" };
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 	unsigned round;
 
 	(void)state;
-	for (round = 0; round < MODEL_ROUNDS / 100; round++) {
+	for (round = 0; round < MODEL_TABLES; round++) {
+		struct model_route mr[MODEL_ROUTES];
 		struct gw_route_conf rs[MODEL_ROUTES];
 		struct gw_route_match_conf ms[MODEL_ROUTES];
 		struct gw_route_kv_match kv[MODEL_ROUTES];
-		char names[MODEL_ROUTES][8], res[MODEL_ROUTES][32];
-		unsigned field[MODEL_ROUTES], r, k;
+		char names[MODEL_ROUTES][8];
 		const struct gw_route_vhost_conf vh = { .name = "m",
 			.domains = (const char *const[]){ "*" }, .n_domains = 1,
 			.routes = rs, .n_routes = MODEL_ROUTES };
@@ -465,49 +591,15 @@ test_regex_model(void **state)
 		struct gw_route_table *t;
 		struct gw_route_scratch *s;
 		struct gw_route_err err;
+		unsigned r, k;
 
-		memset(rs, 0, sizeof(rs));
-		memset(ms, 0, sizeof(ms));
-		for (r = 0; r < MODEL_ROUTES; r++) {
-			const char *re = model_res[test_rand(&seed) %
-				(sizeof(model_res) / sizeof(model_res[0]))];
-
-			field[r] = test_rand(&seed) % F_N;
-			snprintf(names[r], sizeof(names[r]), "r%u", r);
-			snprintf(res[r], sizeof(res[r]), "%s%s",
-				 field[r] == F_PATH ? "/" : "", re);
-			rs[r] = (struct gw_route_conf){ .name = names[r],
-				.matches = &ms[r], .n_matches = 1,
-				.dests = test_dest_one, .n_dests = 1 };
-			switch (field[r]) {
-			case F_PATH:
-				ms[r].uri = (struct gw_route_str_match)
-					S_REGEX(res[r]);
-				break;
-			case F_AUTH:
-				ms[r].authority = (struct gw_route_str_match)
-					S_REGEX(res[r]);
-				break;
-			case F_X1:
-			case F_X2:
-				kv[r] = (struct gw_route_kv_match){
-					hname[field[r] - F_X1], S_REGEX(res[r]) };
-				ms[r].headers = &kv[r];
-				ms[r].n_headers = 1;
-				break;
-			default:
-				kv[r] = (struct gw_route_kv_match){ "q",
-					S_REGEX(res[r]) };
-				ms[r].query_params = &kv[r];
-				ms[r].n_query_params = 1;
-				break;
-			}
-		}
+		model_conf(&seed, mr, rs, ms, kv, names);
 		if (gw_route_table_create(&conf, &t, &err) != 0)
 			fail_msg("compile: %s", err.msg);
 		assert_int_equal(gw_route_scratch_create(t, &s, NULL), 0);
-		for (k = 0; k < 100; k++) {
-			char v[F_N][8], x1b[8], path[32], hdrs[64], joined[20];
+		for (k = 0; k < MODEL_REQS; k++) {
+			char v[F_N][8], x1b[8], path[40], hdrs[64], joined[20];
+			char pv[16];
 			const char *val[F_N];
 			const struct gw_route *got;
 			const char *want = NULL;
@@ -515,6 +607,7 @@ test_regex_model(void **state)
 			struct test_req tr;
 			unsigned f;
 
+			memset(v, 0, sizeof(v));
 			for (f = 0; f < F_N; f++)
 				rand_value(&seed, v[f], sizeof(v[f]));
 			rand_value(&seed, x1b, sizeof(x1b));
@@ -522,6 +615,10 @@ test_regex_model(void **state)
 			dup_x1 = has_x1 && test_rand(&seed) % 3 == 0;
 			has_x2 = test_rand(&seed) % 4 != 0;
 			has_q = test_rand(&seed) % 4 != 0;
+			/* now and then a control byte: that field's regexes
+			 * fail, and the prefilter must step aside */
+			if (test_rand(&seed) % 16 == 0)
+				v[F_PATH][0] = '\x01';
 			snprintf(path, sizeof(path), "/%s%s%s", v[F_PATH],
 				 has_q ? "?q=" : "", has_q ? v[F_Q] : "");
 			snprintf(hdrs, sizeof(hdrs), "%s%s%s%s%s%s%s%s",
@@ -531,35 +628,25 @@ test_regex_model(void **state)
 				 has_x2 ? "|" : "",
 				 dup_x1 ? "x-1: " : "", dup_x1 ? x1b : "");
 			snprintf(joined, sizeof(joined), "%s,%s", v[F_X1], x1b);
-			/* reference values, as Istio/Envoy see the fields */
+			snprintf(pv, sizeof(pv), "/%s", v[F_PATH]);
+			val[F_PATH] = strchr(pv, '\x01') ? NULL : pv;
 			val[F_AUTH] = v[F_AUTH];
 			val[F_X1] = !has_x1 ? NULL : dup_x1 ? joined : v[F_X1];
 			val[F_X2] = has_x2 ? v[F_X2] : NULL;
 			val[F_Q] = has_q ? v[F_Q] : NULL;
-			for (r = 0; r < MODEL_ROUTES && want == NULL; r++) {
-				char pv[16];
-
-				if (field[r] == F_PATH) {
-					snprintf(pv, sizeof(pv), "/%s",
-						 v[F_PATH]);
-					if (ref_full_match(res[r], pv))
-						want = names[r];
-				} else if (val[field[r]] != NULL &&
-					   ref_full_match(res[r],
-							  val[field[r]])) {
+			for (r = 0; r < MODEL_ROUTES && want == NULL; r++)
+				if (ref_route(&mr[r], val, path))
 					want = names[r];
-				}
-			}
 			got = gw_route_match(t, s, test_req(&tr, "GET", NULL,
 				v[F_AUTH], path, 80, hdrs[0] ? hdrs : NULL));
 			if ((got == NULL) != (want == NULL) ||
 			    (got != NULL &&
 			     strcmp(gw_route_action(got)->name, want) != 0))
-				fail_msg("round %u req %u: path %s auth %s "
+				fail_msg("table %u req %u: path %s auth %s "
 					 "hdrs \"%s\": got %s, want %s", round,
 					 k, path, v[F_AUTH], hdrs,
 					 got ? gw_route_action(got)->name :
-					       "(none)", want ? want : "(none)");
+					 "(none)", want ? want : "(none)");
 		}
 		gw_route_scratch_free(s);
 		gw_route_table_free(t);
