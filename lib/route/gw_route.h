@@ -461,9 +461,11 @@ uint32_t gw_route_table_regex_count(const struct gw_route_table *t);
  * Find the route for a request: virtual host by authority, then the
  * first route in order with a matching block.
  *
- * Cost: one host hash lookup, one pass over the headers (one hash lookup
- * each) and the query string when the table tests them, one hs_scan()
- * when the table has regexes, then exact/prefix compares route by route.
+ * Cost: one host hash lookup, one pass over the headers (a hash lookup
+ * for each whose name length some tested name has) and the query string
+ * when the table tests them, one hs_scan() when the table has regexes,
+ * then compares on the routes in order: every route of the virtual host
+ * in a regex-free table, only the candidates the scan marked otherwise.
  *
  * @param t    The table, read-only; may be shared with other workers.
  * @param s    This worker's scratch; remembers which block matched, for

@@ -721,8 +721,10 @@ block_key(struct route_bctx *c, struct route_block *b)
 	uint32_t i;
 
 	b->key = ROUTE_NO_KEY;
+	/* a withoutHeaders regex holds when it does not match: no key */
 	for (i = 0; i < b->n; i++)
-		if (t->conds[b->first + i].kind == ROUTE_CK_REGEX) {
+		if (t->conds[b->first + i].kind == ROUTE_CK_REGEX &&
+		    !t->conds[b->first + i].negate) {
 			b->key = t->conds[b->first + i].regex;
 			return 0;
 		}

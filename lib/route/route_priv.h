@@ -62,7 +62,7 @@ enum route_cond_kind {
 	ROUTE_CK_PRESENT,
 };
 
-/** One compiled condition. 40 bytes on LP64. */
+/** One compiled condition. 32 bytes on LP64. */
 struct route_cond {
 	uint64_t tail;     /* last min(len, 8) bytes of val, little end
 			    * first: compared before the rest, since
@@ -76,6 +76,9 @@ struct route_cond {
 	uint8_t negate;    /* withoutHeaders: the condition must fail */
 	uint8_t icase;     /* ignoreUriCase on a path exact/prefix */
 };
+
+_Static_assert(sizeof(struct route_cond) <= 32,
+	       "two conditions per cache line");
 
 /** One match block: all conditions must hold. */
 struct route_block {

@@ -70,6 +70,9 @@ static const struct gw_route_conf api_routes[] = {
 	ROUTE("dollar", .matches = M({ .uri = S_REGEX("/price\\$") })),
 	/* \b: an assertion Hyperscan may report out of order */
 	ROUTE("word", .matches = M({ .uri = S_REGEX("/word\\b.*") })),
+	/* a negated regex must not gate the route on that regex */
+	ROUTE("no-bot", .matches = M({ .method = S_EXACT("DELETE"),
+		.without_headers = KV({ "user-agent", S_REGEX(".*bot.*") }) })),
 	ROUTE("multi", .matches = M({ .uri = S_PREFIX("/multi"),
 		.headers = KV({ "x-multi", S_EXACT("a,b") }) })),
 	/* first match wins: the catch-all hides what follows */
@@ -210,6 +213,12 @@ static const struct mcase cases[] = {
 	{ "word boundary", "GET", NULL, API, "/word-x", 80, NULL, "word" },
 	{ "word boundary miss", "GET", NULL, API, "/wordy", 80, NULL,
 	  "catch-all" },
+	{ "withoutHeaders regex: absent", "DELETE", NULL, API, "/x", 80, NULL,
+	  "no-bot" },
+	{ "withoutHeaders regex: other", "DELETE", NULL, API, "/x", 80,
+	  "user-agent: curl", "no-bot" },
+	{ "withoutHeaders regex: matching", "DELETE", NULL, API, "/x", 80,
+	  "user-agent: googlebot/2.1", "catch-all" },
 	{ "header regex", "GET", NULL, API, "/m", 80,
 	  "user-agent: Foo Mobile Bar", "hdr-regex" },
 	{ "repeated header joined", "GET", NULL, API, "/multi", 80,
@@ -426,7 +435,7 @@ static const char *const model_lits[] = { "/", "/a", "/ab", "/A", "/b?q",
 
 /* route kinds: regex on a field, then the non-regex ones */
 enum { F_PATH, F_AUTH, F_X1, F_X2, F_Q, F_N, K_PREFIX = F_N, K_EXACT,
-       K_HDR, K_N };
+       K_HDR, K_WITHOUT, K_N };
 
 struct model_route {
 	unsigned kind;
@@ -496,6 +505,8 @@ ref_route(const struct model_route *m, const char *const val[F_N],
 		return pl == vl && ref_eq(target, m->val, vl, m->icase);
 	case K_HDR:
 		return val[F_X1] != NULL && strcmp(val[F_X1], "a") == 0;
+	case K_WITHOUT:
+		return val[F_X2] == NULL || !ref_full_match(m->val, val[F_X2]);
 	default:
 		return val[m->kind] != NULL &&
 		       ref_full_match(m->val, val[m->kind]);
@@ -544,6 +555,12 @@ model_conf(uint64_t *seed, struct model_route *mr, struct gw_route_conf *rs,
 							    S_EXACT("a") };
 			ms[r].headers = &kv[r];
 			ms[r].n_headers = 1;
+			break;
+		case K_WITHOUT:
+			kv[r] = (struct gw_route_kv_match){ "x-2",
+							    S_REGEX(m->val) };
+			ms[r].without_headers = &kv[r];
+			ms[r].n_without_headers = 1;
 			break;
 		case F_PATH:
 			m->icase = false;
