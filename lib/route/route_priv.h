@@ -18,9 +18,10 @@
  * Route prefilter: a table that has a Hyperscan database anyway also
  * gets, for each match block without a regex, its uri exact or prefix
  * as a literal ("key") in that database. A block's key is one of its
- * regexes (never a withoutHeaders one) or that literal; a route whose blocks all have keys can only
- * match if one of those keys matched, so gw_route_match() visits the
- * candidate routes of a per-request bitmap instead of every route.
+ * regexes (never a withoutHeaders one) or that literal; a route whose
+ * blocks all have keys can only match if one of those keys matched, so
+ * gw_route_match() visits the candidate routes of a per-request bitmap
+ * instead of every route.
  */
 #ifndef ROUTE_PRIV_H
 #define ROUTE_PRIV_H
