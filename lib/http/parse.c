@@ -82,6 +82,7 @@ enum {
 	LX_EXT_QUOTED,
 	LX_EXT_QESC,
 	LX_EXT_END,	/* a complete extension: CR may follow */
+	LX_AUTH_PORT,	/* CONNECT target: digits after the last colon */
 };
 
 /* Largest line or section limit: keeps head offsets within 32 bits. */
@@ -695,6 +696,31 @@ version_check(struct gw_http_parser *p)
 	return GW_HTTP_E_NONE;
 }
 
+/*
+ * One byte of a CONNECT target (uri-host ":" port, RFC 9112 section
+ * 3.2.3): host characters, and the digits after the last colon are the
+ * port. SP ends it.
+ */
+static enum gw_http_err
+authority_byte(struct gw_http_parser *p, uint8_t c)
+{
+	if (c == ' ')
+		return GW_HTTP_E_NONE;
+	if (!http_is(c, HTTP_C_HOST))
+		return c < 0x21 || c >= 0x7f ? GW_HTTP_E_TARGET :
+					       GW_HTTP_E_TARGET_FORM;
+	if (c == ':') {
+		p->lex = LX_AUTH_PORT;
+		p->digits = 0;
+	} else if (c >= '0' && c <= '9') {
+		if (p->lex == LX_AUTH_PORT && ++p->digits > 5)
+			return GW_HTTP_E_TARGET_FORM;
+	} else {
+		p->lex = LX_NONE;
+	}
+	return GW_HTTP_E_NONE;
+}
+
 static enum gw_http_err
 target_check(struct gw_http_parser *p, uint32_t len)
 {
@@ -704,8 +730,9 @@ target_check(struct gw_http_parser *p, uint32_t len)
 	size_t k;
 
 	if (m->method == GW_HTTP_M_CONNECT) {
-		/* authority-form only: host:port */
-		if (t[0] == '/' || t[0] == '*')
+		/* authority-form only: uri-host ":" port, port not empty */
+		if (p->lex != LX_AUTH_PORT || p->digits == 0 || len < 3 ||
+		    t[0] == ':')
 			return GW_HTTP_E_TARGET_FORM;
 		m->target_form = GW_HTTP_TARGET_AUTHORITY;
 		return GW_HTTP_E_NONE;
@@ -824,10 +851,26 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				return fail(p, GW_HTTP_E_REQUEST_LINE, base + i);
 			p->tok_off = base + i;
 			p->lex_len = 0;
+			p->lex = LX_NONE;
+			p->digits = 0;
 			p->state = S_TARGET;
 			break;
 		case S_TARGET: {
-			size_t k = http_scan->target(buf + i, end - i);
+			size_t k;
+
+			if (m->method == GW_HTTP_M_CONNECT) {
+				/* authority-form, byte by byte: rare */
+				e = authority_byte(p, c);
+				if (e != GW_HTTP_E_NONE)
+					return fail(p, e, base + i);
+				if (c != ' ') {
+					i++;
+					break;
+				}
+				k = 0;
+			} else {
+				k = http_scan->target(buf + i, end - i);
+			}
 
 			/* keep the first bytes to tell the target's form */
 			if (p->lex_len < sizeof(p->lex_buf)) {
@@ -851,19 +894,32 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			if (e != GW_HTTP_E_NONE)
 				return fail(p, e, p->tok_off);
 			p->lex_len = 0;
+			p->tok_off = base + i + 1;
 			p->state = S_VERSION;
 			i++;
 			break;
 		}
 		case S_VERSION:
 			if (p->lex_len < 8) {
+				/* "HTTP/" DIGIT "." DIGIT, checked as it comes */
+				uint8_t k = p->lex_len;
+				bool ok = k < 5 ? c == (uint8_t)"HTTP/"[k] :
+					  k == 6 ? c == '.' :
+						   c >= '0' && c <= '9';
+
+				if (!ok)
+					return fail(p, p->type ==
+						    GW_HTTP_REQUEST ?
+						    GW_HTTP_E_VERSION :
+						    GW_HTTP_E_STATUS_LINE,
+						    base + i);
 				p->lex_buf[p->lex_len++] = (char)c;
 				i++;
 				break;
 			}
 			e = version_check(p);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, base + i - 8);
+				return fail(p, e, p->tok_off);
 			if (p->type == GW_HTTP_REQUEST) {
 				if (c != '\r')
 					return fail(p, c == '\n' ?

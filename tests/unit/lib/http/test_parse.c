@@ -116,6 +116,16 @@ static const struct tcase cases[] = {
 	{ REQ("connect authority-form", "CONNECT a.example:443 HTTP/1.1\r\n"
 	  "Host: a.example:443\r\n\r\n"), .body = ANY, .nhdrs = 1,
 	  .used = ANY },
+	{ REQ("connect ipv6 literal", "CONNECT [::1]:8443 HTTP/1.1\r\n"
+	  "Host: [::1]:8443\r\n\r\n"), .body = ANY, .nhdrs = 1, .used = ANY },
+	{ REQ("connect with fragment", "CONNECT a:443# HTTP/1.1\r\n"
+	  "Host: a\r\n\r\n"), .err = E(TARGET_FORM) },
+	{ REQ("connect without port", "CONNECT a.example HTTP/1.1\r\n"
+	  "Host: a\r\n\r\n"), .err = E(TARGET_FORM) },
+	{ REQ("connect empty port", "CONNECT a.example: HTTP/1.1\r\n"
+	  "Host: a\r\n\r\n"), .err = E(TARGET_FORM) },
+	{ REQ("connect port too long", "CONNECT a:123456 HTTP/1.1\r\n"
+	  "Host: a\r\n\r\n"), .err = E(TARGET_FORM) },
 	{ REQ("options asterisk", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"),
 	  .body = ANY, .nhdrs = 1, .used = ANY },
 	{ REQ("extension method and odd target", "PURGE /a%20b;c=d?e=[f]"
