@@ -243,7 +243,7 @@ struct gw_http_parser {
 
 /**
  * Choose the fastest scanner this CPU supports (AVX2, SSE2 or scalar).
- * Optional: the first parse does it. Idempotent, thread-safe.
+ * Optional: the first parser init does it. Idempotent, thread-safe.
  */
 void gw_http_init(void);
 

@@ -225,55 +225,87 @@ lex_is(const struct gw_http_parser *p, uint32_t full_len, const char *s)
 	       memcmp(p->lex_buf, s, n) == 0;
 }
 
-static uint8_t
-classify_name(const struct gw_http_parser *p, uint32_t len)
+/* n bytes of a token equal the lower-case literal lit, ignoring case. */
+static bool
+token_ieq(const uint8_t *b, const char *lit, size_t n)
 {
-	static const struct {
-		const char *name;
-		uint8_t id;
-	} known[] = {
-		{ "host", GW_HTTP_H_HOST },
-		{ "content-length", GW_HTTP_H_CONTENT_LENGTH },
-		{ "transfer-encoding", GW_HTTP_H_TRANSFER_ENCODING },
-		{ "connection", GW_HTTP_H_CONNECTION },
-		{ "keep-alive", GW_HTTP_H_KEEP_ALIVE },
-		{ "proxy-connection", GW_HTTP_H_PROXY_CONNECTION },
-		{ "upgrade", GW_HTTP_H_UPGRADE },
-		{ "expect", GW_HTTP_H_EXPECT },
-		{ "te", GW_HTTP_H_TE },
-		{ "trailer", GW_HTTP_H_TRAILER },
-	};
 	size_t k;
 
-	if (len > sizeof(p->lex_buf))
-		return GW_HTTP_H_OTHER;
-	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-		if (lex_is(p, len, known[k].name))
-			return known[k].id;
+	/* for token bytes, | 0x20 folds exactly A-Z onto a-z and keeps '-' */
+	for (k = 0; k < n; k++) {
+		if ((b[k] | 0x20) != (uint8_t)lit[k])
+			return false;
 	}
-	return GW_HTTP_H_OTHER;
+	return true;
+}
+
+/*
+ * The id of a field name (len bytes at b, a token). Dispatches on the
+ * length first: most names are none of these and cost one switch.
+ */
+static uint8_t
+classify_name(const uint8_t *b, uint32_t len)
+{
+	switch (len) {
+	case 2:
+		return token_ieq(b, "te", 2) ? GW_HTTP_H_TE : GW_HTTP_H_OTHER;
+	case 4:
+		return token_ieq(b, "host", 4) ? GW_HTTP_H_HOST :
+						 GW_HTTP_H_OTHER;
+	case 6:
+		return token_ieq(b, "expect", 6) ? GW_HTTP_H_EXPECT :
+						   GW_HTTP_H_OTHER;
+	case 7:
+		return token_ieq(b, "upgrade", 7) ? GW_HTTP_H_UPGRADE :
+		       token_ieq(b, "trailer", 7) ? GW_HTTP_H_TRAILER :
+						    GW_HTTP_H_OTHER;
+	case 10:
+		return token_ieq(b, "connection", 10) ? GW_HTTP_H_CONNECTION :
+		       token_ieq(b, "keep-alive", 10) ? GW_HTTP_H_KEEP_ALIVE :
+							GW_HTTP_H_OTHER;
+	case 14:
+		return token_ieq(b, "content-length", 14) ?
+		       GW_HTTP_H_CONTENT_LENGTH : GW_HTTP_H_OTHER;
+	case 16:
+		return token_ieq(b, "proxy-connection", 16) ?
+		       GW_HTTP_H_PROXY_CONNECTION : GW_HTTP_H_OTHER;
+	case 17:
+		return token_ieq(b, "transfer-encoding", 17) ?
+		       GW_HTTP_H_TRANSFER_ENCODING : GW_HTTP_H_OTHER;
+	default:
+		return GW_HTTP_H_OTHER;
+	}
 }
 
 static uint8_t
 classify_method(const struct gw_http_parser *p, uint32_t len)
 {
-	static const char *const names[] = {
-		[GW_HTTP_M_GET] = "GET", [GW_HTTP_M_HEAD] = "HEAD",
-		[GW_HTTP_M_POST] = "POST", [GW_HTTP_M_PUT] = "PUT",
-		[GW_HTTP_M_DELETE] = "DELETE", [GW_HTTP_M_CONNECT] = "CONNECT",
-		[GW_HTTP_M_OPTIONS] = "OPTIONS", [GW_HTTP_M_TRACE] = "TRACE",
-		[GW_HTTP_M_PATCH] = "PATCH",
-	};
-	size_t k;
+	const char *m = p->lex_buf;
 
-	/* lex_buf holds the method as received: methods are case-sensitive */
-	for (k = 1; k < sizeof(names) / sizeof(names[0]); k++) {
-		size_t n = strlen(names[k]);
-
-		if (len == n && memcmp(p->lex_buf, names[k], n) == 0)
-			return (uint8_t)k;
+	/* methods are case-sensitive: lex_buf holds them as received */
+	switch (len) {
+	case 3:
+		return memcmp(m, "GET", 3) == 0 ? GW_HTTP_M_GET :
+		       memcmp(m, "PUT", 3) == 0 ? GW_HTTP_M_PUT :
+						  GW_HTTP_M_OTHER;
+	case 4:
+		return memcmp(m, "HEAD", 4) == 0 ? GW_HTTP_M_HEAD :
+		       memcmp(m, "POST", 4) == 0 ? GW_HTTP_M_POST :
+						   GW_HTTP_M_OTHER;
+	case 5:
+		return memcmp(m, "TRACE", 5) == 0 ? GW_HTTP_M_TRACE :
+		       memcmp(m, "PATCH", 5) == 0 ? GW_HTTP_M_PATCH :
+						    GW_HTTP_M_OTHER;
+	case 6:
+		return memcmp(m, "DELETE", 6) == 0 ? GW_HTTP_M_DELETE :
+						     GW_HTTP_M_OTHER;
+	case 7:
+		return memcmp(m, "CONNECT", 7) == 0 ? GW_HTTP_M_CONNECT :
+		       memcmp(m, "OPTIONS", 7) == 0 ? GW_HTTP_M_OPTIONS :
+						      GW_HTTP_M_OTHER;
+	default:
+		return GW_HTTP_M_OTHER;
 	}
-	return GW_HTTP_M_OTHER;
 }
 
 const char *
@@ -474,7 +506,6 @@ field_start(struct gw_http_parser *p)
 {
 	struct gw_http_msg *m = &p->msg;
 
-	p->hdr_id = classify_name(p, p->fname_len);
 	p->lex = LX_NONE;
 	if (p->seen & SEEN_TRAILERS)
 		return GW_HTTP_E_NONE;
@@ -512,6 +543,84 @@ field_start(struct gw_http_parser *p)
 }
 
 /* ---- header and trailer sections ------------------------------------ */
+
+/*
+ * A whole field line at buf[*ip] (its first byte a token char), parsed
+ * without the state machine: name, colon, OWS, value, CRLF all in buf,
+ * and not a field the lexer reads. Then the field is recorded, *ip moves
+ * past the line and the state is S_LINE_START. Otherwise the state and
+ * *ip are left where the byte-exact path must resume (S_NAME at the line
+ * start, or S_VALUE_OWS after the colon once the field was started), so
+ * errors are found and placed by that path alone. Returns 0 or -EBADMSG.
+ */
+static int
+field_line_fast(struct gw_http_parser *p, const uint8_t *buf, size_t end,
+		size_t *ip)
+{
+	struct gw_http_msg *m = &p->msg;
+	uint64_t base = p->pos;
+	size_t i = *ip, j = i, v, ve;
+	enum gw_http_err e;
+
+	while (j < end && http_is(buf[j], HTTP_C_TOKEN))
+		j++;
+	if (j >= end || buf[j] != ':' || j - i > UINT16_MAX)
+		return 0;
+	p->fname_len = (uint16_t)(j - i);
+	p->hdr_id = classify_name(buf + i, p->fname_len);
+	e = field_start(p);
+	if (e != GW_HTTP_E_NONE)
+		return fail(p, e, p->line_off);
+	/* from here on the slow path resumes after the colon */
+	*ip = j + 1;
+	p->state = S_VALUE_OWS;
+	j++;
+	while (j < end && (buf[j] == ' ' || buf[j] == '\t'))
+		j++;
+	v = j;
+	for (;;) {
+		j += http_scan->value(buf + j, end - j);
+		if (j < end && buf[j] == '\t') {
+			j++;
+			continue;
+		}
+		break;
+	}
+	if (j + 1 >= end || buf[j] != '\r' || buf[j + 1] != '\n')
+		return 0;
+	if (p->lex != LX_NONE) {
+		/* a clean whole value: lex it here, errors placed as the
+		 * byte-exact path would place them */
+		size_t k;
+
+		for (k = v; k < j; k++) {
+			e = lex_byte(p, buf[k]);
+			if (e != GW_HTTP_E_NONE)
+				return fail(p, e, base + k);
+		}
+		e = lex_end(p);
+		if (e != GW_HTTP_E_NONE)
+			return fail(p, e, base + j);
+	}
+	ve = j;
+	while (ve > v && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
+		ve--;
+	{
+		struct gw_http_hdr *h = &m->hdrs[m->nhdrs++];
+
+		h->name_off = (uint32_t)p->line_off;
+		h->name_len = p->fname_len;
+		h->value_off = (uint32_t)(base + v);
+		h->value_len = (uint32_t)(ve - v);
+		h->line_end = (uint32_t)(base + j + 2);
+		h->id = p->hdr_id;
+		h->pad = 0;
+	}
+	p->nfields++;
+	p->state = S_LINE_START;
+	*ip = j + 2;
+	return 0;
+}
 
 /*
  * Parse field lines from buf[*ip] on. base is the message offset of
@@ -561,15 +670,24 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			p->line_off = base + i;
 			p->lex_len = 0;
 			p->state = S_NAME;
+			if (!trailers) {
+				/* most lines are whole in buf: take them in
+				 * one go, else resume below where it stopped */
+				rc = field_line_fast(p, buf, end, &i);
+				if (rc < 0)
+					return rc;
+			}
 			break;
 		case S_NAME: {
 			size_t s = i;
 
 			while (i < end && http_is(buf[i], HTTP_C_TOKEN))
 				i++;
-			lex_append(p, buf + s, i - s);
-			if (i == end)
+			if (i == end) {
+				/* split name: keep what classifying needs */
+				lex_append(p, buf + s, i - s);
 				break;
+			}
 			c = buf[i];
 			if (c != ':')
 				return fail(p, c == ' ' || c == '\t' ?
@@ -580,6 +698,16 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				return fail(p, GW_HTTP_E_HEADER_NAME,
 					    p->line_off);
 			p->fname_len = (uint16_t)(base + i - p->line_off);
+			if (p->lex_len == 0 && p->line_off == base + s) {
+				/* the whole name is in buf: no copy */
+				p->hdr_id = classify_name(buf + s, p->fname_len);
+			} else {
+				lex_append(p, buf + s, i - s);
+				p->hdr_id = p->fname_len > sizeof(p->lex_buf) ?
+					GW_HTTP_H_OTHER :
+					classify_name((const uint8_t *)p->lex_buf,
+						      p->fname_len);
+			}
 			e = field_start(p);
 			if (e != GW_HTTP_E_NONE)
 				return fail(p, e, p->line_off);
@@ -624,23 +752,28 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			break;
 		}
 		case S_VALUE_LEX:
-			if (c == '\r') {
-				e = lex_end(p);
+			for (; i < end; i++) {
+				c = buf[i];
+				if (c == '\r')
+					break;
+				if ((c < 0x20 && c != '\t') || c == 0x7f)
+					return fail(p, c == '\n' ?
+						    GW_HTTP_E_BARE_LF :
+						    c == 0 ? GW_HTTP_E_NUL :
+						    GW_HTTP_E_HEADER_VALUE,
+						    base + i);
+				e = lex_byte(p, c);
 				if (e != GW_HTTP_E_NONE)
 					return fail(p, e, base + i);
-				p->state = S_VALUE_LF;
-				i++;
-				break;
+				if (c != ' ' && c != '\t')
+					p->val_end = base + i + 1;
 			}
-			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
-					    c == 0 ? GW_HTTP_E_NUL :
-					    GW_HTTP_E_HEADER_VALUE, base + i);
-			e = lex_byte(p, c);
+			if (i == end)
+				break;
+			e = lex_end(p);
 			if (e != GW_HTTP_E_NONE)
 				return fail(p, e, base + i);
-			if (c != ' ' && c != '\t')
-				p->val_end = base + i + 1;
+			p->state = S_VALUE_LF;
 			i++;
 			break;
 		case S_VALUE_LF:
@@ -900,6 +1033,20 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			break;
 		}
 		case S_VERSION:
+			if (p->lex_len == 0 && p->type == GW_HTTP_REQUEST &&
+			    end - i >= 10 &&
+			    memcmp(buf + i, "HTTP/1.", 7) == 0 &&
+			    (buf[i + 7] == '1' || buf[i + 7] == '0') &&
+			    buf[i + 8] == '\r' && buf[i + 9] == '\n') {
+				/* the common request line end, in one go */
+				m->version_minor = buf[i + 7] == '1';
+				i += 10;
+				p->sect_off = base + i;
+				p->nfields = 0;
+				p->state = S_LINE_START;
+				rc = 1;
+				goto out;
+			}
 			if (p->lex_len < 8) {
 				/* "HTTP/" DIGIT "." DIGIT, checked as it comes */
 				uint8_t k = p->lex_len;

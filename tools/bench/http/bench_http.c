@@ -11,8 +11,9 @@
  * needs them: lib/http fills its field array, http-parser calls back per
  * name and value, and the callbacks record the spans in an array of the
  * same shape. lib/http runs with each scanner (AVX2, SSE2, scalar).
- * Prints a table and one JSON line; the ratio column is
- * http-parser's ns per request over lib/http's.
+ * Each figure is the best of 5 rounds (this VM's timings wander by a
+ * third from one second to the next). Prints a table and one JSON line;
+ * the ratio column is http-parser's ns per request over lib/http's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -91,8 +92,10 @@ now_s(void)
 }
 
 /* ns per request parsing in with lib/http, for at least secs seconds. */
+#define ROUNDS 5
+
 static double
-run_gw(const char *in, size_t len, double secs)
+run_gw1(const char *in, size_t len, double secs)
 {
 	static struct gw_http_hdr hdrs[128];
 	struct gw_http_parser p;
@@ -116,7 +119,7 @@ run_gw(const char *in, size_t len, double secs)
 }
 
 static double
-run_hp(const char *in, size_t len, double secs)
+run_hp1(const char *in, size_t len, double secs)
 {
 	static struct hp_ctx ctx;
 	http_parser_settings s;
@@ -148,6 +151,30 @@ run_hp(const char *in, size_t len, double secs)
 	return t * 1e9 / (double)n;
 }
 
+/* Best of ROUNDS rounds, the rounds of all contenders interleaved. */
+static void
+best_of(const char *in, size_t len, double secs, const char *const *sc,
+	size_t nsc, double *gw, double *hp)
+{
+	size_t s;
+	int r;
+
+	*hp = 1e30;
+	for (s = 0; s < nsc; s++)
+		gw[s] = 1e30;
+	for (r = 0; r < ROUNDS; r++) {
+		double t = run_hp1(in, len, secs / ROUNDS);
+
+		*hp = t < *hp ? t : *hp;
+		for (s = 0; s < nsc; s++) {
+			if (gw_http_scanner_set(sc[s]) != 0)
+				continue;
+			t = run_gw1(in, len, secs / ROUNDS);
+			gw[s] = t < gw[s] ? t : gw[s];
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,14 +204,14 @@ main(int argc, char **argv)
 	jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "{\"bench\":"
 			       "\"http_parse\",\"results\":[");
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		double hp = run_hp(inputs[i].in, inputs[i].len, secs);
+		double hp, gwt[3];
 
+		best_of(inputs[i].in, inputs[i].len, secs, scanners, 3, gwt, &hp);
 		for (size_t s = 0; s < 3; s++) {
-			double gw;
+			double gw = gwt[s];
 
-			if (gw_http_scanner_set(scanners[s]) != 0)
+			if (gw >= 1e30)
 				continue;
-			gw = run_gw(inputs[i].in, inputs[i].len, secs);
 			printf("%-10s %6zu %-8s %10.1f %8.2f %10.1fns %7.2fx\n",
 			       inputs[i].name, inputs[i].len, scanners[s], gw,
 			       (double)inputs[i].len / gw, hp, hp / gw);
