@@ -6,7 +6,6 @@
  * allocation (see gw_route_path_rewrite() for PCRE2's one exception).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "gw_route.h"
@@ -181,9 +180,16 @@ gw_route_redirect_format(const struct gw_route *r,
 		uint32_t p = rd->port != 0 ? rd->port : req->port;
 
 		if (!default_port(scheme, scheme_len, p)) {
-			int n = snprintf(num, sizeof(num), ":%u", p);
+			/* ":" and up to 10 digits, formatted backwards: no
+			 * stdio on the worker path */
+			size_t k = sizeof(num);
 
-			put(&o, num, (size_t)n);
+			do {
+				num[--k] = (char)('0' + p % 10);
+				p /= 10;
+			} while (p != 0);
+			num[--k] = ':';
+			put(&o, num + k, sizeof(num) - k);
 		}
 	} else if (rd->derive_port == GW_ROUTE_PORT_KEEP && port_s != NULL) {
 		put(&o, ":", 1);
