@@ -441,6 +441,25 @@ int gw_http_response_format(char *buf, size_t cap, int status,
 			    int64_t body_len);
 
 /**
+ * Format a complete HTTP/1.1 request head for a request meshgw makes
+ * itself (health-check probes, mirrors built from scratch): request line,
+ * the fields (Host among them, the caller's job), then Content-Length:
+ * body_len unless body_len is negative.
+ *
+ * @param method
+ *   A token ("GET"), NUL-terminated.
+ * @param target
+ *   Origin-form target ("/healthz?x=1"), NUL-terminated, VCHARs only.
+ * @return
+ *   Bytes written to buf, -EINVAL on a bad method, target or field,
+ *   -ENOSPC when cap is too small.
+ */
+int gw_http_request_format(char *buf, size_t cap, const char *method,
+			   const char *target,
+			   const struct gw_http_field *fields, unsigned int n,
+			   int64_t body_len);
+
+/**
  * Format a chunk size line ("1a2f\r\n") for size bytes of chunk data;
  * size 0 writes the last-chunk line followed by the empty trailer
  * section ("0\r\n\r\n").

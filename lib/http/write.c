@@ -325,27 +325,16 @@ gw_http_head_rewrite(const uint8_t *head, const struct gw_http_msg *msg,
 	return (int)o.n;
 }
 
-int
-gw_http_response_format(char *buf, size_t cap, int status,
-			const struct gw_http_field *fields, unsigned int n,
-			int64_t body_len)
+/* Fields, Content-Length and the empty line after a start line of used
+ * bytes already in buf. */
+static int
+fields_format(char *buf, size_t cap, size_t used,
+	      const struct gw_http_field *fields, unsigned int n,
+	      int64_t body_len)
 {
-	size_t used;
 	unsigned int k;
 	int w;
 
-	if (status < 100 || status > 999)
-		return -EINVAL;
-	for (k = 0; k < n; k++) {
-		if (!field_ok(fields[k].name, fields[k].name_len,
-			      fields[k].value, fields[k].value_len))
-			return -EINVAL;
-	}
-	w = snprintf(buf, cap, "HTTP/1.1 %d %s\r\n", status,
-		     gw_http_status_reason(status));
-	if (w < 0 || (size_t)w >= cap)
-		return -ENOSPC;
-	used = (size_t)w;
 	for (k = 0; k < n; k++) {
 		const struct gw_http_field *f = &fields[k];
 		size_t need = (size_t)f->name_len + 2 + f->value_len + 2;
@@ -368,6 +357,63 @@ gw_http_response_format(char *buf, size_t cap, int status,
 	if (w < 0 || (size_t)w >= cap - used)
 		return -ENOSPC;
 	return (int)(used + (size_t)w);
+}
+
+static bool
+fields_ok(const struct gw_http_field *fields, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		if (!field_ok(fields[k].name, fields[k].name_len,
+			      fields[k].value, fields[k].value_len))
+			return false;
+	}
+	return true;
+}
+
+int
+gw_http_response_format(char *buf, size_t cap, int status,
+			const struct gw_http_field *fields, unsigned int n,
+			int64_t body_len)
+{
+	int w;
+
+	if (status < 100 || status > 999 || !fields_ok(fields, n))
+		return -EINVAL;
+	w = snprintf(buf, cap, "HTTP/1.1 %d %s\r\n", status,
+		     gw_http_status_reason(status));
+	if (w < 0 || (size_t)w >= cap)
+		return -ENOSPC;
+	return fields_format(buf, cap, (size_t)w, fields, n, body_len);
+}
+
+int
+gw_http_request_format(char *buf, size_t cap, const char *method,
+		       const char *target, const struct gw_http_field *fields,
+		       unsigned int n, int64_t body_len)
+{
+	size_t k, ml, tl;
+	int w;
+
+	if (method == NULL || target == NULL || !fields_ok(fields, n))
+		return -EINVAL;
+	ml = strlen(method);
+	tl = strlen(target);
+	if (ml == 0 || tl == 0 || target[0] != '/')
+		return -EINVAL;
+	for (k = 0; k < ml; k++) {
+		if (!http_is((uint8_t)method[k], HTTP_C_TOKEN))
+			return -EINVAL;
+	}
+	for (k = 0; k < tl; k++) {
+		if ((uint8_t)target[k] <= 0x20 || (uint8_t)target[k] >= 0x7f)
+			return -EINVAL;
+	}
+	w = snprintf(buf, cap, "%s %s HTTP/1.1\r\n", method, target);
+	if (w < 0 || (size_t)w >= cap)
+		return -ENOSPC;
+	return fields_format(buf, cap, (size_t)w, fields, n, body_len);
 }
 
 int

@@ -5,7 +5,7 @@
  *
  *   build/tools/bench/http/bench_http [seconds-per-case]   (default 1)
  *
- * Inputs: a typical ~500-byte browser request (Chrome's GET with cookies),
+ * Inputs: a typical 500-byte browser request (Chrome's GET with cookies),
  * a small API request, and a 2 KiB request with a long Cookie. Each parser
  * parses the same buffer over and over, reporting header spans as a proxy
  * needs them: lib/http fills its field array, http-parser calls back per
@@ -30,15 +30,11 @@ static const char browser[] =
 	"GET /catalog/item/8812?ref=home&utm_source=mail HTTP/1.1\r\n"
 	"Host: shop.example.com\r\n"
 	"Connection: keep-alive\r\n"
-	"sec-ch-ua: \"Chromium\";v=\"120\", \"Not?A_Brand\";v=\"8\"\r\n"
-	"sec-ch-ua-mobile: ?0\r\n"
 	"Upgrade-Insecure-Requests: 1\r\n"
 	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
 	"(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\r\n"
 	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,"
 	"image/avif,image/webp,*/*;q=0.8\r\n"
-	"Sec-Fetch-Site: same-origin\r\n"
-	"Sec-Fetch-Mode: navigate\r\n"
 	"Referer: https://shop.example.com/\r\n"
 	"Accept-Encoding: gzip, deflate, br\r\n"
 	"Accept-Language: en-US,en;q=0.9\r\n"

@@ -217,6 +217,41 @@ test_response_format(void **state)
 }
 
 static void
+test_request_format(void **state)
+{
+	const struct gw_http_field fl[] = {
+		{ "host", "backend.example:8080", 20, 4 },
+		{ "user-agent", "meshgw-health", 13, 10 },
+	};
+	char buf[256];
+	int n;
+
+	(void)state;
+	n = gw_http_request_format(buf, sizeof(buf), "GET", "/healthz?x=1",
+				   fl, 2, -1);
+	assert_true(n > 0);
+	assert_string_equal(buf, "GET /healthz?x=1 HTTP/1.1\r\n"
+		"host: backend.example:8080\r\n"
+		"user-agent: meshgw-health\r\n\r\n");
+	feed_run(&f, NULL, GW_HTTP_REQUEST, 0, (const uint8_t *)buf,
+		 (size_t)n, 1, false);
+	assert_int_equal(f.result, FEED_DONE);
+	assert_int_equal(f.p.msg.method, GW_HTTP_M_GET);
+	n = gw_http_request_format(buf, sizeof(buf), "POST", "/", fl, 1, 3);
+	assert_string_equal(buf, "POST / HTTP/1.1\r\nhost: "
+		"backend.example:8080\r\ncontent-length: 3\r\n\r\n");
+	assert_int_equal(gw_http_request_format(buf, sizeof(buf), "G T", "/",
+						NULL, 0, -1), -EINVAL);
+	assert_int_equal(gw_http_request_format(buf, sizeof(buf), "GET",
+						"/a b", NULL, 0, -1), -EINVAL);
+	assert_int_equal(gw_http_request_format(buf, sizeof(buf), "GET",
+						"http://x/", NULL, 0, -1),
+			 -EINVAL);
+	assert_int_equal(gw_http_request_format(buf, 10, "GET", "/", NULL, 0,
+						-1), -ENOSPC);
+}
+
+static void
 test_chunk_format(void **state)
 {
 	char buf[24];
@@ -265,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_start_line_and_order),
 		cmocka_unit_test(test_injection_refused),
 		cmocka_unit_test(test_response_format),
+		cmocka_unit_test(test_request_format),
 		cmocka_unit_test(test_chunk_format),
 		cmocka_unit_test(test_list_next),
 	};
