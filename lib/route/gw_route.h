@@ -170,6 +170,8 @@ struct gw_route_dest_conf {
 	uint32_t port;      /* 0: the service's only port */
 	int64_t weight;     /* relative, >= 0; 0 with one destination = 100 */
 	struct gw_route_hdr_edits headers;
+	uint32_t user;      /* opaque to lib/route, copied: the caller's
+			     * cluster index, say */
 };
 
 /** Istio RedirectPortSelection. */
@@ -224,6 +226,7 @@ struct gw_route_mirror {
 	const char *host;        /* NULL: no mirror */
 	const char *subset;
 	uint32_t port;
+	uint32_t user;           /* opaque to lib/route, copied */
 };
 
 /** Istio HTTPRoute. Exactly one of dests, redirect, direct_response. */
@@ -281,6 +284,7 @@ struct gw_route_dest {
 	uint32_t port;               /* 0: not set */
 	uint32_t weight;             /* relative; picked with weight / sum */
 	struct gw_route_hdr_edits headers;
+	uint32_t user;               /* gw_route_dest_conf.user */
 };
 
 /** retryOn tokens, as a bitmask (Envoy x-envoy-retry-on and

@@ -258,6 +258,7 @@ build_dests(struct route_bctx *c, const struct gw_route_conf *rc,
 		if (rc2 < 0)
 			return rc2;
 		d[i].port = dc->port;
+		d[i].user = dc->user;
 		d[i].weight = (uint32_t)dc->weight;
 		sum += d[i].weight;
 	}
@@ -435,6 +436,7 @@ route_build_action(struct route_bctx *c, const struct gw_route_conf *rc,
 			ret = percent_ppm(c, rc->mirror_percent, 100.0,
 					  "mirrorPercentage", &a->mirror_ppm);
 		a->mirror.port = rc->mirror.port;
+		a->mirror.user = rc->mirror.user;
 	}
 	return ret;
 }

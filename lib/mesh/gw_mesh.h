@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lib/mesh — compile Istio resources into the gateway's model.
+ *
+ * Input: a loaded configuration (lib/config): Gateway, VirtualService,
+ * DestinationRule, ServiceEntry and WorkloadEntry resources among others.
+ * Output: an immutable struct gw_mesh that workers read through a config
+ * snapshot:
+ *   listeners  one per port that an HTTP Gateway server declares, each
+ *              with the route table (lib/route) of the VirtualServices
+ *              bound to it, their hosts narrowed to the servers' hosts;
+ *   clusters   one per destination (service host, subset, port) some
+ *              route uses, with its endpoints (ServiceEntry endpoints and
+ *              the WorkloadEntries it selects, filtered by the subset's
+ *              labels), its balancer (lib/lb) and its connection policy
+ *              from the DestinationRule.
+ * Route destinations carry their cluster index in gw_route_dest.user
+ * (GW_MESH_NO_CLUSTER when nothing serves them: the proxy answers 503).
+ *
+ * Every resource gets a status: applied, partly applied (fields meshgw
+ * does not implement yet, each named in a warning), or rejected (an error
+ * in it; it is left out and the rest compiles without it). References to
+ * things that do not exist (a Gateway, a host, a subset) are warnings on
+ * the referring resource: what depends on them answers 404 or 503.
+ *
+ * Entry points: gw_mesh_compile(), gw_mesh_free(), the accessors and the
+ * report. Control thread only (compiling allocates and runs Hyperscan's
+ * compiler); a compiled mesh is read-only and may be read by any thread.
+ * Pure C11 with lib/config, lib/route and lib/lb; never logs.
+ */
+#ifndef GW_MESH_H
+#define GW_MESH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_config.h"
+#include "gw_lb.h"
+#include "gw_route.h"
+
+/** gw_route_dest.user of a destination no cluster serves. */
+#define GW_MESH_NO_CLUSTER UINT32_MAX
+
+/** Istio's defaults, applied where a DestinationRule says nothing. */
+#define GW_MESH_DEFAULT_CONNECT_TIMEOUT_MS 10000u  /* connectionPool.tcp */
+#define GW_MESH_DEFAULT_IDLE_TIMEOUT_MS 3600000u   /* http.idleTimeout 1 h */
+#define GW_MESH_DEFAULT_MAX_CONNECTIONS 4294967295u /* unlimited (2^32-1) */
+#define GW_MESH_DEFAULT_MAX_PENDING 4294967295u
+#define GW_MESH_DEFAULT_MAX_REQUESTS 4294967295u
+
+enum gw_mesh_protocol {
+	GW_MESH_PROTO_HTTP = 0,
+};
+
+/** One endpoint of a cluster. */
+struct gw_mesh_endpoint {
+	uint32_t addr;    /* IPv4, host byte order */
+	uint16_t port;
+	uint32_t weight;  /* 1..2^31 (Istio: unset = 1) */
+	const char *source; /* "ServiceEntry ns/name" or "WorkloadEntry ns/name" */
+};
+
+/** A destination: service host, subset, port, with what serves it. */
+struct gw_mesh_cluster {
+	const char *name;      /* Envoy style: outbound|port|subset|host */
+	const char *host;      /* the ServiceEntry host */
+	const char *subset;    /* "" when none */
+	uint16_t port;         /* service port */
+	uint32_t n_endpoints;
+	const struct gw_mesh_endpoint *endpoints;
+	const struct gw_lb *lb; /* endpoint i of the balancer = endpoints[i];
+				 * NULL when there are no endpoints */
+	/* DestinationRule trafficPolicy.connectionPool */
+	uint32_t connect_timeout_ms;
+	uint32_t max_connections;      /* per cluster (Istio: per host) */
+	uint32_t max_pending_requests; /* http1MaxPendingRequests */
+	uint32_t max_requests_per_conn; /* 0 in Istio = unlimited: stored as
+					  * GW_MESH_DEFAULT_MAX_REQUESTS */
+	uint32_t idle_timeout_ms;      /* upstream connection idle timeout */
+};
+
+/** A port that serves HTTP, with its routes. */
+struct gw_mesh_listener {
+	uint16_t port;
+	enum gw_mesh_protocol protocol;
+	const char *name;             /* "http.<port>" */
+	const struct gw_route_table *routes; /* NULL: no route binds to it,
+					      * every request gets 404 */
+	uint32_t n_vhosts;            /* virtual hosts in the table */
+};
+
+/* ---- report ----------------------------------------------------------- */
+
+enum gw_mesh_state {
+	GW_MESH_APPLIED,      /* every field used */
+	GW_MESH_PARTIAL,      /* used, with warnings */
+	GW_MESH_REJECTED,     /* an error: left out */
+	GW_MESH_NOT_YET_APPLIED, /* a kind meshgw does not compile yet */
+	GW_MESH_IGNORED,      /* not a resource this module reads */
+};
+
+enum gw_mesh_severity {
+	GW_MESH_WARNING,
+	GW_MESH_ERROR,
+};
+
+#define GW_MESH_MSG_MAX 320
+
+/** One finding, tied to a resource and a position in its source. */
+struct gw_mesh_diag {
+	const struct gw_config_resource *res; /* borrowed from the config */
+	enum gw_mesh_severity severity;
+	unsigned line;          /* 0 = the resource as a whole */
+	unsigned col;
+	char msg[GW_MESH_MSG_MAX]; /* "<field path>: <what and why>" */
+};
+
+struct gw_mesh;
+
+/**
+ * Compile the resources of cfg. Resources with errors are rejected and
+ * reported; the rest still compile.
+ *
+ * @param cfg
+ *   The loaded configuration, borrowed: the mesh copies what it keeps, but
+ *   its report points at cfg's resources, so keep cfg while reading it.
+ * @param out
+ *   The new mesh (free with gw_mesh_free()), also when some resources
+ *   were rejected.
+ * @return
+ *   0; -ENOMEM (nothing is returned).
+ */
+int gw_mesh_compile(const struct gw_config *cfg, struct gw_mesh **out);
+
+/** Free a mesh; NULL is a no-op. */
+void gw_mesh_free(struct gw_mesh *m);
+
+size_t gw_mesh_listener_count(const struct gw_mesh *m);
+const struct gw_mesh_listener *gw_mesh_listener_at(const struct gw_mesh *m,
+						   size_t i);
+/** The listener on a port, or NULL. */
+const struct gw_mesh_listener *gw_mesh_listener_lookup(const struct gw_mesh *m,
+						       uint16_t port);
+
+size_t gw_mesh_cluster_count(const struct gw_mesh *m);
+/** Cluster i (the value in gw_route_dest.user), or NULL. */
+const struct gw_mesh_cluster *gw_mesh_cluster_at(const struct gw_mesh *m,
+						 size_t i);
+
+size_t gw_mesh_diag_count(const struct gw_mesh *m);
+const struct gw_mesh_diag *gw_mesh_diag_at(const struct gw_mesh *m, size_t i);
+
+/** The status of a resource of the compiled configuration. */
+enum gw_mesh_state gw_mesh_resource_state(const struct gw_mesh *m,
+					  const struct gw_config_resource *res);
+
+/** "applied", "partially applied", "rejected", "not yet applied", "ignored". */
+const char *gw_mesh_state_name(enum gw_mesh_state s);
+
+/**
+ * Format a finding as "file:line:col: Kind ns/name: msg" (severity
+ * "error: " or "warning: " first).
+ * @return the length snprintf would have written.
+ */
+int gw_mesh_diag_format(const struct gw_mesh_diag *d, char *buf, size_t len);
+
+#endif /* GW_MESH_H */

@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lib/mesh build: decoded resources → clusters (destinations resolved to
+ * ServiceEntry hosts, DestinationRule subsets, endpoints and balancers)
+ * and listeners (per port, the route table of the VirtualServices bound to
+ * its Gateway servers, hosts narrowed to the servers' hosts). Control
+ * thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesh_priv.h"
+
+/* ---- clusters ---------------------------------------------------------- */
+
+static bool
+service_has_host(const struct mesh_service *s, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_hosts; i++) {
+		if (mesh_host_eq(s->hosts[i], host))
+			return true;
+	}
+	return false;
+}
+
+/* The ServiceEntry serving host: exact name, or a short name completed
+ * with the referrer's namespace as Kubernetes does. */
+static const struct mesh_service *
+find_service(struct mesh_ctx *c, const char *host, const char *ns,
+	     const char **fqdn)
+{
+	char full[300];
+	size_t i;
+
+	for (i = 0; i < c->services.n; i++) {
+		const struct mesh_service *s =
+			MESH_VEC_AT(&c->services, struct mesh_service, i);
+
+		if (service_has_host(s, host)) {
+			*fqdn = host;
+			return s;
+		}
+	}
+	if (strchr(host, '.') != NULL)
+		return NULL;
+	snprintf(full, sizeof(full), "%s.%s.svc.cluster.local", host, ns);
+	for (i = 0; i < c->services.n; i++) {
+		const struct mesh_service *s =
+			MESH_VEC_AT(&c->services, struct mesh_service, i);
+		size_t k;
+
+		for (k = 0; k < s->n_hosts; k++) {
+			if (mesh_host_eq(s->hosts[k], full)) {
+				*fqdn = s->hosts[k];
+				return s;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The DestinationRule for a service host: exact first, then the
+ * narrowest wildcard; short DR hosts complete with the DR's namespace. */
+static const struct mesh_dest_rule *
+find_dest_rule(struct mesh_ctx *c, const char *host)
+{
+	const struct mesh_dest_rule *best = NULL;
+	size_t i, best_len = 0;
+
+	for (i = 0; i < c->dest_rules.n; i++) {
+		const struct mesh_dest_rule *dr =
+			MESH_VEC_AT(&c->dest_rules, struct mesh_dest_rule, i);
+		char full[300];
+		const char *h = dr->host;
+
+		if (strchr(h, '.') == NULL && strcmp(h, "*") != 0) {
+			snprintf(full, sizeof(full), "%s.%s.svc.cluster.local",
+				 h, dr->res->namespace);
+			h = full;
+		}
+		if (mesh_host_eq(h, host))
+			return dr;
+		if (h[0] == '*' && mesh_host_covers(h, host) &&
+		    strlen(h) > best_len) {
+			best = dr;
+			best_len = strlen(h);
+		}
+	}
+	return best;
+}
+
+static void
+policy_merge(struct mesh_policy *into, const struct mesh_policy *from)
+{
+	if (from->has_lb) {
+		into->has_lb = true;
+		into->lb = from->lb;
+	}
+	if (from->connect_timeout_ms)
+		into->connect_timeout_ms = from->connect_timeout_ms;
+	if (from->max_connections)
+		into->max_connections = from->max_connections;
+	if (from->max_pending)
+		into->max_pending = from->max_pending;
+	if (from->max_requests_per_conn)
+		into->max_requests_per_conn = from->max_requests_per_conn;
+	if (from->idle_timeout_ms)
+		into->idle_timeout_ms = from->idle_timeout_ms;
+}
+
+static uint16_t
+workload_port(const struct mesh_workload *w, const struct mesh_se_port *sp)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_ports; i++) {
+		if (strcmp(w->ports[i].key, sp->name) == 0)
+			return w->port_numbers[i];
+	}
+	return sp->target_port ? sp->target_port : sp->number;
+}
+
+static int
+add_endpoint(struct mesh_ctx *c, struct mesh_vec *eps,
+	     const struct mesh_workload *w, const struct mesh_se_port *sp)
+{
+	struct gw_mesh_endpoint *e = mesh_vec_push(eps);
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->addr = w->addr;
+	e->port = workload_port(w, sp);
+	e->weight = w->weight;
+	e->source = mesh_printf(&c->m->arena, "%s %s/%s", w->res->kind,
+				w->res->namespace, w->res->name);
+	return e->source == NULL ? -ENOMEM : 0;
+}
+
+static int
+cluster_endpoints(struct mesh_ctx *c, const struct mesh_service *s,
+		  const struct mesh_se_port *sp, const struct mesh_subset *ss,
+		  struct mesh_vec *eps)
+{
+	static const struct mesh_labels none;
+	const struct mesh_labels *want = ss != NULL ? &ss->labels : &none;
+	size_t i;
+	int rc;
+
+	if (!s->static_resolution)
+		return 0;
+	for (i = 0; i < s->n_endpoints; i++) {
+		if (!mesh_labels_match(want, &s->endpoints[i].labels))
+			continue;
+		rc = add_endpoint(c, eps, &s->endpoints[i], sp);
+		if (rc < 0)
+			return rc;
+	}
+	if (!s->has_selector)
+		return 0;
+	for (i = 0; i < c->workloads.n; i++) {
+		const struct mesh_workload *w =
+			MESH_VEC_AT(&c->workloads, struct mesh_workload, i);
+
+		if (strcmp(w->res->namespace, s->res->namespace) != 0 ||
+		    !mesh_labels_match(&s->selector, &w->labels) ||
+		    !mesh_labels_match(want, &w->labels))
+			continue;
+		rc = add_endpoint(c, eps, w, sp);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
+	     const char *host, const struct mesh_se_port *sp,
+	     const struct mesh_dest_rule *dr, const struct mesh_subset *ss,
+	     uint32_t *index)
+{
+	struct gw_mesh_cluster *cl;
+	struct mesh_policy pol;
+	struct mesh_vec eps;
+	struct gw_lb_endpoint *lbe = NULL;
+	struct gw_mesh_endpoint *arr;
+	struct gw_lb *lb = NULL;
+	size_t i;
+	int rc;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.lb.algo = GW_LB_LEAST_REQUEST; /* Istio's default */
+	if (dr != NULL)
+		policy_merge(&pol, &dr->policy);
+	if (ss != NULL)
+		policy_merge(&pol, &ss->policy);
+
+	mesh_vec_init(&eps, sizeof(struct gw_mesh_endpoint));
+	rc = cluster_endpoints(c, s, sp, ss, &eps);
+	if (rc < 0)
+		goto out;
+	arr = mesh_alloc(&c->m->arena, (eps.n ? eps.n : 1) * sizeof(*arr));
+	if (arr == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (eps.n > 0)
+		memcpy(arr, eps.items, eps.n * sizeof(*arr));
+	if (eps.n > GW_LB_ENDPOINTS_MAX) {
+		mesh_diag_res(c, s->res, GW_MESH_WARNING, NULL, "host %s port "
+			      "%u: %zu endpoints, only the first %u are used",
+			      host, sp->number, eps.n, GW_LB_ENDPOINTS_MAX);
+		eps.n = GW_LB_ENDPOINTS_MAX;
+	}
+	if (eps.n > 0) {
+		lbe = calloc(eps.n, sizeof(*lbe));
+		if (lbe == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < eps.n; i++) {
+			char key[32];
+			int n = snprintf(key, sizeof(key), "%08" PRIx32 ":%u",
+					 arr[i].addr, arr[i].port);
+
+			lbe[i].id = gw_lb_hash(key, (size_t)n);
+			lbe[i].weight = arr[i].weight;
+		}
+		rc = gw_lb_create(&pol.lb, lbe, (uint32_t)eps.n, &lb);
+		if (rc == -EINVAL) {
+			/* the same address:port twice, say */
+			mesh_diag_res(c, s->res, GW_MESH_WARNING, NULL, "host %s "
+				      "port %u: endpoints repeat an address and "
+				      "port; the cluster has no balancer (503)",
+				      host, sp->number);
+			lb = NULL;
+			rc = 0;
+		} else if (rc < 0) {
+			goto out;
+		}
+	}
+	cl = mesh_vec_push(&c->m->clusters);
+	if (cl == NULL) {
+		gw_lb_free(lb);
+		rc = -ENOMEM;
+		goto out;
+	}
+	cl->host = mesh_strdup(&c->m->arena, host);
+	cl->subset = mesh_strdup(&c->m->arena, ss != NULL ? ss->name : "");
+	cl->name = mesh_printf(&c->m->arena, "outbound|%u|%s|%s", sp->number,
+			       ss != NULL ? ss->name : "", host);
+	cl->port = sp->number;
+	cl->endpoints = arr;
+	cl->n_endpoints = (uint32_t)eps.n;
+	cl->lb = lb;
+	cl->connect_timeout_ms = pol.connect_timeout_ms ?
+		pol.connect_timeout_ms : GW_MESH_DEFAULT_CONNECT_TIMEOUT_MS;
+	cl->max_connections = pol.max_connections ? pol.max_connections :
+		GW_MESH_DEFAULT_MAX_CONNECTIONS;
+	cl->max_pending_requests = pol.max_pending ? pol.max_pending :
+		GW_MESH_DEFAULT_MAX_PENDING;
+	cl->max_requests_per_conn = pol.max_requests_per_conn ?
+		pol.max_requests_per_conn : GW_MESH_DEFAULT_MAX_REQUESTS;
+	cl->idle_timeout_ms = pol.idle_timeout_ms ? pol.idle_timeout_ms :
+		GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
+	if (cl->host == NULL || cl->subset == NULL || cl->name == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*index = (uint32_t)(c->m->clusters.n - 1);
+	rc = 0;
+out:
+	free(lbe);
+	mesh_vec_free(&eps);
+	return rc;
+}
+
+/*
+ * The cluster for a route destination of VirtualService vs, made on first
+ * use. Unresolvable destinations are warnings on vs and give
+ * GW_MESH_NO_CLUSTER (the proxy answers 503).
+ */
+static int
+resolve(struct mesh_ctx *c, const struct mesh_vs *vs, const char *what,
+	const char *host, const char *subset, uint32_t port, uint32_t *out)
+{
+	const struct mesh_service *s;
+	const struct mesh_dest_rule *dr;
+	const struct mesh_subset *ss = NULL;
+	const struct mesh_se_port *sp = NULL;
+	const char *fqdn;
+	size_t i;
+
+	*out = GW_MESH_NO_CLUSTER;
+	s = find_service(c, host, vs->res->namespace, &fqdn);
+	if (s == NULL) {
+		mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL, "%s host "
+			      "\"%s\": no ServiceEntry declares it; requests "
+			      "sent there get 503", what, host);
+		return 0;
+	}
+	if (port == 0 && s->n_ports == 1) {
+		sp = &s->ports[0];
+	} else {
+		for (i = 0; i < s->n_ports; i++) {
+			if (s->ports[i].number == port)
+				sp = &s->ports[i];
+		}
+	}
+	if (sp == NULL) {
+		mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL, port == 0 ?
+			      "%s host \"%s\": the service has several ports; "
+			      "destination.port is required (503)" :
+			      "%s host \"%s\": the service has no port %u "
+			      "(503)", what, host, port);
+		return 0;
+	}
+	dr = find_dest_rule(c, fqdn);
+	if (subset != NULL) {
+		for (i = 0; dr != NULL && i < dr->n_subsets; i++) {
+			if (strcmp(dr->subsets[i].name, subset) == 0)
+				ss = &dr->subsets[i];
+		}
+		if (ss == NULL) {
+			mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL, "%s "
+				      "host \"%s\": no DestinationRule defines "
+				      "subset \"%s\"; requests sent there get "
+				      "503", what, host, subset);
+			return 0;
+		}
+	}
+	/* reuse a cluster already made for the same destination */
+	for (i = 0; i < c->m->clusters.n; i++) {
+		const struct gw_mesh_cluster *cl =
+			MESH_VEC_AT(&c->m->clusters, struct gw_mesh_cluster, i);
+
+		if (cl->port == sp->number && mesh_host_eq(cl->host, fqdn) &&
+		    strcmp(cl->subset, ss != NULL ? ss->name : "") == 0) {
+			*out = (uint32_t)i;
+			return 0;
+		}
+	}
+	return make_cluster(c, s, fqdn, sp, dr, ss, out);
+}
+
+static int
+resolve_vs(struct mesh_ctx *c, struct mesh_vs *vs)
+{
+	size_t r, d;
+	int rc;
+
+	for (r = 0; r < vs->n_routes; r++) {
+		struct gw_route_conf *rt = &vs->routes[r];
+
+		for (d = 0; d < rt->n_dests; d++) {
+			struct gw_route_dest_conf *dc =
+				(struct gw_route_dest_conf *)&rt->dests[d];
+
+			rc = resolve(c, vs, "route destination", dc->host,
+				     dc->subset, dc->port, &dc->user);
+			if (rc < 0)
+				return rc;
+		}
+		if (rt->mirror.host != NULL) {
+			rc = resolve(c, vs, "mirror", rt->mirror.host,
+				     rt->mirror.subset, rt->mirror.port,
+				     &rt->mirror.user);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- VirtualService checks and listeners ------------------------------- */
+
+/* Compile a VirtualService alone, so that an error in it names it and
+ * rejects it alone. */
+static bool
+vs_compiles(struct mesh_ctx *c, const struct mesh_vs *vs)
+{
+	struct gw_route_vhost_conf vh;
+	struct gw_route_table_conf tc;
+	struct gw_route_table *t = NULL;
+	struct gw_route_err err;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < vs->n_hosts; i++) {
+		for (j = 0; j < i; j++) {
+			if (mesh_host_eq(vs->hosts[i], vs->hosts[j])) {
+				mesh_diag_res(c, vs->res, GW_MESH_ERROR, NULL,
+					      "spec.hosts[%zu]: \"%s\" repeats "
+					      "spec.hosts[%zu]", i,
+					      vs->hosts[i], j);
+				return false;
+			}
+		}
+	}
+	memset(&vh, 0, sizeof(vh));
+	vh.name = mesh_printf(&c->tmp, "%s/%s", vs->res->namespace,
+			      vs->res->name);
+	vh.domains = vs->hosts;
+	vh.n_domains = vs->n_hosts;
+	vh.routes = vs->routes;
+	vh.n_routes = vs->n_routes;
+	tc.vhosts = &vh;
+	tc.n_vhosts = 1;
+	memset(&err, 0, sizeof(err));
+	rc = gw_route_table_create(&tc, &t, &err);
+	gw_route_table_free(t);
+	if (rc == -ENOMEM) {
+		c->nomem = true;
+		return false;
+	}
+	if (rc < 0) {
+		mesh_diag_res(c, vs->res, GW_MESH_ERROR, NULL, "spec.http: %s",
+			      err.msg);
+		return false;
+	}
+	return true;
+}
+
+struct vhost_acc {
+	const char *domain;
+	struct mesh_vec routes;	/* struct gw_route_conf */
+	const char *name;
+};
+
+/* Of a VirtualService host and a server host, the narrower one, or NULL
+ * when they do not overlap. */
+static const char *
+narrower(const char *vs_host, const char *server_host)
+{
+	if (mesh_host_covers(server_host, vs_host))
+		return vs_host;
+	if (mesh_host_covers(vs_host, server_host))
+		return server_host;
+	return NULL;
+}
+
+static bool
+gw_named(const struct mesh_gateway *g, const char *ref)
+{
+	size_t nl = strlen(g->res->namespace);
+
+	return strncmp(ref, g->res->namespace, nl) == 0 && ref[nl] == '/' &&
+	       strcmp(ref + nl + 1, g->res->name) == 0;
+}
+
+static bool
+vs_binds(const struct mesh_vs *vs, const struct mesh_gateway *g)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n_gateways; i++) {
+		if (gw_named(g, vs->gateways[i]))
+			return true;
+	}
+	return false;
+}
+
+/* The routes of vs as seen through the gateways in `bound`: match blocks
+ * limited to other gateways are dropped, and so is a route that loses
+ * all its blocks. Written into out (a vector of gw_route_conf). */
+static int
+routes_for(struct mesh_ctx *c, const struct mesh_vs *vs,
+	   const struct mesh_gateway *const *bound, size_t n_bound,
+	   struct mesh_vec *out)
+{
+	size_t r, b, k, g;
+
+	for (r = 0; r < vs->n_routes; r++) {
+		const struct gw_route_conf *rt = &vs->routes[r];
+		struct gw_route_match_conf *mc = NULL;
+		struct gw_route_conf *dst;
+		size_t kept = 0;
+
+		if (rt->n_matches > 0) {
+			mc = mesh_alloc(&c->tmp, rt->n_matches * sizeof(*mc));
+			if (mc == NULL)
+				return -ENOMEM;
+		}
+		for (b = 0; b < rt->n_matches; b++) {
+			const struct mesh_block_gws *bg =
+				vs->block_gws[r] != NULL ?
+				&vs->block_gws[r][b] : NULL;
+			bool ok = bg == NULL || bg->n == 0;
+
+			for (k = 0; !ok && k < bg->n; k++) {
+				for (g = 0; g < n_bound; g++) {
+					if (gw_named(bound[g], bg->names[k]))
+						ok = true;
+				}
+			}
+			if (ok)
+				mc[kept++] = rt->matches[b];
+		}
+		if (rt->n_matches > 0 && kept == 0)
+			continue;
+		dst = mesh_vec_push(out);
+		if (dst == NULL)
+			return -ENOMEM;
+		*dst = *rt;
+		if (rt->n_matches > 0) {
+			dst->matches = mc;
+			dst->n_matches = kept;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The domains under which vs serves on this port: each of its hosts
+ * narrowed against each host of the bound gateways' HTTP servers on the
+ * port (a server host "ns/..." only admits VirtualServices of ns).
+ * Distinct, in order. out holds const char *.
+ */
+static int
+vs_domains(struct mesh_ctx *c, const struct mesh_vs *vs,
+	   const struct mesh_gateway *const *bound, size_t n_bound,
+	   uint16_t port, struct mesh_vec *out)
+{
+	size_t h, g, s, sh, k;
+
+	(void)c;
+	for (h = 0; h < vs->n_hosts; h++) {
+		for (g = 0; g < n_bound; g++) {
+			for (s = 0; s < bound[g]->n_servers; s++) {
+				const struct mesh_server *sv =
+					&bound[g]->servers[s];
+
+				if (!sv->http || sv->port != port)
+					continue;
+				for (sh = 0; sh < sv->n_hosts; sh++) {
+					const struct mesh_server_host *x =
+						&sv->hosts[sh];
+					const char *d, **slot;
+
+					if (strcmp(x->ns, "*") != 0 &&
+					    strcmp(x->ns, vs->res->namespace))
+						continue;
+					d = narrower(vs->hosts[h], x->host);
+					if (d == NULL)
+						continue;
+					for (k = 0; k < out->n; k++) {
+						if (mesh_host_eq(*MESH_VEC_AT(
+							out, const char *, k),
+							d))
+							break;
+					}
+					if (k < out->n)
+						continue;
+					slot = mesh_vec_push(out);
+					if (slot == NULL)
+						return -ENOMEM;
+					*slot = d;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+build_listener(struct mesh_ctx *c, uint16_t port)
+{
+	const struct mesh_gateway **bound = NULL;
+	struct mesh_vec acc;	/* struct vhost_acc */
+	struct gw_route_vhost_conf *vh = NULL;
+	struct gw_route_table_conf tc;
+	struct gw_route_err err;
+	struct gw_mesh_listener *l;
+	struct gw_route_table *t = NULL;
+	const char **doms = NULL;
+	struct mesh_vec doms_v;
+	size_t v, g, s, h, a, n_bound;
+	int rc = 0;
+
+	mesh_vec_init(&acc, sizeof(struct vhost_acc));
+	bound = calloc(c->gateways.n + 1, sizeof(*bound));
+	if (bound == NULL)
+		return -ENOMEM;
+	for (v = 0; v < c->vss.n; v++) {
+		const struct mesh_vs *vs = MESH_VEC_AT(&c->vss, struct mesh_vs,
+						       v);
+		struct mesh_vec rts;
+
+		/* the gateways with an HTTP server on this port it binds */
+		n_bound = 0;
+		for (g = 0; g < c->gateways.n; g++) {
+			const struct mesh_gateway *gw =
+				MESH_VEC_AT(&c->gateways, struct mesh_gateway,
+					    g);
+
+			for (s = 0; s < gw->n_servers; s++) {
+				if (gw->servers[s].http &&
+				    gw->servers[s].port == port &&
+				    vs_binds(vs, gw)) {
+					bound[n_bound++] = gw;
+					break;
+				}
+			}
+		}
+		if (n_bound == 0)
+			continue;
+		mesh_vec_init(&rts, sizeof(struct gw_route_conf));
+		mesh_vec_init(&doms_v, sizeof(const char *));
+		rc = routes_for(c, vs, bound, n_bound, &rts);
+		if (rc < 0) {
+			mesh_vec_free(&rts);
+			goto out;
+		}
+		rc = vs_domains(c, vs, bound, n_bound, port, &doms_v);
+		for (h = 0; rc == 0 && h < doms_v.n; h++) {
+			const char *d = *MESH_VEC_AT(&doms_v, const char *, h);
+			struct vhost_acc *va = NULL;
+
+			for (a = 0; a < acc.n; a++) {
+				va = MESH_VEC_AT(&acc, struct vhost_acc, a);
+				if (mesh_host_eq(va->domain, d))
+					break;
+			}
+			if (a == acc.n) {
+				va = mesh_vec_push(&acc);
+				if (va == NULL) {
+					rc = -ENOMEM;
+					break;
+				}
+				va->domain = d;
+				va->name = mesh_printf(&c->tmp, "%s/%s",
+						       vs->res->namespace,
+						       vs->res->name);
+				mesh_vec_init(&va->routes,
+					      sizeof(struct gw_route_conf));
+			}
+			/* Istio merges the VirtualServices of one host in
+			 * order: their routes follow each other */
+			for (a = 0; a < rts.n; a++) {
+				struct gw_route_conf *dst =
+					mesh_vec_push(&va->routes);
+
+				if (dst == NULL) {
+					rc = -ENOMEM;
+					break;
+				}
+				*dst = *MESH_VEC_AT(&rts, struct gw_route_conf,
+						    a);
+			}
+		}
+		mesh_vec_free(&doms_v);
+		mesh_vec_free(&rts);
+		if (rc < 0)
+			goto out;
+	}
+
+	l = mesh_vec_push(&c->m->listeners);
+	if (l == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	l->port = port;
+	l->protocol = GW_MESH_PROTO_HTTP;
+	l->name = mesh_printf(&c->m->arena, "http.%u", port);
+	if (l->name == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (acc.n == 0)
+		goto out;
+	vh = calloc(acc.n, sizeof(*vh));
+	doms = calloc(acc.n, sizeof(*doms));
+	if (vh == NULL || doms == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (a = 0; a < acc.n; a++) {
+		struct vhost_acc *va = MESH_VEC_AT(&acc, struct vhost_acc, a);
+
+		doms[a] = va->domain;
+		vh[a].name = va->name;
+		vh[a].domains = &doms[a];
+		vh[a].n_domains = 1;
+		vh[a].routes = va->routes.items;
+		vh[a].n_routes = va->routes.n;
+	}
+	tc.vhosts = vh;
+	tc.n_vhosts = acc.n;
+	memset(&err, 0, sizeof(err));
+	rc = gw_route_table_create(&tc, &t, &err);
+	if (rc == -ENOMEM)
+		goto out;
+	if (rc < 0) {
+		/* each VirtualService compiled alone: only limits are left */
+		const struct mesh_gateway *gw =
+			MESH_VEC_AT(&c->gateways, struct mesh_gateway, 0);
+
+		mesh_diag_res(c, gw->res, GW_MESH_ERROR, NULL, "port %u: the "
+			      "merged route table does not compile: %s; every "
+			      "request on this port gets 404", port, err.msg);
+		rc = 0;
+		goto out;
+	}
+	l->routes = t;
+	l->n_vhosts = (uint32_t)acc.n;
+out:
+	for (a = 0; a < acc.n; a++)
+		mesh_vec_free(&MESH_VEC_AT(&acc, struct vhost_acc, a)->routes);
+	mesh_vec_free(&acc);
+	free(vh);
+	free(doms);
+	free(bound);
+	return rc;
+}
+
+static int
+port_cmp(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int
+mesh_build(struct mesh_ctx *c)
+{
+	uint16_t *ports;
+	size_t n = 0, g, s, v, i;
+	int rc = 0;
+
+	/* a VirtualService that binds to a Gateway nobody declared */
+	for (v = 0; v < c->vss.n; v++) {
+		const struct mesh_vs *vs = MESH_VEC_AT(&c->vss, struct mesh_vs,
+						       v);
+
+		for (i = 0; i < vs->n_gateways; i++) {
+			for (g = 0; g < c->gateways.n; g++) {
+				if (gw_named(MESH_VEC_AT(&c->gateways,
+					     struct mesh_gateway, g),
+					     vs->gateways[i]))
+					break;
+			}
+			if (g == c->gateways.n)
+				mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL,
+					      "spec.gateways[%zu]: Gateway "
+					      "\"%s\" does not exist (or was "
+					      "rejected)", i, vs->gateways[i]);
+		}
+	}
+	/* resolve destinations, then compile each VirtualService alone;
+	 * rejected ones leave the list */
+	for (v = 0; v < c->vss.n;) {
+		struct mesh_vs *vs = MESH_VEC_AT(&c->vss, struct mesh_vs, v);
+
+		rc = resolve_vs(c, vs);
+		if (rc < 0)
+			return rc;
+		if (vs_compiles(c, vs)) {
+			v++;
+			continue;
+		}
+		if (c->nomem)
+			return -ENOMEM;
+		memmove(vs, vs + 1, (c->vss.n - v - 1) * sizeof(*vs));
+		c->vss.n--;
+	}
+	/* listeners, by port */
+	ports = calloc(65536, sizeof(*ports));
+	if (ports == NULL)
+		return -ENOMEM;
+	for (g = 0; g < c->gateways.n; g++) {
+		const struct mesh_gateway *gw =
+			MESH_VEC_AT(&c->gateways, struct mesh_gateway, g);
+
+		for (s = 0; s < gw->n_servers; s++) {
+			if (!gw->servers[s].http)
+				continue;
+			for (i = 0; i < n; i++) {
+				if (ports[i] == gw->servers[s].port)
+					break;
+			}
+			if (i == n)
+				ports[n++] = gw->servers[s].port;
+		}
+	}
+	qsort(ports, n, sizeof(*ports), port_cmp);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = build_listener(c, ports[i]);
+	free(ports);
+	return rc;
+}

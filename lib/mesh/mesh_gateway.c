@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Gateway (networking.istio.io) → servers: port, protocol, hosts with
+ * their namespace part. HTTP servers are compiled; HTTPS, TLS, TCP and
+ * the other protocols are reported as not supported yet. Control thread.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mesh_priv.h"
+
+static const char *const protocols[] = {
+	"HTTP", "HTTPS", "GRPC", "GRPC-WEB", "HTTP2", "MONGO", "TCP", "TLS",
+	NULL,
+};
+
+/* "ns/host", "./host", "*\/host" or "host" (any namespace). */
+static bool
+server_host(struct mesh_ctx *c, const struct gw_config_node *n,
+	    const char *path, struct mesh_server_host *h)
+{
+	const char *s, *slash;
+
+	if (!mesh_str(c, n, path, &s))
+		return false;
+	slash = strchr(s, '/');
+	if (slash == NULL) {
+		h->ns = "*";
+		h->host = s;
+	} else {
+		size_t nl = (size_t)(slash - s);
+
+		h->host = slash + 1;
+		if (nl == 1 && s[0] == '.')
+			h->ns = c->res->namespace;
+		else if (nl == 1 && s[0] == '*')
+			h->ns = "*";
+		else
+			h->ns = mesh_printf(&c->tmp, "%.*s", (int)nl, s);
+		if (h->ns == NULL) {
+			c->nomem = true;
+			return false;
+		}
+	}
+	if (h->host[0] == '\0' || strchr(h->host, '/') != NULL ||
+	    (strchr(h->host, '*') != NULL && strcmp(h->host, "*") != 0 &&
+	     (h->host[0] != '*' || h->host[1] != '.' ||
+	      strchr(h->host + 1, '*') != NULL))) {
+		mesh_err(c, n, "%s: \"%s\" is not a host, \"*.suffix\" or "
+			 "\"*\" (with an optional \"namespace/\")", path, s);
+		return false;
+	}
+	return true;
+}
+
+static void
+decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
+	      const char *path, struct mesh_server *sv)
+{
+	static const char *const known[] = {
+		"port", "hosts", "name", "tls", NULL,
+	};
+	static const char *const unsupported[] = {
+		"bind", "defaultEndpoint", NULL,
+	};
+	static const char *const port_known[] = {
+		"number", "protocol", "name", NULL,
+	};
+	static const char *const port_unsupported[] = { "targetPort", NULL };
+	const struct gw_config_node *port, *v, *hosts;
+	struct mesh_server_host *h;
+	const char *proto = NULL, *name;
+	char p[200];
+	uint64_t num = 0;
+	size_t i, k;
+
+	sv->line = n->line;
+	sv->col = n->col;
+	if (!mesh_fields(c, n, path, known, unsupported))
+		return;
+	port = gw_config_node_get(n, "port");
+	snprintf(p, sizeof(p), "%s.port", path);
+	if (port == NULL) {
+		mesh_err(c, n, "%s: required", p);
+		return;
+	}
+	if (!mesh_fields(c, port, p, port_known, port_unsupported))
+		return;
+	v = gw_config_node_get(port, "number");
+	snprintf(p, sizeof(p), "%s.port.number", path);
+	if (v == NULL)
+		mesh_err(c, port, "%s: required", p);
+	else if (mesh_uint(c, v, p, 1, 65535, &num))
+		sv->port = (uint16_t)num;
+	v = gw_config_node_get(port, "protocol");
+	snprintf(p, sizeof(p), "%s.port.protocol", path);
+	if (v == NULL) {
+		mesh_err(c, port, "%s: required", p);
+	} else if (mesh_str(c, v, p, &proto)) {
+		for (k = 0; protocols[k] != NULL; k++) {
+			if (strcasecmp(proto, protocols[k]) == 0)
+				break;
+		}
+		if (protocols[k] == NULL)
+			mesh_err(c, v, "%s: \"%s\" is not one of HTTP, HTTPS, "
+				 "GRPC, GRPC-WEB, HTTP2, MONGO, TCP, TLS", p,
+				 proto);
+		else if (k == 0)
+			sv->http = true;
+		else
+			mesh_warn(c, v, "%s: %s servers are not supported yet; "
+				  "this server is ignored", p, protocols[k]);
+	}
+	v = gw_config_node_get(port, "name");
+	snprintf(p, sizeof(p), "%s.port.name", path);
+	if (v != NULL)
+		(void)mesh_str(c, v, p, &name);
+
+	hosts = gw_config_node_get(n, "hosts");
+	snprintf(p, sizeof(p), "%s.hosts", path);
+	if (hosts == NULL || (hosts->type == GW_CONFIG_NODE_SEQ &&
+			      hosts->n == 0)) {
+		mesh_err(c, hosts != NULL ? hosts : n,
+			 "%s: at least one host is required", p);
+		return;
+	}
+	if (!mesh_is_seq(c, hosts, p))
+		return;
+	h = mesh_alloc(&c->tmp, hosts->n * sizeof(*h));
+	if (h == NULL) {
+		c->nomem = true;
+		return;
+	}
+	for (i = 0; i < hosts->n; i++) {
+		snprintf(p, sizeof(p), "%s.hosts[%zu]", path, i);
+		if (!server_host(c, hosts->items[i], p, &h[i]))
+			return;
+	}
+	sv->hosts = h;
+	sv->n_hosts = hosts->n;
+
+	v = gw_config_node_get(n, "tls");
+	if (v != NULL && sv->http) {
+		snprintf(p, sizeof(p), "%s.tls", path);
+		mesh_warn(c, v, "%s: TLS settings (httpsRedirect among them) "
+			  "are not supported yet, ignored", p);
+	}
+}
+
+void
+mesh_decode_gateway(struct mesh_ctx *c)
+{
+	static const char *const known[] = { "servers", "selector", NULL };
+	const struct gw_config_node *spec = c->res->spec, *servers;
+	struct mesh_server *sv;
+	struct mesh_gateway *gw;
+	char p[64];
+	size_t i, j;
+
+	if (spec == NULL) {
+		mesh_err(c, NULL, "spec: required");
+		return;
+	}
+	if (!mesh_fields(c, spec, "spec", known, NULL))
+		return;
+	/* selector picks the gateway workload: meshgw is it, whatever it
+	 * says; still it must be labels */
+	if (gw_config_node_get(spec, "selector") != NULL) {
+		struct mesh_labels l;
+
+		(void)mesh_labels(c, gw_config_node_get(spec, "selector"),
+				  "spec.selector", &l);
+	}
+	servers = gw_config_node_get(spec, "servers");
+	if (servers == NULL || (servers->type == GW_CONFIG_NODE_SEQ &&
+				servers->n == 0)) {
+		mesh_err(c, servers != NULL ? servers : spec,
+			 "spec.servers: at least one server is required");
+		return;
+	}
+	if (!mesh_is_seq(c, servers, "spec.servers"))
+		return;
+	sv = mesh_alloc(&c->tmp, servers->n * sizeof(*sv));
+	if (sv == NULL) {
+		c->nomem = true;
+		return;
+	}
+	for (i = 0; i < servers->n; i++) {
+		snprintf(p, sizeof(p), "spec.servers[%zu]", i);
+		decode_server(c, servers->items[i], p, &sv[i]);
+	}
+	/* two HTTP servers of one Gateway on one port must not share a host */
+	for (i = 0; i < servers->n; i++) {
+		for (j = i + 1; j < servers->n; j++) {
+			size_t a, b;
+
+			if (!sv[i].http || !sv[j].http ||
+			    sv[i].port != sv[j].port)
+				continue;
+			for (a = 0; a < sv[i].n_hosts; a++) {
+				for (b = 0; b < sv[j].n_hosts; b++) {
+					if (mesh_host_eq(sv[i].hosts[a].host,
+							 sv[j].hosts[b].host))
+						mesh_err(c, servers->items[j],
+							 "spec.servers[%zu]: "
+							 "host \"%s\" on port "
+							 "%u is already served "
+							 "by servers[%zu]", j,
+							 sv[j].hosts[b].host,
+							 sv[j].port, i);
+				}
+			}
+		}
+	}
+	if (c->res_error)
+		return;
+	gw = mesh_vec_push(&c->gateways);
+	if (gw == NULL) {
+		c->nomem = true;
+		return;
+	}
+	gw->res = c->res;
+	gw->servers = sv;
+	gw->n_servers = servers->n;
+}
