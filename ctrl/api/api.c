@@ -127,6 +127,50 @@ handle_prometheus(struct gw_api *api, struct api_reply *r)
 	r->len = b.len;
 }
 
+/*
+ * The compiled state of each resource (lib/mesh) over the loader's, and
+ * its findings as "file:line:col: severity: ..." lines.
+ */
+static int
+config_dump_mesh(const struct gw_ctrl *c, json_t *doc)
+{
+	json_t *arr = json_object_get(doc, "resources");
+	char line[GW_MESH_MSG_MAX + 512];
+	size_t i, k;
+
+	if (c->mesh == NULL || arr == NULL)
+		return 0;
+	for (i = 0; i < json_array_size(arr); i++) {
+		const struct gw_config_resource *res =
+			gw_config_resource_at(c->cfg, i);
+		json_t *st = json_object_get(json_array_get(arr, i), "status");
+		enum gw_mesh_state ms;
+		json_t *f;
+
+		if (res == NULL || st == NULL)
+			continue;
+		ms = gw_mesh_resource_state(c->mesh, res);
+		if (ms != GW_MESH_IGNORED &&
+		    json_object_set_new(st, "state",
+					json_string(gw_mesh_state_name(ms))) < 0)
+			return -ENOMEM;
+		f = json_array();
+		if (f == NULL || json_object_set_new(st, "findings", f) < 0)
+			return -ENOMEM;
+		for (k = 0; k < gw_mesh_diag_count(c->mesh); k++) {
+			const struct gw_mesh_diag *d =
+				gw_mesh_diag_at(c->mesh, k);
+
+			if (d->res != res)
+				continue;
+			gw_mesh_diag_format(d, line, sizeof(line));
+			if (json_array_append_new(f, json_string(line)) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static void
 handle_config_dump(struct gw_api *api, struct api_reply *r)
 {
@@ -135,6 +179,10 @@ handle_config_dump(struct gw_api *api, struct api_reply *r)
 	if (doc != NULL)
 		json_object_set_new(doc, "configSource",
 				    json_string(api->c->config_path));
+	if (doc != NULL && config_dump_mesh(api->c, doc) < 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	reply_json(r, MHD_HTTP_OK, doc);
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "gw_config.h"
+#include "gw_mesh.h"
 #include "gw_worker.h"
 
 struct gw_api;
@@ -23,6 +24,7 @@ struct gw_api;
 struct gw_ctrl {
 	struct gw_dp *dp;		  /* borrowed */
 	const struct gw_config *cfg;	  /* borrowed */
+	const struct gw_mesh *mesh;	  /* borrowed: cfg compiled */
 	const char *config_path;	  /* as given on the command line */
 	char token[GW_CTRL_TOKEN_MAX];	  /* admin bearer token; "" = none */
 	uint64_t start_ns;		  /* CLOCK_MONOTONIC at start */

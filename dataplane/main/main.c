@@ -25,6 +25,7 @@
 
 #include "gw_config.h"
 #include "gw_ctrl.h"
+#include "gw_mesh.h"
 #include "gw_port.h"
 #include "gw_version.h"
 #include "gw_worker.h"
@@ -65,25 +66,71 @@ config_load(const char *path, struct gw_config **cfg)
 	return -1;
 }
 
+/* Compile the Istio resources; -ENOMEM is the only failure. */
+static int
+mesh_compile(const struct gw_config *cfg, struct gw_mesh **mesh)
+{
+	int rc = gw_mesh_compile(cfg, mesh);
+
+	if (rc < 0)
+		fprintf(stderr, "meshgw: cannot compile the configuration: %s\n",
+			strerror(-rc));
+	return rc;
+}
+
+/* A resource's state: the compiled one where lib/mesh reads the kind. */
+static const char *
+resource_state(const struct gw_mesh *mesh, const struct gw_config_resource *r)
+{
+	enum gw_mesh_state st = gw_mesh_resource_state(mesh, r);
+
+	return st == GW_MESH_IGNORED ? gw_config_apply_state_name(r->state) :
+				       gw_mesh_state_name(st);
+}
+
+/*
+ * Validate, compile, list the resources and every finding. Exit 2 when
+ * the file does not load or a resource is rejected; warnings (partly
+ * applied resources, missing references) still exit 0.
+ */
 static int
 check_config(const char *path)
 {
+	struct gw_mesh *mesh = NULL;
 	struct gw_config *cfg;
-	size_t i, n;
+	char line[GW_MESH_MSG_MAX + 512];
+	size_t i, n, rejected = 0;
 
 	if (config_load(path, &cfg) != 0)
 		return EXIT_CONFIG;
+	if (mesh_compile(cfg, &mesh) < 0) {
+		gw_config_free(cfg);
+		return EXIT_RUNTIME;
+	}
 	n = gw_config_resource_count(cfg);
-	printf("%s: valid, %zu resource(s)\n", path, n);
+	for (i = 0; i < n; i++)
+		rejected += gw_mesh_resource_state(
+			mesh, gw_config_resource_at(cfg, i)) == GW_MESH_REJECTED;
+	printf("%s: %s, %zu resource(s)", path,
+	       rejected ? "invalid" : "valid", n);
+	if (rejected)
+		printf(", %zu rejected", rejected);
+	printf("\n");
 	for (i = 0; i < n; i++) {
 		const struct gw_config_resource *r = gw_config_resource_at(cfg, i);
 
 		printf("  %s/%s/%s (%s) at %s:%u: %s\n", r->kind, r->namespace,
 		       r->name, r->api_version, r->file, r->line,
-		       gw_config_apply_state_name(r->state));
+		       resource_state(mesh, r));
 	}
+	for (i = 0; i < gw_mesh_diag_count(mesh); i++) {
+		gw_mesh_diag_format(gw_mesh_diag_at(mesh, i), line,
+				    sizeof(line));
+		printf("%s\n", line);
+	}
+	gw_mesh_free(mesh);
 	gw_config_free(cfg);
-	return 0;
+	return rejected ? EXIT_CONFIG : 0;
 }
 
 /* Remove EAL's runtime folder (left behind even with --no-shconf). */
@@ -117,22 +164,36 @@ run(const char *prog, const char *config_path, const char *log_level)
 	struct gw_port_eal_args eal;
 	struct gw_ctrl ctrl = { .sig_fd = -1 };
 	struct gw_config *cfg = NULL;
+	struct gw_mesh *mesh = NULL;
 	struct gw_dp *dp = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char extra_buf[2][160];
 	char *extra[2];
 	int n_extra = 0, rc, status = EXIT_RUNTIME;
 	char err[1024];
+	size_t i;
 
 	if (config_load(config_path, &cfg) != 0)
 		return EXIT_CONFIG;
+	if (mesh_compile(cfg, &mesh) < 0) {
+		gw_mesh_free(mesh);
+		gw_config_free(cfg);
+		return EXIT_RUNTIME;
+	}
+	/* start with what is valid; say what was left out and why */
+	for (i = 0; i < gw_mesh_diag_count(mesh); i++) {
+		gw_mesh_diag_format(gw_mesh_diag_at(mesh, i), err, sizeof(err));
+		fprintf(stderr, "meshgw: %s\n", err);
+	}
 	dpc = gw_config_dataplane(cfg);
 	ctrl.cfg = cfg;
+	ctrl.mesh = mesh;
 	ctrl.config_path = config_path;
 	if (dpc->admin_token_file[0] != '\0' &&
 	    gw_ctrl_token_load(&ctrl, dpc->admin_token_file, err,
 			       sizeof(err)) != 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
+		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_CONFIG;
 	}
@@ -148,6 +209,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 				    sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
+		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
 	}
@@ -155,12 +217,14 @@ run(const char *prog, const char *config_path, const char *log_level)
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: cannot block signals: %s\n",
 			strerror(-rc));
+		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
 	}
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "meshgw: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
 	}
@@ -202,6 +266,7 @@ out:
 	gw_dp_free(dp);
 	(void)rte_eal_cleanup(); /* nothing left to do if it fails */
 	runtime_dir_remove(runtime_dir);
+	gw_mesh_free(mesh);
 	gw_config_free(cfg);
 	return status;
 }

@@ -109,7 +109,7 @@ struct gw_tcp_conn *gw_tcp_connect(struct gw_worker *w, uint16_t port,
  * Queue data to send (consumed on success).
  * @return 0, -EAGAIN when the send buffer cannot take all of it (nothing
  *   taken; writable() follows), -EPIPE after shutdown or in a state that
- *   cannot send.
+ *   cannot send (nothing taken either: the caller still owns the chain).
  */
 int gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m);
 

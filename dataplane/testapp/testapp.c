@@ -49,12 +49,16 @@ echo_flush(struct gw_tcp_conn *c)
 	struct rte_mbuf *held = echo_held(c);
 	bool eof = echo_at_eof(c);
 	uint32_t len;
+	int rc;
 
 	if (held != NULL) {
 		len = rte_pktmbuf_pkt_len(held);
-		if (gw_tcp_send(c, held) == -EAGAIN)
+		rc = gw_tcp_send(c, held);
+		if (rc == -EAGAIN)
 			return; /* still held; writable() comes back */
-		echo_set(c, NULL, eof); /* taken, or -EPIPE: gone either way */
+		if (rc < 0)
+			rte_pktmbuf_free(held); /* -EPIPE: TCP took nothing */
+		echo_set(c, NULL, eof);
 		gw_tcp_recv_done(c, len);
 	}
 	if (eof)
