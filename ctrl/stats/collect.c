@@ -25,11 +25,18 @@ gw_stats_collect(const struct gw_dp *dp, struct gw_stats *s)
 	for (w = 0; w < dp->n_workers; w++) {
 		const struct gw_worker_stats *ws = &dp->workers[w]->stats;
 		const struct gw_tcp_stats *ts = gw_tcp_stats_get(dp->workers[w]);
+		const struct gw_proxy_stats *ps =
+			gw_proxy_stats_get(dp->workers[w]);
 		struct gw_stats_worker *o = &s->worker[w];
 
 		if (ts != NULL) {
 #define SUM(f, help) s->tcp.f += rd(&ts->f);
 			GW_TCP_STATS(SUM)
+#undef SUM
+		}
+		if (ps != NULL) {
+#define SUM(f, help) s->proxy.f += rd(&ps->f);
+			GW_PROXY_STATS(SUM)
 #undef SUM
 		}
 

@@ -15,6 +15,7 @@
 
 #include "gw_ctrl.h"
 #include "gw_metrics.h"
+#include "gw_proxy.h"
 #include "gw_tcp.h"
 #include "gw_worker.h"
 
@@ -34,6 +35,7 @@ struct gw_stats_worker {
 
 struct gw_stats {
 	struct gw_tcp_stats tcp; /* all workers */
+	struct gw_proxy_stats proxy; /* all workers */
 	unsigned n_ports;
 	unsigned n_workers;
 	struct gw_stats_port port[GW_MAX_PORTS];

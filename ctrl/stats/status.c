@@ -220,6 +220,15 @@ gw_stats_status_json(struct gw_ctrl *c)
 #undef TCP_JSON
 		json_object_set_new(doc, "tcp", tcp);
 	}
+	{
+		json_t *px = json_object();
+
+#define PROXY_JSON(f, help) \
+	json_object_set_new(px, #f, json_integer((json_int_t)s->proxy.f));
+		GW_PROXY_STATS(PROXY_JSON)
+#undef PROXY_JSON
+		json_object_set_new(doc, "proxy", px);
+	}
 	json_object_set_new(doc, "neighbours", neighbours_json(c));
 out:
 	free(s);

@@ -27,6 +27,7 @@
 #include "gw_ctrl.h"
 #include "gw_mesh.h"
 #include "gw_port.h"
+#include "gw_proxy.h"
 #include "gw_version.h"
 #include "gw_worker.h"
 
@@ -237,6 +238,11 @@ run(const char *prog, const char *config_path, const char *log_level)
 			    dpc->workers);
 
 	rc = gw_dp_create(dpc, &dp, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		goto out;
+	}
+	rc = gw_proxy_start(dp, mesh, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;

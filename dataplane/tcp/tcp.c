@@ -344,6 +344,13 @@ gw_tcp_send_space(struct gw_tcp_conn *c)
 	return c->t->snd_buf - c->sndq_bytes;
 }
 
+void
+gw_tcp_peer(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port)
+{
+	*addr = rte_be_to_cpu_32(c->raddr);
+	*port = rte_be_to_cpu_16(c->rport);
+}
+
 int
 gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 {

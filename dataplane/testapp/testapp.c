@@ -247,21 +247,6 @@ static const struct gw_tcp_app_ops client_ops = {
 
 /* The port to reach addr (host order) from: on-link first, else one with a
  * gateway. */
-static int
-client_port(const struct gw_dp *dp, uint32_t addr)
-{
-	unsigned p;
-
-	for (p = 0; p < dp->n_ports; p++)
-		if (((rte_cpu_to_be_32(addr) ^ dp->ports[p].addr) &
-		     dp->ports[p].mask) == 0)
-			return (int)p;
-	for (p = 0; p < dp->n_ports; p++)
-		if (dp->ports[p].gateway != 0)
-			return (int)p;
-	return -1;
-}
-
 void
 gw_testapp_worker_start(struct gw_worker *w,
 			const struct gw_config_dataplane *cfg)
@@ -272,7 +257,7 @@ gw_testapp_worker_start(struct gw_worker *w,
 	for (i = 0; i < cfg->n_test_clients; i++) {
 		const struct gw_config_test_client *tc = &cfg->test_clients[i];
 
-		port = client_port(w->dp, tc->addr);
+		port = gw_dp_port_toward(w->dp, tc->addr);
 		if (port < 0)
 			continue; /* gw_testapp_check() refused it at start */
 		for (k = w->id; k < tc->connections; k += w->dp->n_workers)
@@ -290,7 +275,7 @@ gw_testapp_check(const struct gw_dp *dp, const struct gw_config_dataplane *cfg,
 	unsigned i;
 
 	for (i = 0; i < cfg->n_test_clients; i++) {
-		if (client_port(dp, cfg->test_clients[i].addr) < 0) {
+		if (gw_dp_port_toward(dp, cfg->test_clients[i].addr) < 0) {
 			snprintf(errbuf, errlen,
 				 "spec.testClients[%u]: no port reaches its address (no subnet holds it, no port has a gateway)",
 				 i);

@@ -104,6 +104,21 @@ fail:
 }
 
 int
+gw_dp_port_toward(const struct gw_dp *dp, uint32_t addr)
+{
+	unsigned p;
+
+	for (p = 0; p < dp->n_ports; p++)
+		if (((rte_cpu_to_be_32(addr) ^ dp->ports[p].addr) &
+		     dp->ports[p].mask) == 0)
+			return (int)p;
+	for (p = 0; p < dp->n_ports; p++)
+		if (dp->ports[p].gateway != 0)
+			return (int)p;
+	return -1;
+}
+
+int
 gw_dp_launch(struct gw_dp *dp)
 {
 	unsigned i;

@@ -63,6 +63,7 @@ struct gw_dp_port {
 
 struct gw_worker;
 struct gw_tcp_wrk;
+struct gw_proxy_wrk;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
 struct gw_dp {
@@ -143,6 +144,7 @@ struct gw_worker {
 	struct gw_worker_mbox mbox;	  /* ctrl -> worker requests */
 	struct gw_nbr_dump *nbr_dump; /* filled by GW_WORKER_CMD_NBR_DUMP */
 	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
+	struct gw_proxy_wrk *proxy;   /* the HTTP proxy (dataplane/proxy) */
 	struct gw_impair *impair[GW_MAX_PORTS]; /* NULL: port not impaired */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;
@@ -236,6 +238,12 @@ unsigned gw_worker_poll_once(struct gw_worker *w);
  */
 int gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 		 char *err, size_t errlen);
+
+/**
+ * The port that reaches addr (host order): the first whose subnet holds it,
+ * else the first with a gateway. @return the port index, or -1.
+ */
+int gw_dp_port_toward(const struct gw_dp *dp, uint32_t addr);
 
 /** Start every worker loop on its lcore. @return 0 or -errno. */
 int gw_dp_launch(struct gw_dp *dp);

@@ -20,6 +20,7 @@
 #include "gw_impair.h"
 #include "gw_l2.h"
 #include "gw_tcp.h"
+#include "gw_proxy.h"
 #include "gw_testapp.h"
 #include "gw_worker.h"
 
@@ -310,6 +311,7 @@ gw_worker_free(struct gw_worker *w)
 			rte_pktmbuf_free(w->tx[p].pkts[i]);
 		w->tx[p].n = 0;
 	}
+	gw_proxy_wrk_fini(w);	/* frees what sessions hold, before TCP */
 	gw_tcp_wrk_fini(w);
 	for (p = 0; p < GW_MAX_PORTS; p++)
 		gw_impair_free(w->impair[p]);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dataplane/proxy — the HTTP/1.1 reverse proxy over meshgw's TCP.
+ *
+ * Each worker listens on every listener port of the compiled mesh
+ * (lib/mesh) and runs one session per downstream connection through named
+ * phases: READ_REQUEST (lib/http parses the head as it arrives) → ROUTE
+ * (lib/route) → PICK_UPSTREAM (lib/lb over the cluster's endpoints) →
+ * CONNECT (gw_tcp_connect from this worker's port slice) → FORWARD (the
+ * rewritten head, then the body bytes as they come, framing untouched)
+ * → READ_RESPONSE / FORWARD back → KEEPALIVE (the next pipelined request)
+ * or CLOSE. Bodies stream with back-pressure: bytes are taken from a
+ * connection (its window reopens) only as the other side's send queue
+ * accepts them. Errors are answered locally: 400/431/501/505 for a bad
+ * request, 404 no route, 503 no endpoint or connect failure, 502 a bad or
+ * cut upstream response.
+ *
+ * Threads: gw_proxy_start() on ctrl before launch (allocates sessions and
+ * per-worker routing state, listens); everything else on the owning
+ * worker, from TCP callbacks, with no allocation except mbufs.
+ */
+#ifndef GW_PROXY_H
+#define GW_PROXY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_mesh.h"
+#include "gw_worker.h"
+
+/* Per-worker proxy counters (X-macro: field, help), summed by ctrl. */
+#define GW_PROXY_STATS(X)                                                     \
+	X(downstream_cx, "downstream connections accepted")                   \
+	X(downstream_cx_overflow, "connections refused: no free session")     \
+	X(requests, "requests read")                                          \
+	X(responses_2xx, "responses 2xx sent downstream")                     \
+	X(responses_3xx, "responses 3xx sent downstream")                     \
+	X(responses_4xx, "responses 4xx sent downstream")                     \
+	X(responses_5xx, "responses 5xx sent downstream")                     \
+	X(responses_other, "responses 1xx sent downstream")                   \
+	X(bad_requests, "requests rejected by the parser (4xx/5xx)")          \
+	X(no_route, "requests no route matched (404)")                        \
+	X(no_cluster, "routes whose destination has no cluster (503)")        \
+	X(no_healthy_upstream, "clusters without an endpoint (503)")          \
+	X(upstream_cx, "upstream connections opened")                         \
+	X(upstream_cx_fail, "upstream connects that failed (503)")            \
+	X(upstream_bad_response, "malformed upstream responses (502)")        \
+	X(upstream_reset, "upstream closes before a whole response")          \
+	X(local_replies, "responses meshgw generated itself")                 \
+	X(active_sessions, "sessions open now (gauge)")
+
+struct gw_proxy_stats {
+#define GW_PROXY_STAT_FIELD(f, help) uint64_t f;
+	GW_PROXY_STATS(GW_PROXY_STAT_FIELD)
+#undef GW_PROXY_STAT_FIELD
+};
+
+/**
+ * Set up the proxy on every worker of dp for mesh and listen on its
+ * listener ports. Ctrl thread, after gw_dp_create() and before launch.
+ * mesh is borrowed until gw_dp_free() (it must outlive the workers).
+ * @return 0, or -errno with a message in err (-EADDRINUSE when a listener
+ *   port is taken, by a test listener for instance; -ENOMEM).
+ */
+int gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
+		   size_t errlen);
+
+/** Free a worker's proxy state and what its sessions hold (ctrl, after
+ * the worker stopped, before its TCP is freed). NULL-safe. */
+void gw_proxy_wrk_fini(struct gw_worker *w);
+
+/** The worker's counters, or NULL when the proxy is not running. */
+const struct gw_proxy_stats *gw_proxy_stats_get(const struct gw_worker *w);
+
+#endif /* GW_PROXY_H */

@@ -1,0 +1,787 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dataplane/proxy sessions: set-up on ctrl, then the TCP callbacks of the
+ * downstream and upstream connections, which all end in sess_drive(): it
+ * moves bytes through the session's phases until nothing more can move.
+ *
+ *   down data → in ─parse─▶ REQ_HEAD ─route─▶ upq ─▶ up
+ *                           REQ_BODY ─bytes─▶ upq
+ *   up data   → rin ─parse─▶ RESP_HEAD ─rewrite─▶ downq ─▶ down
+ *                            RESP_BODY ─bytes─▶ downq
+ *
+ * A direction takes bytes out of its input (and reopens that
+ * connection's window with gw_tcp_recv_done()) only while the queue
+ * toward the other side holds less than PROXY_QUEUE_MAX: back-pressure
+ * runs end to end through the two TCP windows.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "proxy_priv.h"
+
+RTE_LOG_REGISTER_SUFFIX(gw_proxy_logtype, proxy, INFO);
+
+static void sess_drive(struct proxy_sess *s);
+
+const struct gw_proxy_stats *
+gw_proxy_stats_get(const struct gw_worker *w)
+{
+	return w->proxy != NULL ? &w->proxy->stats : NULL;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static struct proxy_sess *
+sess_get(struct gw_proxy_wrk *pw)
+{
+	struct proxy_sess *s = pw->free;
+
+	if (s == NULL)
+		return NULL;
+	pw->free = s->next_free;
+	memset(s, 0, offsetof(struct proxy_sess, p));
+	s->pw = pw;
+	s->endpoint = -1;
+	s->cluster = GW_MESH_NO_CLUSTER;
+	pw->stats.active_sessions++;
+	return s;
+}
+
+static void
+sess_put(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+
+	chain_free(&s->in);
+	chain_free(&s->rin);
+	chain_free(&s->upq);
+	chain_free(&s->downq);
+	s->next_free = pw->free;
+	pw->free = s;
+	pw->stats.active_sessions--;
+}
+
+/* Both connections are gone: the session goes back to the pool. */
+static void
+sess_maybe_free(struct proxy_sess *s)
+{
+	if (s->down == NULL && s->up == NULL)
+		sess_put(s);
+}
+
+/* ---- queues toward a connection ---------------------------------------- */
+
+/* Hand q to TCP as far as its send buffer allows. -1: the connection
+ * cannot send any more (the queue was dropped). */
+static int
+q_flush(struct chain *q, struct gw_tcp_conn *c)
+{
+	while (q->len > 0) {
+		uint32_t space = gw_tcp_send_space(c);
+		struct rte_mbuf *m;
+		int rc;
+
+		if (space == 0)
+			return 0;	/* writable() comes back */
+		m = chain_split(q, space < q->len ? space : q->len,
+				gw_tcp_pool(c));
+		if (m == NULL)
+			return 0;	/* out of mbufs: retry on the next event */
+		rc = gw_tcp_send(c, m);
+		if (rc == -EAGAIN) {
+			/* cannot happen after send_space(); put it back */
+			struct chain back = { m, NULL, 0 };
+
+			back.tail = m;
+			while (back.tail->next != NULL)
+				back.tail = back.tail->next;
+			back.len = rte_pktmbuf_pkt_len(m);
+			if (q->head == NULL) {
+				*q = back;
+			} else {
+				back.tail->next = q->head;
+				q->head = back.head;
+				q->len += back.len;
+			}
+			return 0;
+		}
+		if (rc < 0) {
+			struct chain dead = { m, NULL, 0 };
+
+			chain_free(&dead);
+			chain_free(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Move up to n bytes from the front of `from` into q, giving the window
+ * back to src for what moved. @return bytes moved.
+ */
+static uint32_t
+q_take(struct chain *q, struct chain *from, uint32_t n, struct gw_tcp_conn *src,
+       struct rte_mempool *pool)
+{
+	uint32_t room = q->len < PROXY_QUEUE_MAX ? PROXY_QUEUE_MAX - q->len : 0;
+	struct rte_mbuf *m;
+
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return 0;
+	m = chain_split(from, n, pool);
+	if (m == NULL)
+		return 0;
+	chain_append(q, m);
+	if (src != NULL)
+		gw_tcp_recv_done(src, n);
+	return n;
+}
+
+/* ---- upstream ------------------------------------------------------------ */
+
+static void up_connected(struct gw_tcp_conn *c, int err);
+static void up_data(struct gw_tcp_conn *c, struct rte_mbuf *m);
+static void up_writable(struct gw_tcp_conn *c);
+static void up_eof(struct gw_tcp_conn *c);
+static void up_closed(struct gw_tcp_conn *c, int err);
+
+static const struct gw_tcp_app_ops up_ops = {
+	.connected = up_connected,
+	.data = up_data,
+	.writable = up_writable,
+	.eof = up_eof,
+	.closed = up_closed,
+};
+
+/*
+ * Let go of the upstream connection: its callbacks find no session from
+ * now on and it closes by itself (FIN, or RST when abort).
+ */
+void
+proxy_up_detach(struct proxy_sess *s, bool abort)
+{
+	struct gw_tcp_conn *up = s->up;
+	struct gw_proxy_wrk *pw = s->pw;
+
+	if (up == NULL)
+		return;
+	s->up = NULL;
+	gw_tcp_ctx_set(up, NULL);
+	if (s->endpoint >= 0 && s->cluster < pw->n_clusters &&
+	    pw->clusters[s->cluster].active[s->endpoint] > 0)
+		pw->clusters[s->cluster].active[s->endpoint]--;
+	s->endpoint = -1;
+	chain_free(&s->upq);
+	if (abort || !s->up_connected)
+		gw_tcp_abort(up);	/* closed() finds no session */
+	else
+		gw_tcp_shutdown(up);
+}
+
+void
+proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	struct proxy_cluster *pc = &pw->clusters[cluster];
+	const struct gw_mesh_cluster *mc = pc->mc;
+	struct gw_lb_pick_ctx ctx = { 0 };
+	const struct gw_mesh_endpoint *ep;
+	struct gw_tcp_conn *up;
+	int idx, port, err = 0;
+
+	ctx.active = pc->active;
+	idx = mc->lb != NULL ? gw_lb_pick(mc->lb, pc->lb_state, &ctx) :
+			       -EHOSTUNREACH;
+	if (idx < 0) {
+		pw->stats.no_healthy_upstream++;
+		proxy_local_reply(s, 503, "no healthy upstream", true);
+		return;
+	}
+	ep = &mc->endpoints[idx];
+	port = gw_dp_port_toward(pw->w->dp, ep->addr);
+	if (port >= 0)
+		up = gw_tcp_connect(pw->w, (uint16_t)port, ep->addr, ep->port,
+				    &up_ops, s, &err);
+	else
+		up = NULL;
+	if (up == NULL) {
+		pw->stats.upstream_cx_fail++;
+		proxy_local_reply(s, 503, "upstream connect error or "
+				  "disconnect/reset before headers. reset "
+				  "reason: connection failure", true);
+		return;
+	}
+	pw->stats.upstream_cx++;
+	s->up = up;
+	s->up_connected = false;
+	s->cluster = cluster;
+	s->endpoint = idx;
+	pc->active[idx]++;
+	s->resp = RESP_HEAD;
+	s->rin_fed = 0;
+	s->rin_body = 0;
+	gw_http_parser_init(&s->rp, NULL, GW_HTTP_RESPONSE, s->req_method,
+			    s->rhdrs, PROXY_MAX_HDRS);
+}
+
+static void
+up_connected(struct gw_tcp_conn *c, int err)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	if (s == NULL)
+		return;
+	if (err != 0) {
+		/* the last callback of this connection */
+		s->up = NULL;
+		if (s->endpoint >= 0)
+			s->pw->clusters[s->cluster].active[s->endpoint]--;
+		s->endpoint = -1;
+		chain_free(&s->upq);
+		s->pw->stats.upstream_cx_fail++;
+		s->resp = RESP_IDLE;
+		proxy_local_reply(s, 503, "upstream connect error or "
+				  "disconnect/reset before headers. reset "
+				  "reason: connection failure", true);
+		sess_drive(s);
+		sess_maybe_free(s);
+		return;
+	}
+	s->up_connected = true;
+	sess_drive(s);
+}
+
+static void
+up_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	if (s == NULL) {
+		/* a detached connection: read and forget */
+		uint32_t n = rte_pktmbuf_pkt_len(m);
+
+		rte_pktmbuf_free(m);
+		gw_tcp_recv_done(c, n);
+		return;
+	}
+	chain_append(&s->rin, m);
+	sess_drive(s);
+}
+
+static void
+up_writable(struct gw_tcp_conn *c)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	if (s != NULL)
+		sess_drive(s);
+}
+
+static void
+up_eof(struct gw_tcp_conn *c)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	if (s == NULL) {
+		gw_tcp_shutdown(c);
+		return;
+	}
+	if (s->resp == RESP_BODY &&
+	    s->rp.msg.body == GW_HTTP_BODY_EOF) {
+		/* the response ends with the connection */
+		sess_drive(s);
+		if (s->rin.len == s->rin_body)
+			(void)gw_http_parse_eof(&s->rp);
+		sess_drive(s);
+		return;
+	}
+	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
+		s->pw->stats.upstream_reset++;
+		proxy_up_detach(s, false);
+		if (!s->resp_started) {
+			s->resp = RESP_IDLE;
+			proxy_local_reply(s, 503, "upstream connect error or "
+					  "disconnect/reset before headers. "
+					  "reset reason: connection termination",
+					  true);
+		} else if (s->down != NULL) {
+			gw_tcp_abort(s->down); /* closed() frees */
+			return;
+		}
+		sess_drive(s);
+		sess_maybe_free(s);
+	}
+}
+
+static void
+up_closed(struct gw_tcp_conn *c, int err)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	(void)err;
+	if (s == NULL)
+		return;
+	s->up = NULL;
+	if (s->endpoint >= 0)
+		s->pw->clusters[s->cluster].active[s->endpoint]--;
+	s->endpoint = -1;
+	chain_free(&s->upq);
+	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
+		s->pw->stats.upstream_reset++;
+		if (!s->resp_started) {
+			s->resp = RESP_IDLE;
+			proxy_local_reply(s, 503, "upstream connect error or "
+					  "disconnect/reset before headers. "
+					  "reset reason: connection termination",
+					  true);
+			sess_drive(s);
+		} else if (s->down != NULL) {
+			gw_tcp_abort(s->down);
+			return;
+		}
+	}
+	sess_maybe_free(s);
+}
+
+/* ---- downstream ---------------------------------------------------------- */
+
+static int down_accepted(struct gw_tcp_conn *c, void *listen_ctx);
+static void down_data(struct gw_tcp_conn *c, struct rte_mbuf *m);
+static void down_writable(struct gw_tcp_conn *c);
+static void down_eof(struct gw_tcp_conn *c);
+static void down_closed(struct gw_tcp_conn *c, int err);
+
+static const struct gw_tcp_app_ops down_ops = {
+	.accepted = down_accepted,
+	.data = down_data,
+	.writable = down_writable,
+	.eof = down_eof,
+	.closed = down_closed,
+};
+
+static int
+down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
+{
+	struct proxy_listener *lis = listen_ctx;
+	struct gw_proxy_wrk *pw = lis->pw;
+	struct proxy_sess *s;
+
+	s = sess_get(pw);
+	if (s == NULL) {
+		pw->stats.downstream_cx_overflow++;
+		return -ENOBUFS;
+	}
+	pw->stats.downstream_cx++;
+	s->down = c;
+	s->lis = lis;
+	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
+			    s->hdrs, PROXY_MAX_HDRS);
+	gw_tcp_ctx_set(c, s);
+	return 0;
+}
+
+static void
+down_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	if (s->req == REQ_DISCARD) {
+		uint32_t n = rte_pktmbuf_pkt_len(m);
+
+		rte_pktmbuf_free(m);
+		gw_tcp_recv_done(c, n);
+		return;
+	}
+	chain_append(&s->in, m);
+	sess_drive(s);
+}
+
+static void
+down_writable(struct gw_tcp_conn *c)
+{
+	sess_drive(gw_tcp_ctx(c));
+}
+
+static void
+down_eof(struct gw_tcp_conn *c)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	s->down_eof = true;
+	s->close_after = true;
+	if (s->req == REQ_HEAD && s->resp == RESP_IDLE && s->in.len == 0) {
+		/* between requests: nothing more will come */
+		s->req = REQ_DISCARD;
+	} else if (s->req == REQ_HEAD || s->req == REQ_BODY) {
+		/* cut in the middle of a request */
+		proxy_up_detach(s, true);
+		s->req = REQ_DISCARD;
+		s->resp = RESP_IDLE;
+		chain_free(&s->in);
+	}
+	sess_drive(s);
+}
+
+static void
+down_closed(struct gw_tcp_conn *c, int err)
+{
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	(void)err;
+	s->down = NULL;
+	proxy_up_detach(s, true);
+	sess_maybe_free(s);
+}
+
+/* ---- the pump ---------------------------------------------------------- */
+
+/* Feed the request parser with the bytes of `in` it has not seen. */
+static void
+feed_request(struct proxy_sess *s)
+{
+	while (s->in_fed < s->in.len &&
+	       (s->req == REQ_HEAD || s->req == REQ_BODY)) {
+		uint32_t len;
+		const uint8_t *p = chain_piece(&s->in, s->in_fed, &len);
+		int rc;
+
+		if (s->req == REQ_HEAD) {
+			rc = gw_http_parse_head(&s->p, p, len);
+			if (rc == -EAGAIN) {
+				s->in_fed += len;
+				continue;
+			}
+			if (rc < 0) {
+				s->pw->stats.bad_requests++;
+				proxy_local_reply(s, gw_http_err_status(s->p.err),
+						  gw_http_err_text(s->p.err),
+						  true);
+				return;
+			}
+			s->in_fed += (uint32_t)rc;
+			s->pw->stats.requests++;
+			proxy_request_head(s); /* REQ_BODY, REQ_DONE or reply */
+			continue;
+		}
+		if (gw_http_parser_done(&s->p))
+			break;
+		{
+			struct gw_http_span d;
+
+			rc = gw_http_parse_body(&s->p, p, len, &d);
+			if (rc < 0) {
+				/* a bad chunk: no sane way to go on */
+				s->pw->stats.bad_requests++;
+				proxy_up_detach(s, true);
+				if (s->resp_started) {
+					gw_tcp_abort(s->down);
+					return;
+				}
+				s->resp = RESP_IDLE;
+				proxy_local_reply(s, 400,
+						  gw_http_err_text(s->p.err),
+						  true);
+				return;
+			}
+			s->in_fed += (uint32_t)rc;
+			s->in_body += (uint32_t)rc;
+		}
+	}
+}
+
+static void
+feed_response(struct proxy_sess *s)
+{
+	while (s->rin_fed < s->rin.len &&
+	       (s->resp == RESP_HEAD || s->resp == RESP_BODY)) {
+		uint32_t len;
+		const uint8_t *p = chain_piece(&s->rin, s->rin_fed, &len);
+		int rc;
+
+		if (s->resp == RESP_HEAD) {
+			rc = gw_http_parse_head(&s->rp, p, len);
+			if (rc == -EAGAIN) {
+				s->rin_fed += len;
+				continue;
+			}
+			if (rc < 0) {
+				s->pw->stats.upstream_bad_response++;
+				proxy_up_detach(s, true);
+				s->resp = RESP_IDLE;
+				proxy_local_reply(s, 502, "upstream sent a "
+						  "malformed response", true);
+				return;
+			}
+			s->rin_fed += (uint32_t)rc;
+			if (proxy_response_head(s) < 0)
+				return;
+			continue;
+		}
+		if (gw_http_parser_done(&s->rp))
+			break;
+		{
+			struct gw_http_span d;
+
+			rc = gw_http_parse_body(&s->rp, p, len, &d);
+			if (rc < 0) {
+				s->pw->stats.upstream_bad_response++;
+				proxy_up_detach(s, true);
+				if (s->down != NULL)
+					gw_tcp_abort(s->down);
+				return;
+			}
+			s->rin_fed += (uint32_t)rc;
+			s->rin_body += (uint32_t)rc;
+		}
+	}
+}
+
+/* One exchange is over: next request, or close. */
+static void
+exchange_done(struct proxy_sess *s)
+{
+	proxy_up_detach(s, false);
+	s->resp = RESP_IDLE;
+	s->route = NULL;
+	s->dest = NULL;
+	if (s->close_after || s->down_eof) {
+		s->req = REQ_DISCARD;
+		chain_free(&s->in);
+		return;
+	}
+	/* keep-alive: what is left in `in` starts the next request */
+	s->req = REQ_HEAD;
+	s->in_fed = 0;
+	s->in_body = 0;
+	s->resp_started = false;
+	gw_http_parser_reset(&s->p, GW_HTTP_M_OTHER);
+}
+
+static void
+sess_drive(struct proxy_sess *s)
+{
+	struct rte_mempool *pool;
+	int guard;
+
+	if (s->down == NULL)
+		return;
+	pool = gw_tcp_pool(s->down);
+	for (guard = 0; guard < 64; guard++) {
+		uint32_t before[8] = {
+			s->in.len, s->rin.len, s->upq.len, s->downq.len,
+			s->in_fed, s->rin_fed, s->req, s->resp,
+		};
+		uint32_t after[8];
+
+		feed_request(s);
+		if (s->down == NULL)
+			return;
+		if (s->req == REQ_BODY && s->in_body > 0) {
+			uint32_t n = q_take(&s->upq, &s->in, s->in_body,
+					    s->down, pool);
+
+			s->in_fed -= n;
+			s->in_body -= n;
+		}
+		if (s->req == REQ_BODY && s->in_body == 0 &&
+		    gw_http_parser_done(&s->p))
+			s->req = REQ_DONE;
+		if (s->up != NULL && s->up_connected &&
+		    q_flush(&s->upq, s->up) < 0) {
+			proxy_up_detach(s, true);
+		}
+
+		feed_response(s);
+		if (s->down == NULL)
+			return;
+		if (s->resp == RESP_BODY && s->rin_body > 0) {
+			uint32_t n = q_take(&s->downq, &s->rin, s->rin_body,
+					    s->up, pool);
+
+			s->rin_fed -= n;
+			s->rin_body -= n;
+		}
+		if (s->resp == RESP_BODY && s->rin_body == 0 &&
+		    gw_http_parser_done(&s->rp))
+			s->resp = RESP_DONE;
+		if (q_flush(&s->downq, s->down) < 0) {
+			proxy_up_detach(s, true);
+			gw_tcp_abort(s->down);
+			return;
+		}
+		if (s->resp == RESP_DONE && s->req == REQ_BODY) {
+			/* answered before the request ended (an early 413,
+			 * say): the rest of the request cannot be framed */
+			s->close_after = true;
+			s->req = REQ_DONE;
+		}
+		if (s->resp == RESP_DONE && s->req == REQ_DONE)
+			exchange_done(s);
+		if (s->req == REQ_DISCARD && s->resp == RESP_IDLE &&
+		    s->downq.len == 0 && !s->shut_down) {
+			s->shut_down = true;
+			gw_tcp_shutdown(s->down);
+		}
+		after[0] = s->in.len;
+		after[1] = s->rin.len;
+		after[2] = s->upq.len;
+		after[3] = s->downq.len;
+		after[4] = s->in_fed;
+		after[5] = s->rin_fed;
+		after[6] = s->req;
+		after[7] = s->resp;
+		if (memcmp(before, after, sizeof(before)) == 0)
+			break;
+	}
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static void
+wrk_free(struct gw_proxy_wrk *pw)
+{
+	uint32_t i;
+
+	if (pw == NULL)
+		return;
+	for (i = 0; pw->sessions != NULL && i < pw->n_sessions; i++) {
+		struct proxy_sess *s = &pw->sessions[i];
+
+		chain_free(&s->in);
+		chain_free(&s->rin);
+		chain_free(&s->upq);
+		chain_free(&s->downq);
+	}
+	for (i = 0; pw->listeners != NULL && i < pw->n_listeners; i++)
+		gw_route_scratch_free(pw->listeners[i].scratch);
+	for (i = 0; pw->clusters != NULL && i < pw->n_clusters; i++) {
+		free(pw->clusters[i].lb_state);
+		free(pw->clusters[i].active);
+	}
+	free(pw->listeners);
+	free(pw->clusters);
+	free(pw->sessions);
+	free(pw);
+}
+
+void
+gw_proxy_wrk_fini(struct gw_worker *w)
+{
+	wrk_free(w->proxy);
+	w->proxy = NULL;
+}
+
+static int
+wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
+	   size_t errlen)
+{
+	struct gw_proxy_wrk *pw;
+	struct gw_route_err rerr;
+	uint32_t i;
+
+	pw = calloc(1, sizeof(*pw));
+	if (pw == NULL)
+		goto nomem;
+	w->proxy = pw;
+	pw->w = w;
+	pw->mesh = mesh;
+	pw->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)w->id << 32) ^
+		  rte_rdtsc();
+	/* a session holds up to two connections */
+	pw->n_sessions = w->dp->cfg->tcp.max_conns / 2;
+	if (pw->n_sessions == 0)
+		pw->n_sessions = 1;
+	pw->sessions = calloc(pw->n_sessions, sizeof(*pw->sessions));
+	pw->n_listeners = (uint32_t)gw_mesh_listener_count(mesh);
+	pw->listeners = calloc(pw->n_listeners + 1, sizeof(*pw->listeners));
+	pw->n_clusters = (uint32_t)gw_mesh_cluster_count(mesh);
+	pw->clusters = calloc(pw->n_clusters + 1, sizeof(*pw->clusters));
+	if (pw->sessions == NULL || pw->listeners == NULL ||
+	    pw->clusters == NULL)
+		goto nomem;
+	for (i = pw->n_sessions; i-- > 0;) {
+		pw->sessions[i].next_free = pw->free;
+		pw->free = &pw->sessions[i];
+	}
+	for (i = 0; i < pw->n_listeners; i++) {
+		struct proxy_listener *l = &pw->listeners[i];
+
+		l->pw = pw;
+		l->ml = gw_mesh_listener_at(mesh, i);
+		if (l->ml->routes != NULL &&
+		    gw_route_scratch_create(l->ml->routes, &l->scratch,
+					    &rerr) != 0) {
+			snprintf(err, errlen, "listener %s: %s", l->ml->name,
+				 rerr.msg);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < pw->n_clusters; i++) {
+		struct proxy_cluster *pc = &pw->clusters[i];
+
+		pc->mc = gw_mesh_cluster_at(mesh, i);
+		pc->active = calloc(pc->mc->n_endpoints + 1,
+				    sizeof(*pc->active));
+		if (pc->active == NULL)
+			goto nomem;
+		if (pc->mc->lb != NULL) {
+			pc->lb_state = calloc(1,
+					      gw_lb_state_size(pc->mc->lb) + 1);
+			if (pc->lb_state == NULL)
+				goto nomem;
+			gw_lb_state_init(pc->mc->lb, pc->lb_state,
+					 proxy_rand(pw));
+		}
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory for the proxy of worker %u",
+		 w->id);
+	return -ENOMEM;
+}
+
+int
+gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
+	       size_t errlen)
+{
+	unsigned id;
+	size_t l;
+	int rc;
+
+	if (gw_mesh_listener_count(mesh) == 0)
+		return 0;
+	for (id = 0; id < dp->n_workers; id++) {
+		struct gw_worker *w = dp->workers[id];
+
+		rc = wrk_create(w, mesh, err, errlen);
+		if (rc < 0)
+			return rc;
+		for (l = 0; l < gw_mesh_listener_count(mesh); l++) {
+			uint16_t port = gw_mesh_listener_at(mesh, l)->port;
+
+			rc = gw_tcp_listen(w, port, &down_ops,
+					   &w->proxy->listeners[l]);
+			if (rc < 0) {
+				snprintf(err, errlen, "cannot listen on port "
+					 "%u for %s: %s", port,
+					 gw_mesh_listener_at(mesh, l)->name,
+					 strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	GW_PROXY_LOG(INFO, "%zu listener(s), %zu cluster(s), %u session(s) "
+		     "per worker\n", gw_mesh_listener_count(mesh),
+		     gw_mesh_cluster_count(mesh), dp->workers[0]->proxy != NULL ?
+		     dp->workers[0]->proxy->n_sessions : 0);
+	return 0;
+}

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dataplane/proxy heads: a parsed request head is routed (ROUTE), a
+ * destination and endpoint picked (PICK_UPSTREAM), the head rewritten for
+ * the upstream (hop-by-hop fields out; x-forwarded-for, -proto and
+ * x-request-id in; the route's header edits and rewrites applied) and
+ * queued while the connection opens (CONNECT). A response head gets the
+ * mirror treatment. Local replies (errors, redirects, direct responses)
+ * are formatted here too. Worker thread; no allocation but mbufs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_cycles.h>
+
+#include "proxy_priv.h"
+
+/* Fields a proxy never forwards (RFC 9110 section 7.6.1), besides those
+ * the Connection field lists. Transfer-Encoding stays: bodies are
+ * forwarded with their framing. Upgrade goes until tunnels are
+ * supported, so no upstream ever switches protocols. */
+static const char *const hop_by_hop[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "upgrade",
+};
+
+void
+proxy_count_status(struct gw_proxy_wrk *pw, int status)
+{
+	if (status >= 500)
+		pw->stats.responses_5xx++;
+	else if (status >= 400)
+		pw->stats.responses_4xx++;
+	else if (status >= 300)
+		pw->stats.responses_3xx++;
+	else if (status >= 200)
+		pw->stats.responses_2xx++;
+	else
+		pw->stats.responses_other++;
+}
+
+/* Queue a reply made here. close: the connection ends after it. */
+static void
+local_reply(struct proxy_sess *s, int status,
+	    const struct gw_http_field *extra, unsigned int n_extra,
+	    const char *body, bool close)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	struct gw_http_field f[4];
+	unsigned int n = 0, k;
+	struct iovec iov[2];
+	struct rte_mbuf *m;
+	char head[1024];
+	size_t blen = body != NULL ? strlen(body) : 0;
+	int hl;
+
+	for (k = 0; k < n_extra && n < 2; k++)
+		f[n++] = extra[k];
+	if (blen > 0)
+		f[n++] = (struct gw_http_field){ "content-type", "text/plain",
+						 10, 12 };
+	if (close)
+		f[n++] = (struct gw_http_field){ "connection", "close", 5, 10 };
+	hl = gw_http_response_format(head, sizeof(head), status, f, n,
+				     (int64_t)blen);
+	pw->stats.local_replies++;
+	proxy_count_status(pw, status);
+	if (close || s->req != REQ_DONE) {
+		proxy_up_detach(s, true);
+		chain_free(&s->upq);
+	}
+	if (close) {
+		s->close_after = true;
+		s->req = REQ_DISCARD;
+		s->resp = RESP_IDLE;
+		chain_free(&s->in);
+		s->in_fed = 0;
+		s->in_body = 0;
+	} else {
+		s->req = REQ_DONE;
+		s->resp = RESP_DONE;
+	}
+	s->resp_started = true;
+	if (hl < 0 || s->down == NULL)
+		return;
+	iov[0].iov_base = head;
+	iov[0].iov_len = (size_t)hl;
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = s->req_method == GW_HTTP_M_HEAD ? 0 : blen;
+	m = chain_from_iov(gw_tcp_pool(s->down), iov, 2);
+	if (m != NULL)
+		chain_append(&s->downq, m);
+}
+
+void
+proxy_local_reply(struct proxy_sess *s, int status, const char *body,
+		  bool close)
+{
+	local_reply(s, status, NULL, 0, body, close);
+}
+
+/* The head bytes leave `in`: the client's window reopens for them. */
+static void
+drop_request_head(struct proxy_sess *s, uint32_t hl)
+{
+	chain_drop(&s->in, hl);
+	gw_tcp_recv_done(s->down, hl);
+	s->in_fed -= hl;
+	s->in_body = 0;
+}
+
+/* Edits of one route header operation set (set, add, remove). */
+static unsigned int
+route_edits(const struct gw_route_hdr_ops *ops, struct gw_http_edit *e,
+	    unsigned int n, unsigned int max)
+{
+	size_t i;
+
+	for (i = 0; i < ops->n_remove && n < max; i++)
+		e[n++] = (struct gw_http_edit){ ops->remove[i], NULL, 0,
+			(uint16_t)strlen(ops->remove[i]), GW_HTTP_EDIT_REMOVE };
+	for (i = 0; i < ops->n_set && n < max; i++)
+		e[n++] = (struct gw_http_edit){ ops->set[i].name,
+			ops->set[i].value, ops->set[i].value_len,
+			(uint16_t)ops->set[i].name_len, GW_HTTP_EDIT_SET };
+	for (i = 0; i < ops->n_add && n < max; i++)
+		e[n++] = (struct gw_http_edit){ ops->add[i].name,
+			ops->add[i].value, ops->add[i].value_len,
+			(uint16_t)ops->add[i].name_len, GW_HTTP_EDIT_ADD };
+	return n;
+}
+
+/* Remove the hop-by-hop fields and those Connection names. */
+static unsigned int
+hop_edits(const struct gw_http_msg *m, const uint8_t *head,
+	  struct gw_http_edit *e, unsigned int n, unsigned int max)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]) &&
+		    n < max; i++)
+		e[n++] = (struct gw_http_edit){ hop_by_hop[i], NULL, 0,
+			(uint16_t)strlen(hop_by_hop[i]), GW_HTTP_EDIT_REMOVE };
+	for (k = 0; k < m->nhdrs; k++) {
+		const struct gw_http_hdr *h = &m->hdrs[k];
+		const char *tok;
+		size_t pos = 0, tl;
+
+		if (h->id != GW_HTTP_H_CONNECTION)
+			continue;
+		while (n < max &&
+		       gw_http_list_next((const char *)head + h->value_off,
+					 h->value_len, &pos, &tok, &tl)) {
+			/* framing is ours to keep */
+			if ((tl == 17 &&
+			     strncasecmp(tok, "transfer-encoding", 17) == 0) ||
+			    (tl == 14 &&
+			     strncasecmp(tok, "content-length", 14) == 0) ||
+			    tl > UINT16_MAX)
+				continue;
+			e[n++] = (struct gw_http_edit){ tok, NULL, 0,
+				(uint16_t)tl, GW_HTTP_EDIT_REMOVE };
+		}
+	}
+	return n;
+}
+
+/* A version 4 UUID from the worker's generator, 36 characters. */
+static void
+request_id(struct gw_proxy_wrk *pw, char out[37])
+{
+	uint64_t a = proxy_rand(pw), b = proxy_rand(pw);
+
+	a = (a & ~0xf000ull) | 0x4000ull;		/* version 4 */
+	b = (b & ~(3ull << 62)) | (2ull << 62);		/* variant 10 */
+	snprintf(out, 37, "%08" PRIx32 "-%04" PRIx32 "-%04" PRIx32 "-%04"
+		 PRIx32 "-%012" PRIx64, (uint32_t)(a >> 32),
+		 (uint32_t)(a >> 16) & 0xffff, (uint32_t)a & 0xffff,
+		 (uint32_t)(b >> 48), (uint64_t)(b & 0xffffffffffffull));
+}
+
+static const struct gw_http_hdr *
+find_hdr(const struct gw_http_msg *m, const uint8_t *head, const char *name,
+	 size_t len)
+{
+	int i = gw_http_msg_find(m, head, name, len, 0);
+
+	return i >= 0 ? &m->hdrs[i] : NULL;
+}
+
+/* Route, pick, rewrite and connect for the head just parsed. */
+void
+proxy_request_head(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	const struct gw_http_msg *m = &s->p.msg;
+	uint32_t hl = m->head_len;
+	uint8_t *h = pw->head;
+	struct gw_route_req_hdr rh[PROXY_MAX_HDRS];
+	struct gw_http_edit e[PROXY_MAX_EDITS];
+	struct iovec iov[2 * PROXY_MAX_HDRS + PROXY_MAX_EDITS];
+	const struct gw_route_action *a;
+	const struct gw_http_hdr *x;
+	struct gw_route_req req;
+	const struct gw_route *r;
+	const struct gw_route_dest *d;
+	char line[2048], xff[512], rid[37], path[2048];
+	const char *target = (const char *)h + m->target_off;
+	size_t target_len = m->target_len, auth_len = 0;
+	const char *auth = "";
+	bool has_body = m->body != GW_HTTP_BODY_NONE;
+	unsigned int n = 0;
+	uint32_t peer;
+	uint16_t pport;
+	int i, niov, ll;
+
+	chain_copy(&s->in, 0, hl, h);
+	s->req_method = m->method;
+	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE))
+		s->close_after = true;
+
+	/* ROUTE */
+	if (m->host_idx >= 0) {
+		auth = (const char *)h + m->hdrs[m->host_idx].value_off;
+		auth_len = m->hdrs[m->host_idx].value_len;
+	}
+	if (m->target_form == GW_HTTP_TARGET_ABSOLUTE) {
+		/* scheme://authority/path: the authority wins over Host */
+		const char *p = memchr(target, ':', target_len);
+		const char *end = target + target_len, *slash;
+
+		p = p != NULL ? p + 3 : target;
+		slash = memchr(p, '/', (size_t)(end - p));
+		auth = p;
+		auth_len = (size_t)((slash != NULL ? slash : end) - p);
+		target = slash != NULL ? slash : "/";
+		target_len = slash != NULL ? (size_t)(end - slash) : 1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = (const char *)h + m->method_off;
+	req.method_len = m->method_len;
+	req.scheme = "http";
+	req.scheme_len = 4;
+	req.authority = auth;
+	req.authority_len = auth_len;
+	req.path = target;
+	req.path_len = target_len;
+	req.port = s->lis->ml->port;
+	for (i = 0; i < m->nhdrs; i++) {
+		rh[i].name = (const char *)h + m->hdrs[i].name_off;
+		rh[i].name_len = m->hdrs[i].name_len;
+		rh[i].value = (const char *)h + m->hdrs[i].value_off;
+		rh[i].value_len = m->hdrs[i].value_len;
+	}
+	req.headers = rh;
+	req.n_headers = m->nhdrs;
+	r = s->lis->ml->routes != NULL ?
+		gw_route_match(s->lis->ml->routes, s->lis->scratch, &req) : NULL;
+	drop_request_head(s, hl);
+	if (r == NULL) {
+		pw->stats.no_route++;
+		local_reply(s, 404, NULL, 0, NULL, has_body || s->close_after);
+		return;
+	}
+	a = gw_route_action(r);
+	s->route = r;
+	if (a->kind == GW_ROUTE_ACTION_REDIRECT) {
+		struct gw_http_field loc = { "location", path, 0, 8 };
+		int len = gw_route_redirect_format(r, &req, path, sizeof(path));
+
+		if (len < 0) {
+			local_reply(s, 500, NULL, 0, "redirect too long", true);
+			return;
+		}
+		loc.value_len = (uint32_t)len;
+		local_reply(s, (int)a->redirect.code, &loc, 1, NULL,
+			    has_body || s->close_after);
+		return;
+	}
+	if (a->kind == GW_ROUTE_ACTION_DIRECT_RESPONSE) {
+		local_reply(s, (int)a->direct.status, NULL, 0, a->direct.body,
+			    has_body || s->close_after);
+		return;
+	}
+	if (a->fault.abort &&
+	    gw_route_percent_hit(a->fault.abort_ppm,
+				 (uint32_t)proxy_rand(pw))) {
+		local_reply(s, (int)a->fault.abort_status, NULL, 0,
+			    "fault filter abort", has_body || s->close_after);
+		return;
+	}
+
+	/* PICK_UPSTREAM: the destination; the endpoint at connect */
+	d = gw_route_pick_destination(r, (uint32_t)proxy_rand(pw));
+	if (d == NULL || d->user == GW_MESH_NO_CLUSTER ||
+	    d->user >= pw->n_clusters) {
+		pw->stats.no_cluster++;
+		local_reply(s, 503, NULL, 0, "no healthy upstream", true);
+		return;
+	}
+	s->dest = d;
+
+	/* the upstream head */
+	if (a->rewrite_uri != NULL || a->regex_rewrite) {
+		int len = gw_route_path_rewrite(r, s->lis->scratch, &req, path,
+						sizeof(path));
+
+		if (len < 0) {
+			local_reply(s, 500, NULL, 0, "rewrite failed", true);
+			return;
+		}
+		target = path;
+		target_len = (size_t)len;
+	}
+	ll = snprintf(line, sizeof(line), "%.*s %.*s HTTP/1.1",
+		      (int)m->method_len, (const char *)h + m->method_off,
+		      (int)target_len, target);
+	if (ll < 0 || (size_t)ll >= sizeof(line)) {
+		local_reply(s, 414, NULL, 0, "URI Too Long", true);
+		return;
+	}
+	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 8);
+	gw_tcp_peer(s->down, &peer, &pport);
+	x = find_hdr(m, h, "x-forwarded-for", 15);
+	if (x != NULL)
+		i = snprintf(xff, sizeof(xff), "%.*s, %u.%u.%u.%u",
+			     (int)x->value_len, (const char *)h + x->value_off,
+			     peer >> 24, (peer >> 16) & 0xff, (peer >> 8) & 0xff,
+			     peer & 0xff);
+	else
+		i = snprintf(xff, sizeof(xff), "%u.%u.%u.%u", peer >> 24,
+			     (peer >> 16) & 0xff, (peer >> 8) & 0xff,
+			     peer & 0xff);
+	if (i > 0 && (size_t)i < sizeof(xff))
+		e[n++] = (struct gw_http_edit){ "x-forwarded-for", xff,
+			(uint32_t)i, 15, GW_HTTP_EDIT_SET };
+	e[n++] = (struct gw_http_edit){ "x-forwarded-proto", "http", 4, 17,
+					GW_HTTP_EDIT_SET };
+	if (find_hdr(m, h, "x-request-id", 12) == NULL) {
+		request_id(pw, rid);
+		e[n++] = (struct gw_http_edit){ "x-request-id", rid, 36, 12,
+						GW_HTTP_EDIT_ADD };
+	}
+	if (a->rewrite_authority != NULL)
+		e[n++] = (struct gw_http_edit){ "host", a->rewrite_authority,
+			(uint32_t)strlen(a->rewrite_authority), 4,
+			GW_HTTP_EDIT_SET };
+	else if (m->host_idx < 0 || m->target_form == GW_HTTP_TARGET_ABSOLUTE)
+		e[n++] = (struct gw_http_edit){ "host",
+			auth_len > 0 ? auth :
+			pw->clusters[d->user].mc->host,
+			auth_len > 0 ? (uint32_t)auth_len :
+			(uint32_t)strlen(pw->clusters[d->user].mc->host), 4,
+			GW_HTTP_EDIT_SET };
+	n = route_edits(&a->headers.request, e, n, PROXY_MAX_EDITS);
+	n = route_edits(&d->headers.request, e, n, PROXY_MAX_EDITS);
+
+	/* the head was copied to h before its bytes left `in` */
+	niov = gw_http_head_rewrite(h, m, line, (size_t)ll, e, n, iov,
+				    sizeof(iov) / sizeof(iov[0]), pw->scratch,
+				    sizeof(pw->scratch));
+	if (niov < 0) {
+		local_reply(s, niov == -EINVAL ? 400 : 431, NULL, 0,
+			    "cannot rewrite the request head", true);
+		return;
+	}
+	{
+		struct rte_mbuf *up_head = chain_from_iov(gw_tcp_pool(s->down),
+							  iov, niov);
+
+		if (up_head == NULL) {
+			local_reply(s, 503, NULL, 0, "out of buffers", true);
+			return;
+		}
+		chain_append(&s->upq, up_head);
+	}
+	s->req = has_body ? REQ_BODY : REQ_DONE;
+	s->t_sent = rte_rdtsc();
+	/* CONNECT */
+	proxy_connect_upstream(s, d->user);
+}
+
+int
+proxy_response_head(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	const struct gw_http_msg *m = &s->rp.msg;
+	uint32_t hl = m->head_len;
+	uint8_t *h = pw->head;
+	struct gw_http_edit e[PROXY_MAX_EDITS];
+	struct iovec iov[2 * PROXY_MAX_HDRS + PROXY_MAX_EDITS];
+	const struct gw_route_action *a = s->route != NULL ?
+		gw_route_action(s->route) : NULL;
+	struct rte_mbuf *out;
+	char ust[24];
+	unsigned int n = 0;
+	uint64_t ms;
+	int niov, k;
+
+	chain_copy(&s->rin, 0, hl, h);
+	chain_drop(&s->rin, hl);
+	if (s->up != NULL)
+		gw_tcp_recv_done(s->up, hl);
+	s->rin_fed -= hl;
+	s->rin_body = 0;
+	if (m->body == GW_HTTP_BODY_TUNNEL) {
+		/* no Upgrade went upstream: a 101 is a protocol error */
+		pw->stats.upstream_bad_response++;
+		proxy_up_detach(s, true);
+		s->resp = RESP_IDLE;
+		proxy_local_reply(s, 502, "upstream switched protocols "
+				  "unasked", true);
+		return -1;
+	}
+	if (m->body == GW_HTTP_BODY_EOF || !(m->flags & GW_HTTP_F_KEEP_ALIVE))
+		s->close_after = s->close_after || m->body == GW_HTTP_BODY_EOF;
+	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 4);
+	ms = (rte_rdtsc() - s->t_sent) * 1000 / rte_get_tsc_hz();
+	k = snprintf(ust, sizeof(ust), "%" PRIu64, ms);
+	e[n++] = (struct gw_http_edit){ "x-envoy-upstream-service-time", ust,
+					(uint32_t)k, 29, GW_HTTP_EDIT_SET };
+	if (s->close_after)
+		e[n++] = (struct gw_http_edit){ "connection", "close", 5, 10,
+						GW_HTTP_EDIT_SET };
+	if (a != NULL)
+		n = route_edits(&a->headers.response, e, n, PROXY_MAX_EDITS);
+	if (s->dest != NULL)
+		n = route_edits(&s->dest->headers.response, e, n,
+				PROXY_MAX_EDITS);
+	niov = gw_http_head_rewrite(h, m, NULL, 0, e, n, iov,
+				    sizeof(iov) / sizeof(iov[0]), pw->scratch,
+				    sizeof(pw->scratch));
+	out = niov > 0 ? chain_from_iov(gw_tcp_pool(s->down), iov, niov) : NULL;
+	if (out == NULL) {
+		pw->stats.upstream_bad_response++;
+		proxy_up_detach(s, true);
+		s->resp = RESP_IDLE;
+		proxy_local_reply(s, 502, "cannot rewrite the response head",
+				  true);
+		return -1;
+	}
+	chain_append(&s->downq, out);
+	s->resp_started = true;
+	proxy_count_status(pw, m->status);
+	if (m->flags & GW_HTTP_F_INTERIM) {
+		/* 100 Continue and friends: the final response follows */
+		gw_http_parser_reset(&s->rp, s->req_method);
+		return 0;
+	}
+	s->resp = m->body == GW_HTTP_BODY_NONE ? RESP_DONE : RESP_BODY;
+	return 0;
+}

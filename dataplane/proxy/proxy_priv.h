@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dataplane/proxy private: per-worker state, sessions, and the mbuf chain
+ * helpers the two directions of a session share.
+ */
+#ifndef PROXY_PRIV_H
+#define PROXY_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "gw_http.h"
+#include "gw_lb.h"
+#include "gw_mesh.h"
+#include "gw_proxy.h"
+#include "gw_route.h"
+#include "gw_tcp.h"
+#include "gw_worker.h"
+
+extern int gw_proxy_logtype;
+#define GW_PROXY_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, gw_proxy_logtype, "proxy: " __VA_ARGS__)
+
+/* Header fields kept per message (the parser's default limit). */
+#define PROXY_MAX_HDRS 100
+/* Bytes a session queues toward a peer before it stops taking more from
+ * the other side: with the TCP windows, what bounds a session's memory. */
+#define PROXY_QUEUE_MAX (64 * 1024)
+/* Largest head: start line plus header section limits of lib/http. */
+#define PROXY_HEAD_MAX (8192 + 60 * 1024)
+/* Room for the rewritten head's new lines. */
+#define PROXY_SCRATCH 16384
+/* Edits applied to one head. */
+#define PROXY_MAX_EDITS 48
+
+/* A byte queue as an mbuf chain; the head's pkt_len is not kept. */
+struct chain {
+	struct rte_mbuf *head;
+	struct rte_mbuf *tail;
+	uint32_t len;		/* bytes */
+};
+
+void chain_append(struct chain *c, struct rte_mbuf *m);
+/* Remove the first n bytes into a new chain (pkt_len and nb_segs set).
+ * @return it, or NULL when an mbuf could not be had (c unchanged). */
+struct rte_mbuf *chain_split(struct chain *c, uint32_t n,
+			     struct rte_mempool *pool);
+/* Free the first n bytes. */
+void chain_drop(struct chain *c, uint32_t n);
+void chain_free(struct chain *c);
+/* Copy bytes [off, off + len) out. */
+void chain_copy(const struct chain *c, uint32_t off, uint32_t len, void *dst);
+/* The contiguous bytes from off to the end of their segment. */
+const uint8_t *chain_piece(const struct chain *c, uint32_t off,
+			   uint32_t *len);
+/* Make an mbuf chain of the bytes of iov[0..n). NULL when out of mbufs. */
+struct rte_mbuf *chain_from_iov(struct rte_mempool *pool,
+				const struct iovec *iov, int n);
+
+/* Request side, response side. */
+enum proxy_req_state {
+	REQ_HEAD = 0,	/* reading a request head */
+	REQ_BODY,	/* forwarding its body */
+	REQ_DONE,	/* all of it queued upstream (or answered locally) */
+	REQ_DISCARD,	/* closing: what arrives is dropped */
+};
+
+enum proxy_resp_state {
+	RESP_IDLE = 0,	/* no upstream exchange */
+	RESP_HEAD,	/* reading the upstream response head */
+	RESP_BODY,	/* forwarding its body */
+	RESP_DONE,	/* all of it queued downstream */
+};
+
+struct gw_proxy_wrk;
+
+/* One downstream connection and, while a request is out, its upstream. */
+struct proxy_sess {
+	struct gw_proxy_wrk *pw;
+	struct gw_tcp_conn *down;
+	struct gw_tcp_conn *up;
+	struct proxy_sess *next_free;
+	uint8_t req;			/* enum proxy_req_state */
+	uint8_t resp;			/* enum proxy_resp_state */
+	bool down_eof;			/* client finished sending */
+	bool up_connected;
+	bool close_after;		/* no keep-alive after this exchange */
+	bool resp_started;		/* response bytes went downstream */
+	bool shut_down;			/* FIN queued downstream */
+	uint8_t req_method;		/* enum gw_http_method */
+	struct proxy_listener *lis;	/* the listener it came in on */
+	uint32_t cluster;		/* index in the mesh */
+	int endpoint;			/* index in the cluster, -1 none */
+	uint64_t t_sent;		/* TSC when the request head was routed */
+	uint32_t in_fed;		/* bytes of `in` given to the parser */
+	uint32_t in_body;		/* parsed body bytes at in's front */
+	uint32_t rin_fed;
+	uint32_t rin_body;
+	const struct gw_route *route;	/* of the request in flight */
+	const struct gw_route_dest *dest;
+	struct chain in;		/* from downstream, not forwarded yet */
+	struct chain rin;		/* from upstream, not forwarded yet */
+	struct chain upq;		/* toward upstream, not taken by TCP */
+	struct chain downq;		/* toward downstream */
+	struct gw_http_parser p;	/* request */
+	struct gw_http_parser rp;	/* response */
+	struct gw_http_hdr hdrs[PROXY_MAX_HDRS];
+	struct gw_http_hdr rhdrs[PROXY_MAX_HDRS];
+};
+
+/* Per worker and listener: the route table and this worker's scratch. */
+struct proxy_listener {
+	struct gw_proxy_wrk *pw;
+	const struct gw_mesh_listener *ml;
+	struct gw_route_scratch *scratch;
+};
+
+/* Per worker and cluster: balancer state and active requests. */
+struct proxy_cluster {
+	const struct gw_mesh_cluster *mc;
+	void *lb_state;
+	uint32_t *active;		/* per endpoint */
+};
+
+struct gw_proxy_wrk {
+	struct gw_worker *w;
+	const struct gw_mesh *mesh;
+	struct proxy_sess *sessions;	/* n_sessions, one allocation */
+	struct proxy_sess *free;
+	uint32_t n_sessions;
+	uint32_t n_listeners;
+	uint32_t n_clusters;
+	struct proxy_listener *listeners;
+	struct proxy_cluster *clusters;
+	uint64_t rng;			/* xorshift64* state */
+	struct gw_proxy_stats stats;
+	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
+	uint8_t scratch[PROXY_SCRATCH];	/* rewritten head lines */
+};
+
+static inline uint64_t
+proxy_rand(struct gw_proxy_wrk *pw)
+{
+	uint64_t x = pw->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	pw->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* proxy_http.c: heads in both directions and local replies */
+void proxy_request_head(struct proxy_sess *s);
+int proxy_response_head(struct proxy_sess *s);
+void proxy_local_reply(struct proxy_sess *s, int status, const char *body,
+		       bool close);
+void proxy_count_status(struct gw_proxy_wrk *pw, int status);
+
+/* proxy.c: what proxy_http.c calls back */
+void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
+void proxy_up_detach(struct proxy_sess *s, bool abort);
+
+#endif /* PROXY_PRIV_H */
