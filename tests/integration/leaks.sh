@@ -10,6 +10,35 @@ t_netns_create
 T_WORKERS=2 t_config_basic "  testListeners:
   - {port: 7, mode: echo}
   - {port: 19, mode: source, bytes: 100000000}"
+# and the proxy: a direct response, and a service nobody listens for
+cat >>"$T_DIR/meshgw.yaml" <<YAML
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  servers: [{port: {number: 80, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: gone}
+spec:
+  hosts: [gone.internal]
+  resolution: STATIC
+  ports: [{number: 80, name: http}]
+  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8089}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs}
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  http:
+  - match: [{uri: {prefix: /gone}}]
+    route: [{destination: {host: gone.internal}}]
+  - directResponse: {status: 200, body: {string: ok}}
+YAML
 nsenter --net="/run/netns/$T_NS" valgrind -q --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
@@ -23,21 +52,30 @@ t_ns ping -c 3 -i 0.2 -W 5 "$T_GW_IP" >/dev/null || t_fail "ping under valgrind"
 t_pkt mg0 bad-ip-cksum --dst-mac "$gw_mac" --src "$T_KERNEL_IP" --dst "$T_GW_IP"
 # replies to a host that never answers ARP wait in the neighbour queue
 t_pkt mg0 echo --dst-mac "$gw_mac" --src "$T_NET.99" --dst "$T_GW_IP" --count 3
+t_assert_eq "direct response under valgrind" \
+	"$(t_ns curl -s --max-time 20 "http://$T_GW_IP/")" ok
+t_assert_eq "refused upstream under valgrind" "$(t_ns curl -s -o /dev/null \
+	-w '%{http_code}' --max-time 20 "http://$T_GW_IP/gone")" 503
 # connections alive at shutdown: one whose echo is never read (data held
-# in both directions), one source stream nobody reads (full send queue)
+# in both directions), one source stream nobody reads (full send queue),
+# one proxy session holding half a request head
 nsenter --net="/run/netns/$T_NS" python3 -c '
 import socket, sys, time
 a = socket.create_connection((sys.argv[1], 7)); a.sendall(b"x" * 200000)
 b = socket.create_connection((sys.argv[1], 19))
+c = socket.create_connection((sys.argv[1], 80))
+c.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nX-Half: ")
 time.sleep(30)' "$T_GW_IP" &
 holder=$!
 hold_stop() { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
 T_CLEANUP_HOOKS+=(hold_stop)
 for _ in $(seq 50); do
-	[ "$(t_status 's["tcp"]["active_conns"]')" = 2 ] && break
+	[ "$(t_status 's["tcp"]["active_conns"]')" = 3 ] && break
 	sleep 0.1
 done
-t_assert_eq "connections open at shutdown" "$(t_status 's["tcp"]["active_conns"]')" 2
+t_assert_eq "connections open at shutdown" "$(t_status 's["tcp"]["active_conns"]')" 3
+t_assert_eq "proxy sessions open at shutdown" \
+	"$(t_status 's["proxy"]["active_sessions"]')" 1
 t_api /api/v1/status >/dev/null
 t_api /stats/prometheus >/dev/null
 t_api /config_dump >/dev/null
