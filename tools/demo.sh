@@ -16,6 +16,7 @@ KERNEL_ADDR=198.18.0.1/24
 GW_IP=198.18.0.2
 ADMIN=http://127.0.0.1:15000
 PID=""
+BACKENDS=()
 
 tools/install-deps.sh
 if [ ! -f build/build.ninja ]; then
@@ -32,6 +33,10 @@ cleanup() {
 	trap - EXIT INT TERM
 	echo
 	echo "demo: stopping"
+	for b in "${BACKENDS[@]}"; do
+		kill "$b" 2>/dev/null || true
+		wait "$b" 2>/dev/null || true
+	done
 	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
 		kill -TERM "$PID"
 		wait "$PID" 2>/dev/null || true
@@ -77,6 +82,26 @@ echo
 echo "== a TCP echo through meshgw's own TCP stack (port 7)"
 in_ns python3 -c 'import socket,sys; s=socket.create_connection((sys.argv[1],7),timeout=5); s.sendall(b"hello from the kernel side\n"); print(s.recv(100).decode(), end=""); s.close()' "$GW_IP"
 echo
+echo "== HTTP through the gateway (conf/mesh.yaml): backends v1 and v2 on 198.18.0.1"
+for port_name in "8081 v1" "8082 v2"; do
+	set -- $port_name
+	ip netns exec "$NS" python3 tools/httpbackend.py 198.18.0.1 "$1" "$2" \
+		>/dev/null 2>&1 &
+	BACKENDS+=($!)
+done
+for _ in $(seq 50); do
+	in_ns curl -s -o /dev/null http://198.18.0.1:8082/ && break
+	sleep 0.1
+done
+echo "\$ curl -H 'Host: shop.example' -H 'x-canary: true' http://$GW_IP/hello"
+in_ns curl -s -H 'Host: shop.example' -H 'x-canary: true' "http://$GW_IP/hello"
+echo
+echo "100 requests without the header (90/10 split):"
+for _ in $(seq 100); do
+	in_ns curl -s -H 'Host: shop.example' "http://$GW_IP/" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])'
+done | sort | uniq -c
+echo
 echo "== ip netns exec $NS curl $ADMIN/api/v1/status (ports)"
 in_ns curl -s "$ADMIN/api/v1/status" |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); print(json.dumps({"version": s["version"], "ready": s["ready"], "ports": [{k: p[k] for k in ("name","mac","address","rx_packets","tx_packets","icmp_echo_rx","icmp_echo_tx")} for p in s["ports"]], "neighbours": s["neighbours"]}, indent=2))'
@@ -87,6 +112,7 @@ meshgw is running (pid $PID) in network namespace $NS. Try:
   ip netns exec $NS curl $ADMIN/api/v1/status
   ip netns exec $NS curl $ADMIN/stats/prometheus
   ip netns exec $NS curl $ADMIN/config_dump
+  ip netns exec $NS curl -H 'Host: shop.example' http://$GW_IP/
   ip netns exec $NS python3 -c 'import socket; s=socket.create_connection(("$GW_IP",7)); s.sendall(b"hi"); print(s.recv(9))'
 Ctrl-C stops it and removes the namespace.
 EOT

@@ -25,7 +25,7 @@ backend_start() { # port name
 	# not through t_ns: a function would run in a subshell and $! would
 	# not be the server (ip netns exec execs it, keeping the PID)
 	ip netns exec "$T_NS" python3 \
-		"$MESHGW_SRC/tests/integration/httpbackend.py" \
+		"$MESHGW_SRC/tools/httpbackend.py" \
 		"$T_KERNEL_IP" "$1" "$2" >"$T_DIR/backend-$2.log" 2>&1 &
 	BACKEND_PIDS+=($!)
 }
