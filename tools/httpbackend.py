@@ -9,12 +9,15 @@ POST /sha256          -> 200 JSON {"name", "length", "sha256"} of the body
                          (Content-Length or chunked)
 GET  /bytes/N         -> 200, N bytes of a fixed pattern (Content-Length)
 GET  /status/CODE     -> that status, empty body
+GET  /late-junk       -> 200, then 0.3 s later stray bytes on the idle
+                         keep-alive connection (a broken server)
 Speaks HTTP/1.1 with keep-alive; one thread per connection.
 """
 import hashlib
 import http.server
 import json
 import sys
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -56,6 +59,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, body, "application/octet-stream")
         if self.path.startswith("/status/"):
             return self.reply(int(self.path.split("/")[2]), b"")
+        if self.path == "/late-junk":
+            self.reply(200, b"{}")
+            self.wfile.flush()
+            time.sleep(0.3)
+            self.wfile.write(b"junk")
+            self.wfile.flush()
+            self.close_connection = True
+            return
         doc = {"name": self.name, "method": self.command, "path": self.path,
                "headers": {k.lower(): v for k, v in self.headers.items()}}
         self.reply(200, json.dumps(doc).encode())

@@ -43,6 +43,8 @@
 	X(no_cluster, "routes whose destination has no cluster (503)")        \
 	X(no_healthy_upstream, "clusters without an endpoint (503)")          \
 	X(upstream_cx, "upstream connections opened")                         \
+	X(upstream_cx_reuse, "requests sent on a kept-alive connection")      \
+	X(upstream_cx_idle_closed, "idle upstream connections closed")        \
 	X(upstream_cx_fail, "upstream connects that failed (503)")            \
 	X(upstream_bad_response, "malformed upstream responses (502)")        \
 	X(upstream_reset, "upstream closes before a whole response")          \

@@ -162,6 +162,119 @@ static const struct gw_tcp_app_ops up_ops = {
 	.closed = up_closed,
 };
 
+/* ---- idle upstream connections (keep-alive reuse) ----------------------- */
+
+static void
+idle_unlink(struct gw_proxy_wrk *pw, struct proxy_idle *e)
+{
+	struct proxy_cluster *pc = &pw->clusters[e->cluster];
+
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		pc->idle[e->endpoint] = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	e->c = NULL;
+	e->prev = NULL;
+	e->next = pw->idle_free;
+	pw->idle_free = e;
+}
+
+/*
+ * Keep s->up for the next request to its endpoint, when the exchange
+ * ended cleanly: the whole request went out, the whole response came back
+ * delimited (not by the close), the upstream keeps the connection, and
+ * maxRequestsPerConnection allows another. Never after an error or a
+ * half-read response (callers only come here from a finished exchange).
+ */
+static bool
+idle_put(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	struct proxy_cluster *pc;
+	struct proxy_idle *e = pw->idle_free;
+
+	if (e == NULL || s->up == NULL || !s->up_connected || s->up_eof ||
+	    s->endpoint < 0 || s->cluster >= pw->n_clusters ||
+	    s->upq.len != 0 || s->rin.len != 0 ||
+	    !gw_http_parser_done(&s->p) || s->in_body != 0 ||
+	    !(s->rp.msg.flags & GW_HTTP_F_KEEP_ALIVE) ||
+	    s->rp.msg.body == GW_HTTP_BODY_EOF)
+		return false;
+	pc = &pw->clusters[s->cluster];
+	if (s->up_requests >= pc->mc->max_requests_per_conn)
+		return false;
+	pw->idle_free = e->next;
+	e->c = s->up;
+	e->cluster = s->cluster;
+	e->endpoint = (uint32_t)s->endpoint;
+	e->requests = s->up_requests;
+	e->since = rte_rdtsc();
+	e->prev = NULL;
+	e->next = pc->idle[e->endpoint];
+	if (e->next != NULL)
+		e->next->prev = e;
+	pc->idle[e->endpoint] = e;
+	gw_tcp_ctx_set(s->up, (void *)((uintptr_t)e | PROXY_IDLE_TAG));
+	if (pc->active[s->endpoint] > 0)
+		pc->active[s->endpoint]--;
+	s->up = NULL;
+	s->endpoint = -1;
+	return true;
+}
+
+/* An idle connection to endpoint idx, younger than the cluster's idle
+ * timeout (older ones are closed on the way); NULL when none. */
+static struct gw_tcp_conn *
+idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
+	 uint32_t *requests)
+{
+	struct proxy_cluster *pc = &pw->clusters[cluster];
+	uint64_t now = rte_rdtsc();
+	uint64_t max_age = (uint64_t)pc->mc->idle_timeout_ms *
+			   (rte_get_tsc_hz() / 1000);
+	struct proxy_idle *e;
+
+	while ((e = pc->idle[idx]) != NULL) {
+		struct gw_tcp_conn *c = e->c;
+		uint64_t age = now - e->since;
+
+		*requests = e->requests;
+		idle_unlink(pw, e);
+		if (age <= max_age)
+			return c;
+		gw_tcp_ctx_set(c, NULL);
+		gw_tcp_shutdown(c);
+		pw->stats.upstream_cx_idle_closed++;
+	}
+	return NULL;
+}
+
+/* The session of an upstream connection; NULL for a detached one. An
+ * idle one is unlinked and closed when close_idle (it spoke out of turn,
+ * or it is going away). */
+static struct proxy_sess *
+up_sess(struct gw_tcp_conn *c, bool close_idle, bool abort)
+{
+	uintptr_t ctx = (uintptr_t)gw_tcp_ctx(c);
+	struct proxy_idle *e;
+	struct gw_proxy_wrk *pw;
+
+	if (!(ctx & PROXY_IDLE_TAG))
+		return (struct proxy_sess *)ctx;
+	if (!close_idle)
+		return NULL;
+	e = (struct proxy_idle *)(ctx & ~PROXY_IDLE_TAG);
+	pw = e->pw;
+	idle_unlink(pw, e);
+	pw->stats.upstream_cx_idle_closed++;
+	gw_tcp_ctx_set(c, NULL);
+	if (abort)
+		gw_tcp_abort(c);
+	return NULL;
+}
+
 /*
  * Let go of the upstream connection: its callbacks find no session from
  * now on and it closes by itself (FIN, or RST when abort).
@@ -196,6 +309,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 	struct gw_lb_pick_ctx ctx = { 0 };
 	const struct gw_mesh_endpoint *ep;
 	struct gw_tcp_conn *up;
+	uint32_t reqs = 0;
 	int idx, port, err = 0;
 
 	ctx.active = pc->active;
@@ -207,6 +321,17 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		return;
 	}
 	ep = &mc->endpoints[idx];
+	up = idle_get(pw, cluster, idx, &reqs);
+	if (up != NULL) {
+		/* a kept-alive connection to the same endpoint */
+		pw->stats.upstream_cx_reuse++;
+		gw_tcp_ctx_set(up, s);
+		s->up = up;
+		s->up_connected = true;
+		s->up_eof = false;
+		s->up_requests = reqs + 1;
+		goto attached;
+	}
 	port = gw_dp_port_toward(pw->w->dp, ep->addr);
 	if (port >= 0)
 		up = gw_tcp_connect(pw->w, (uint16_t)port, ep->addr, ep->port,
@@ -223,6 +348,9 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 	pw->stats.upstream_cx++;
 	s->up = up;
 	s->up_connected = false;
+	s->up_eof = false;
+	s->up_requests = 1;
+attached:
 	s->cluster = cluster;
 	s->endpoint = idx;
 	pc->active[idx]++;
@@ -236,7 +364,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 static void
 up_connected(struct gw_tcp_conn *c, int err)
 {
-	struct proxy_sess *s = gw_tcp_ctx(c);
+	struct proxy_sess *s = up_sess(c, false, false);
 
 	if (s == NULL)
 		return;
@@ -263,14 +391,12 @@ up_connected(struct gw_tcp_conn *c, int err)
 static void
 up_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 {
-	struct proxy_sess *s = gw_tcp_ctx(c);
+	/* an idle connection has nothing to say: drop it */
+	struct proxy_sess *s = up_sess(c, true, true);
 
 	if (s == NULL) {
-		/* a detached connection: read and forget */
-		uint32_t n = rte_pktmbuf_pkt_len(m);
-
+		/* a detached (or just aborted idle) connection: forget it */
 		rte_pktmbuf_free(m);
-		gw_tcp_recv_done(c, n);
 		return;
 	}
 	chain_append(&s->rin, m);
@@ -280,7 +406,7 @@ up_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 static void
 up_writable(struct gw_tcp_conn *c)
 {
-	struct proxy_sess *s = gw_tcp_ctx(c);
+	struct proxy_sess *s = up_sess(c, false, false);
 
 	if (s != NULL)
 		sess_drive(s);
@@ -289,12 +415,13 @@ up_writable(struct gw_tcp_conn *c)
 static void
 up_eof(struct gw_tcp_conn *c)
 {
-	struct proxy_sess *s = gw_tcp_ctx(c);
+	struct proxy_sess *s = up_sess(c, true, false);
 
 	if (s == NULL) {
 		gw_tcp_shutdown(c);
 		return;
 	}
+	s->up_eof = true;
 	if (s->resp == RESP_BODY &&
 	    s->rp.msg.body == GW_HTTP_BODY_EOF) {
 		/* the response ends with the connection */
@@ -325,7 +452,7 @@ up_eof(struct gw_tcp_conn *c)
 static void
 up_closed(struct gw_tcp_conn *c, int err)
 {
-	struct proxy_sess *s = gw_tcp_ctx(c);
+	struct proxy_sess *s = up_sess(c, true, false);
 
 	(void)err;
 	if (s == NULL)
@@ -549,7 +676,8 @@ feed_response(struct proxy_sess *s)
 static void
 exchange_done(struct proxy_sess *s)
 {
-	proxy_up_detach(s, false);
+	if (!idle_put(s))
+		proxy_up_detach(s, false);
 	s->resp = RESP_IDLE;
 	s->route = NULL;
 	s->dest = NULL;
@@ -666,7 +794,9 @@ wrk_free(struct gw_proxy_wrk *pw)
 	for (i = 0; pw->clusters != NULL && i < pw->n_clusters; i++) {
 		free(pw->clusters[i].lb_state);
 		free(pw->clusters[i].active);
+		free(pw->clusters[i].idle);
 	}
+	free(pw->idle_entries);
 	free(pw->listeners);
 	free(pw->clusters);
 	free(pw->sessions);
@@ -712,6 +842,14 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		pw->sessions[i].next_free = pw->free;
 		pw->free = &pw->sessions[i];
 	}
+	pw->idle_entries = calloc(pw->n_sessions, sizeof(*pw->idle_entries));
+	if (pw->idle_entries == NULL)
+		goto nomem;
+	for (i = pw->n_sessions; i-- > 0;) {
+		pw->idle_entries[i].pw = pw;
+		pw->idle_entries[i].next = pw->idle_free;
+		pw->idle_free = &pw->idle_entries[i];
+	}
 	for (i = 0; i < pw->n_listeners; i++) {
 		struct proxy_listener *l = &pw->listeners[i];
 
@@ -731,7 +869,8 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		pc->mc = gw_mesh_cluster_at(mesh, i);
 		pc->active = calloc(pc->mc->n_endpoints + 1,
 				    sizeof(*pc->active));
-		if (pc->active == NULL)
+		pc->idle = calloc(pc->mc->n_endpoints + 1, sizeof(*pc->idle));
+		if (pc->active == NULL || pc->idle == NULL)
 			goto nomem;
 		if (pc->mc->lb != NULL) {
 			pc->lb_state = calloc(1,

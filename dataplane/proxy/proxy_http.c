@@ -378,6 +378,8 @@ proxy_request_head(struct proxy_sess *s)
 		chain_append(&s->upq, up_head);
 	}
 	s->req = has_body ? REQ_BODY : REQ_DONE;
+	if (has_body)
+		gw_tcp_ack_now(s->down); /* the same for a client's body */
 	s->t_sent = rte_rdtsc();
 	/* CONNECT */
 	proxy_connect_upstream(s, d->user);
@@ -451,5 +453,8 @@ proxy_response_head(struct proxy_sess *s)
 		return 0;
 	}
 	s->resp = m->body == GW_HTTP_BODY_NONE ? RESP_DONE : RESP_BODY;
+	/* the body may sit behind the backend's Nagle until we ACK the head */
+	if (s->resp == RESP_BODY && s->up != NULL)
+		gw_tcp_ack_now(s->up);
 	return 0;
 }

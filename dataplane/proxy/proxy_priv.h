@@ -90,6 +90,8 @@ struct proxy_sess {
 	bool close_after;		/* no keep-alive after this exchange */
 	bool resp_started;		/* response bytes went downstream */
 	bool shut_down;			/* FIN queued downstream */
+	bool up_eof;			/* the upstream finished sending */
+	uint32_t up_requests;		/* requests on this upstream conn */
 	uint8_t req_method;		/* enum gw_http_method */
 	struct proxy_listener *lis;	/* the listener it came in on */
 	uint32_t cluster;		/* index in the mesh */
@@ -118,11 +120,30 @@ struct proxy_listener {
 	struct gw_route_scratch *scratch;
 };
 
-/* Per worker and cluster: balancer state and active requests. */
+/*
+ * An idle upstream connection kept for reuse (HTTP/1.1 keep-alive). Its
+ * TCP context is the entry with bit 0 set, which tells its callbacks
+ * apart from a session's.
+ */
+struct proxy_idle {
+	struct gw_proxy_wrk *pw;
+	struct gw_tcp_conn *c;
+	struct proxy_idle *next;	/* endpoint list, or the free list */
+	struct proxy_idle *prev;
+	uint32_t cluster;
+	uint32_t endpoint;
+	uint32_t requests;		/* served on this connection so far */
+	uint64_t since;			/* TSC when it became idle */
+};
+
+#define PROXY_IDLE_TAG ((uintptr_t)1)
+
+/* Per worker and cluster: balancer state, active requests, idle pool. */
 struct proxy_cluster {
 	const struct gw_mesh_cluster *mc;
 	void *lb_state;
 	uint32_t *active;		/* per endpoint */
+	struct proxy_idle **idle;	/* per endpoint: most recent first */
 };
 
 struct gw_proxy_wrk {
@@ -135,6 +156,8 @@ struct gw_proxy_wrk {
 	uint32_t n_clusters;
 	struct proxy_listener *listeners;
 	struct proxy_cluster *clusters;
+	struct proxy_idle *idle_entries; /* n_sessions of them */
+	struct proxy_idle *idle_free;
 	uint64_t rng;			/* xorshift64* state */
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */

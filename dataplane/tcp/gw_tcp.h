@@ -11,7 +11,9 @@
  *  - gw_tcp_send(): on success the chain is TCP's (it is freed once
  *    acknowledged); on -EAGAIN nothing was taken;
  *  - closed() is the last callback: the connection is freed when it
- *    returns, and the application must drop every pointer to it.
+ *    returns, and the application must drop every pointer to it;
+ *  - gw_tcp_abort() may be called from any callback of the connection
+ *    itself (data(), writable(), eof()): TCP stops touching it.
  * Every function runs on the worker that owns the connection.
  */
 #ifndef GW_TCP_H
@@ -121,6 +123,14 @@ uint32_t gw_tcp_send_space(struct gw_tcp_conn *c);
 
 /** The application released `bytes` of received data: the window grows. */
 void gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes);
+
+/**
+ * Acknowledge what arrived now instead of after the delayed-ACK time,
+ * when an ACK is pending. For an application that has taken a message's
+ * head and waits for the rest: a peer whose Nagle algorithm holds the
+ * rest until that ACK would otherwise stall 40 ms.
+ */
+void gw_tcp_ack_now(struct gw_tcp_conn *c);
 
 /** Send FIN after what is queued (half-close); receiving goes on. */
 void gw_tcp_shutdown(struct gw_tcp_conn *c);

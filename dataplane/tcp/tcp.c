@@ -407,6 +407,13 @@ gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
 }
 
 void
+gw_tcp_ack_now(struct gw_tcp_conn *c)
+{
+	if ((c->flags & TCP_F_ACK_PENDING) && c->state >= GW_TCP_ESTABLISHED)
+		tcp_send_ack(c->t, c);
+}
+
+void
 gw_tcp_shutdown(struct gw_tcp_conn *c)
 {
 	struct gw_tcp_wrk *t = c->t;

@@ -568,6 +568,11 @@ rcv_synchronized(struct gw_tcp_wrk *t, struct gw_tcp_conn *c,
 		goto ack;
 	}
 established:
+	if (c->state == GW_TCP_CLOSED) {
+		/* the application closed it from writable() */
+		rte_pktmbuf_free(m);
+		return false;
+	}
 	/* our FIN acknowledged */
 	if ((c->flags & TCP_F_FIN_ACKED) &&
 	    (c->state == GW_TCP_FIN_WAIT_1 || c->state == GW_TCP_CLOSING ||
@@ -633,7 +638,16 @@ established:
 			if (c->ooo_n > 0)
 				c->flags |= TCP_F_ACK_NOW; /* may fill a hole */
 			deliver(c, d, len);
+			if (c->state == GW_TCP_CLOSED) {
+				/* the application closed it from data() */
+				rte_pktmbuf_free(m);
+				return false;
+			}
 			ooo_drain(c);
+			if (c->state == GW_TCP_CLOSED) {
+				rte_pktmbuf_free(m);
+				return false;
+			}
 		} else if (d != NULL) {
 			t->stats.ooo_segs++;
 			if (!ooo_insert(t, c, d, seq, len)) /* d freed */
@@ -645,8 +659,11 @@ established:
 	if (m != NULL)
 		rte_pktmbuf_free(m);
 	if ((s->flags & RTE_TCP_FIN_FLAG) && !(c->flags & TCP_F_FIN_RCVD) &&
-	    seg_end(s) - 1 == c->rcv_nxt)
+	    seg_end(s) - 1 == c->rcv_nxt) {
 		fin_received(t, c);
+		if (c->state == GW_TCP_CLOSED)
+			return false; /* the application closed it from eof() */
+	}
 ack:
 	if (c->state == GW_TCP_TIME_WAIT) {
 		if (c->flags & TCP_F_ACK_NOW)

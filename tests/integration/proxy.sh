@@ -211,6 +211,20 @@ for i in range(5):
     assert doc["path"] == "/p/%d" % i, doc
 PY
 	t_log "ok: 90/10 split over 2000 requests, pipelining ($workers worker(s))"
+	# the backends saw far fewer connections than requests (keep-alive)
+	t_assert_ge "upstream requests on kept-alive connections" \
+		"$(t_status 's["proxy"]["upstream_cx_reuse"]')" 1500
+	t_assert_eq "upstream connections < 1/4 of requests" \
+		"$(t_status 's["proxy"]["upstream_cx"] * 4 < s["proxy"]["requests"]')" True
+	# a backend that speaks on an idle connection loses it; others go on
+	code=$(curl_gw -o /dev/null -w '%{http_code}' -H "x-canary: true" \
+		"http://$T_GW_IP/late-junk")
+	t_assert_eq "late junk request" "$code" 200
+	sleep 1
+	t_assert_ge "idle connections closed" \
+		"$(t_status 's["proxy"]["upstream_cx_idle_closed"]')" 1
+	out=$(curl_gw -H "x-canary: true" "http://$T_GW_IP/after")
+	check_json 'd["name"] == "v2"' "$out" || t_fail "after junk: $out"
 
 	# request smuggling attempts are refused before anything is forwarded
 	t_ns python3 - "$T_GW_IP" <<'PY' || t_fail "smuggling"
