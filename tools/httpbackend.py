@@ -9,6 +9,8 @@ POST /sha256          -> 200 JSON {"name", "length", "sha256"} of the body
                          (Content-Length or chunked)
 GET  /bytes/N         -> 200, N bytes of a fixed pattern (Content-Length)
 GET  /status/CODE     -> that status, empty body
+GET  /chunked/N       -> 200, N bytes of the pattern, chunked (to an
+                         HTTP/1.0 request: delimited by the close)
 GET  /late-junk       -> 200, then 0.3 s later stray bytes on the idle
                          keep-alive connection (a broken server)
 Speaks HTTP/1.1 with keep-alive; one thread per connection.
@@ -59,6 +61,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, body, "application/octet-stream")
         if self.path.startswith("/status/"):
             return self.reply(int(self.path.split("/")[2]), b"")
+        if self.path.startswith("/chunked/"):
+            n = int(self.path.split("/")[2])
+            body = bytes(i % 251 for i in range(n))
+            self.send_response(200)
+            self.send_header("X-Backend", self.name)
+            if self.request_version == "HTTP/1.0":
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+                return
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, n, 10000):
+                part = body[i:i + 10000]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if self.path == "/late-junk":
             self.reply(200, b"{}")
             self.wfile.flush()

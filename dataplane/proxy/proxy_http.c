@@ -315,9 +315,14 @@ proxy_request_head(struct proxy_sess *s)
 		target = path;
 		target_len = (size_t)len;
 	}
-	ll = snprintf(line, sizeof(line), "%.*s %.*s HTTP/1.1",
+	/*
+	 * An HTTP/1.0 client cannot read chunked responses: ask the
+	 * upstream in its version, so the answer comes delimited by length
+	 * or by the close (as nginx proxies by default).
+	 */
+	ll = snprintf(line, sizeof(line), "%.*s %.*s HTTP/1.%u",
 		      (int)m->method_len, (const char *)h + m->method_off,
-		      (int)target_len, target);
+		      (int)target_len, target, m->version_minor);
 	if (ll < 0 || (size_t)ll >= sizeof(line)) {
 		local_reply(s, 414, NULL, 0, "URI Too Long", true);
 		return;

@@ -175,6 +175,15 @@ d["headers"]["x-route"] == "rewritten"' "$out" || t_fail "rewrite: $out"
 	curl_gw -H "x-canary: true" -o "$T_DIR/down.bin" \
 		"http://$T_GW_IP/bytes/4194304" || t_fail "download"
 	t_assert_eq "download size" "$(stat -c %s "$T_DIR/down.bin")" 4194304
+	# chunked responses: forwarded with their framing to an HTTP/1.1
+	# client; an HTTP/1.0 client's request goes up as 1.0 (no chunks)
+	curl_gw -H "x-canary: true" -o "$T_DIR/ch11.bin" \
+		"http://$T_GW_IP/chunked/1000000" || t_fail "chunked download"
+	t_assert_eq "chunked download" "$(stat -c %s "$T_DIR/ch11.bin")" 1000000
+	curl_gw --http1.0 -H "x-canary: true" -o "$T_DIR/ch10.bin" \
+		"http://$T_GW_IP/chunked/1000000" || t_fail "HTTP/1.0 download"
+	t_assert_eq "HTTP/1.0 download" "$(stat -c %s "$T_DIR/ch10.bin")" 1000000
+	cmp -s "$T_DIR/ch10.bin" "$T_DIR/ch11.bin" || t_fail "bodies differ"
 	t_log "ok: uploads and download intact ($workers worker(s))"
 
 	# 2,000 keep-alive requests: the 90/10 split within 3 points; then
