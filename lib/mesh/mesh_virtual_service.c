@@ -738,21 +738,33 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 		if (!rewrite(c, v, p, r))
 			return;
 	}
+	/*
+	 * Validated and compiled, but the proxy does not act on these yet:
+	 * said in a warning rather than silently dropped.
+	 */
 	if ((v = gw_config_node_get(n, "timeout")) != NULL) {
 		P(p, "%s.timeout", path);
 		/* "0s" means none, as Istio */
 		if (!mesh_duration(c, v, p, 0, UINT32_MAX, &r->timeout_ms))
 			return;
+		if (r->timeout_ms != 0)
+			mesh_warn(c, v, "%s: not enforced yet (the proxy has no "
+				  "request timers yet)", p);
 	}
 	if ((v = gw_config_node_get(n, "retries")) != NULL) {
 		P(p, "%s.retries", path);
 		if (!retries(c, v, p, r))
 			return;
+		mesh_warn(c, v, "%s: not applied yet (the proxy does not retry "
+			  "yet)", p);
 	}
 	if ((v = gw_config_node_get(n, "fault")) != NULL) {
 		P(p, "%s.fault", path);
 		if (!fault(c, v, p, r))
 			return;
+		if (r->fault->delay)
+			mesh_warn(c, v, "%s.delay: not applied yet (aborts are)",
+				  p);
 	}
 	if ((v = gw_config_node_get(n, "mirror")) != NULL) {
 		P(p, "%s.mirror", path);
@@ -760,6 +772,8 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 				 &r->mirror.port))
 			return;
 		r->mirror.user = GW_MESH_NO_CLUSTER;
+		mesh_warn(c, v, "%s: not applied yet (no request is mirrored)",
+			  p);
 	}
 	if ((v = gw_config_node_get(n, "mirrorPercentage")) != NULL) {
 		P(p, "%s.mirrorPercentage", path);
