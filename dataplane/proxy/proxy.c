@@ -571,103 +571,112 @@ down_closed(struct gw_tcp_conn *c, int err)
 
 /* ---- the pump ---------------------------------------------------------- */
 
-/* Feed the request parser with the bytes of `in` it has not seen. */
+/* What one walk of a parser over a queue stopped on. */
+enum feed_stop {
+	FEED_MORE = 0,	/* every byte seen (or the message is done) */
+	FEED_HEAD,	/* a head completed: handle it, then walk on */
+	FEED_BAD_HEAD,	/* a malformed head */
+	FEED_BAD_BODY,	/* malformed body framing */
+};
+
+/*
+ * Give parser p the bytes of queue q after *fed: in the head phase until
+ * the head completes, then body bytes until the message is done. Body
+ * bytes seen are added to *body (they may move on). Both directions of
+ * a session use it.
+ */
+static enum feed_stop
+feed(struct gw_http_parser *p, const struct chain *q, uint32_t *fed,
+     uint32_t *body, bool head)
+{
+	while (*fed < q->len) {
+		uint32_t len;
+		const uint8_t *b = chain_piece(q, *fed, &len);
+		struct gw_http_span d;
+		int rc;
+
+		if (head) {
+			rc = gw_http_parse_head(p, b, len);
+			if (rc == -EAGAIN) {
+				*fed += len;
+				continue;
+			}
+			if (rc < 0)
+				return FEED_BAD_HEAD;
+			*fed += (uint32_t)rc;
+			return FEED_HEAD;
+		}
+		if (gw_http_parser_done(p))
+			return FEED_MORE;
+		rc = gw_http_parse_body(p, b, len, &d);
+		if (rc < 0)
+			return FEED_BAD_BODY;
+		*fed += (uint32_t)rc;
+		*body += (uint32_t)rc;
+	}
+	return FEED_MORE;
+}
+
+/* Parse what arrived from the client; route each head that completes. */
 static void
 feed_request(struct proxy_sess *s)
 {
-	while (s->in_fed < s->in.len &&
-	       (s->req == REQ_HEAD || s->req == REQ_BODY)) {
-		uint32_t len;
-		const uint8_t *p = chain_piece(&s->in, s->in_fed, &len);
-		int rc;
-
-		if (s->req == REQ_HEAD) {
-			rc = gw_http_parse_head(&s->p, p, len);
-			if (rc == -EAGAIN) {
-				s->in_fed += len;
-				continue;
-			}
-			if (rc < 0) {
-				s->pw->stats.bad_requests++;
-				proxy_local_reply(s, gw_http_err_status(s->p.err),
-						  gw_http_err_text(s->p.err),
-						  true);
-				return;
-			}
-			s->in_fed += (uint32_t)rc;
+	while (s->req == REQ_HEAD || s->req == REQ_BODY) {
+		switch (feed(&s->p, &s->in, &s->in_fed, &s->in_body,
+			     s->req == REQ_HEAD)) {
+		case FEED_MORE:
+			return;
+		case FEED_HEAD:
 			s->pw->stats.requests++;
 			proxy_request_head(s); /* REQ_BODY, REQ_DONE or reply */
-			continue;
-		}
-		if (gw_http_parser_done(&s->p))
 			break;
-		{
-			struct gw_http_span d;
-
-			rc = gw_http_parse_body(&s->p, p, len, &d);
-			if (rc < 0) {
-				/* a bad chunk: no sane way to go on */
-				s->pw->stats.bad_requests++;
-				proxy_up_detach(s, true);
-				if (s->resp_started) {
-					gw_tcp_abort(s->down);
-					return;
-				}
-				s->resp = RESP_IDLE;
-				proxy_local_reply(s, 400,
-						  gw_http_err_text(s->p.err),
-						  true);
+		case FEED_BAD_HEAD:
+			s->pw->stats.bad_requests++;
+			proxy_local_reply(s, gw_http_err_status(s->p.err),
+					  gw_http_err_text(s->p.err), true);
+			return;
+		case FEED_BAD_BODY:
+			/* a bad chunk: no sane way to go on */
+			s->pw->stats.bad_requests++;
+			proxy_up_detach(s, true);
+			if (s->resp_started) {
+				gw_tcp_abort(s->down);
 				return;
 			}
-			s->in_fed += (uint32_t)rc;
-			s->in_body += (uint32_t)rc;
+			s->resp = RESP_IDLE;
+			proxy_local_reply(s, 400, gw_http_err_text(s->p.err),
+					  true);
+			return;
 		}
 	}
 }
 
+/* Parse what arrived from the upstream; rewrite each head. */
 static void
 feed_response(struct proxy_sess *s)
 {
-	while (s->rin_fed < s->rin.len &&
-	       (s->resp == RESP_HEAD || s->resp == RESP_BODY)) {
-		uint32_t len;
-		const uint8_t *p = chain_piece(&s->rin, s->rin_fed, &len);
-		int rc;
-
-		if (s->resp == RESP_HEAD) {
-			rc = gw_http_parse_head(&s->rp, p, len);
-			if (rc == -EAGAIN) {
-				s->rin_fed += len;
-				continue;
-			}
-			if (rc < 0) {
-				s->pw->stats.upstream_bad_response++;
-				proxy_up_detach(s, true);
-				s->resp = RESP_IDLE;
-				proxy_local_reply(s, 502, "upstream sent a "
-						  "malformed response", true);
-				return;
-			}
-			s->rin_fed += (uint32_t)rc;
+	while (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
+		switch (feed(&s->rp, &s->rin, &s->rin_fed, &s->rin_body,
+			     s->resp == RESP_HEAD)) {
+		case FEED_MORE:
+			return;
+		case FEED_HEAD:
 			if (proxy_response_head(s) < 0)
 				return;
-			continue;
-		}
-		if (gw_http_parser_done(&s->rp))
 			break;
-		{
-			struct gw_http_span d;
-
-			rc = gw_http_parse_body(&s->rp, p, len, &d);
-			if (rc < 0) {
-				s->pw->stats.upstream_bad_response++;
-				proxy_up_detach(s, true);
-				if (s->down != NULL)
-					gw_tcp_abort(s->down);
-				return;
-			}
-			s->rin_fed += (uint32_t)rc;
-			s->rin_body += (uint32_t)rc;
+		case FEED_BAD_HEAD:
+			s->pw->stats.upstream_bad_response++;
+			proxy_up_detach(s, true);
+			s->resp = RESP_IDLE;
+			proxy_local_reply(s, 502, "upstream sent a malformed "
+					  "response", true);
+			return;
+		case FEED_BAD_BODY:
+			s->pw->stats.upstream_bad_response++;
+			proxy_up_detach(s, true);
+			if (s->down != NULL)
+				gw_tcp_abort(s->down);
+			return;
 		}
 	}
 }
