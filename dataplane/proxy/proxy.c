@@ -361,6 +361,47 @@ attached:
 			    s->rhdrs, PROXY_MAX_HDRS);
 }
 
+/* The upstream connection is gone (closed, or its connect failed). */
+static void
+up_forget(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+
+	s->up = NULL;
+	if (s->endpoint >= 0 && pw->clusters[s->cluster].active[s->endpoint])
+		pw->clusters[s->cluster].active[s->endpoint]--;
+	s->endpoint = -1;
+	chain_free(&s->upq);
+}
+
+/*
+ * The upstream went away in the middle of an exchange: before any
+ * response byte the client gets a 503 (in Envoy's words), after some it
+ * is reset, since a half response cannot be completed.
+ * @return false when the client connection was aborted (the session may
+ *   be gone), true otherwise.
+ */
+static bool
+up_lost(struct proxy_sess *s, const char *why)
+{
+	char msg[128];
+
+	if (!s->resp_started) {
+		s->resp = RESP_IDLE;
+		snprintf(msg, sizeof(msg), "upstream connect error or "
+			 "disconnect/reset before headers. reset reason: %s",
+			 why);
+		proxy_local_reply(s, 503, msg, true);
+		sess_drive(s);
+		return true;
+	}
+	if (s->down != NULL) {
+		gw_tcp_abort(s->down); /* closed() frees the session */
+		return false;
+	}
+	return true;
+}
+
 static void
 up_connected(struct gw_tcp_conn *c, int err)
 {
@@ -370,18 +411,10 @@ up_connected(struct gw_tcp_conn *c, int err)
 		return;
 	if (err != 0) {
 		/* the last callback of this connection */
-		s->up = NULL;
-		if (s->endpoint >= 0)
-			s->pw->clusters[s->cluster].active[s->endpoint]--;
-		s->endpoint = -1;
-		chain_free(&s->upq);
+		up_forget(s);
 		s->pw->stats.upstream_cx_fail++;
-		s->resp = RESP_IDLE;
-		proxy_local_reply(s, 503, "upstream connect error or "
-				  "disconnect/reset before headers. reset "
-				  "reason: connection failure", true);
-		sess_drive(s);
-		sess_maybe_free(s);
+		if (up_lost(s, "connection failure"))
+			sess_maybe_free(s);
 		return;
 	}
 	s->up_connected = true;
@@ -434,18 +467,8 @@ up_eof(struct gw_tcp_conn *c)
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
 		proxy_up_detach(s, false);
-		if (!s->resp_started) {
-			s->resp = RESP_IDLE;
-			proxy_local_reply(s, 503, "upstream connect error or "
-					  "disconnect/reset before headers. "
-					  "reset reason: connection termination",
-					  true);
-		} else if (s->down != NULL) {
-			gw_tcp_abort(s->down); /* closed() frees */
-			return;
-		}
-		sess_drive(s);
-		sess_maybe_free(s);
+		if (up_lost(s, "connection termination"))
+			sess_maybe_free(s);
 	}
 }
 
@@ -457,24 +480,11 @@ up_closed(struct gw_tcp_conn *c, int err)
 	(void)err;
 	if (s == NULL)
 		return;
-	s->up = NULL;
-	if (s->endpoint >= 0)
-		s->pw->clusters[s->cluster].active[s->endpoint]--;
-	s->endpoint = -1;
-	chain_free(&s->upq);
+	up_forget(s);
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
-		if (!s->resp_started) {
-			s->resp = RESP_IDLE;
-			proxy_local_reply(s, 503, "upstream connect error or "
-					  "disconnect/reset before headers. "
-					  "reset reason: connection termination",
-					  true);
-			sess_drive(s);
-		} else if (s->down != NULL) {
-			gw_tcp_abort(s->down);
+		if (!up_lost(s, "connection termination"))
 			return;
-		}
 	}
 	sess_maybe_free(s);
 }
