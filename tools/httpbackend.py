@@ -11,6 +11,9 @@ GET  /bytes/N         -> 200, N bytes of a fixed pattern (Content-Length)
 GET  /status/CODE     -> that status, empty body
 GET  /chunked/N       -> 200, N bytes of the pattern, chunked (to an
                          HTTP/1.0 request: delimited by the close)
+GET  /bad-response    -> a status line no parser accepts
+GET  /cut             -> headers announcing 1000 bytes, 10 bytes, then a
+                         reset (SO_LINGER 0)
 GET  /late-junk       -> 200, then 0.3 s later stray bytes on the idle
                          keep-alive connection (a broken server)
 Speaks HTTP/1.1 with keep-alive; one thread per connection.
@@ -18,6 +21,8 @@ Speaks HTTP/1.1 with keep-alive; one thread per connection.
 import hashlib
 import http.server
 import json
+import socket
+import struct
 import sys
 import time
 
@@ -78,6 +83,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 part = body[i:i + 10000]
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
+            return
+        if self.path == "/bad-response":
+            self.wfile.write(b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n")
+            self.close_connection = True
+            return
+        if self.path == "/cut":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n"
+                             b"\r\n0123456789")
+            self.wfile.flush()
+            time.sleep(0.2)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
             return
         if self.path == "/late-junk":
             self.reply(200, b"{}")

@@ -114,7 +114,7 @@ check_json() { # python-expression json-text [args...]: d is the document
 }
 
 run_round() {
-	local workers=$1 out code want
+	local workers=$1 out code want rc
 	mesh_config "$workers"
 	"$MESHGW" --check-config "$T_DIR/meshgw.yaml" >"$T_DIR/check" 2>&1 ||
 		t_fail "config invalid: $(cat "$T_DIR/check")"
@@ -159,6 +159,16 @@ d["headers"]["x-route"] == "rewritten"' "$out" || t_fail "rewrite: $out"
 	t_assert_eq "redirect" "$out" "301 http://shop.example/new"
 	out=$(curl_gw -w ' %{http_code}' "http://$T_GW_IP/teapot")
 	t_assert_eq "direct response" "$out" "short and stout 418"
+	# a backend that breaks HTTP: 502; one that dies mid-body: the
+	# client's connection is reset (curl 56), never completed
+	code=$(curl_gw -o /dev/null -w '%{http_code}' -H "x-canary: true" \
+		"http://$T_GW_IP/bad-response")
+	t_assert_eq "malformed upstream response" "$code" 502
+	set +e
+	curl_gw -o /dev/null -H "x-canary: true" "http://$T_GW_IP/cut"
+	rc=$?
+	set -e
+	t_assert_eq "upstream reset mid-body (curl exit)" "$rc" 56
 
 	# a 1 MB upload (Content-Length, then chunked) arrives intact
 	head -c 1048576 /dev/urandom >"$T_DIR/up.bin"
