@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lib/http parser: start line, header section, message framing, body and
- * chunked coding with trailers (RFC 9112), as one resumable state machine.
+ * lib/http parser, head: start line, header (and trailer) sections and
+ * message framing (RFC 9112) of one resumable state machine; body.c runs
+ * its body states.
  *
  * Each state consumes as many bytes as the buffer holds and saves only
  * message offsets, so a piece may end anywhere. Long runs (values,
@@ -19,71 +20,6 @@
 
 #include "gw_http.h"
 #include "http_priv.h"
-
-enum {
-	/* start line */
-	S_START = 0,	/* requests: empty lines, then the method */
-	S_LEAD_LF,	/* CR of an empty line before the request line */
-	S_METHOD,
-	S_TARGET_START,
-	S_TARGET,
-	S_VERSION,	/* "HTTP/x.y", collected in lex_buf */
-	S_STATUS,	/* responses: three digits */
-	S_STATUS_SP,
-	S_REASON,
-	S_START_LF,	/* CR ending the start line seen */
-	/* header or trailer section */
-	S_LINE_START,
-	S_NAME,
-	S_VALUE_OWS,
-	S_VALUE,	/* scanned in runs */
-	S_VALUE_LEX,	/* read byte by byte into the lexer */
-	S_VALUE_LF,
-	S_SECT_LF,	/* CR of the empty line ending the section */
-	/* after the head */
-	S_BODY,		/* head done, body framing decides what follows */
-	S_CHUNK_SIZE,
-	S_CHUNK_EXT,
-	S_CHUNK_SIZE_LF,
-	S_CHUNK_DATA,
-	S_CHUNK_DATA_CR,
-	S_CHUNK_DATA_LF,
-	S_DONE,
-	S_ERROR,
-};
-
-/* gw_http_parser.seen */
-#define SEEN_HOST	  0x01
-#define SEEN_CL		  0x02
-#define SEEN_TE		  0x04
-#define SEEN_CHUNKED	  0x08
-#define SEEN_LAST_CHUNKED 0x10
-#define SEEN_UPGRADE	  0x20
-#define SEEN_TRAILERS	  0x40	/* reading the trailer section */
-
-/* gw_http_parser.lex: value lexers of the fields the parser interprets */
-enum {
-	LX_NONE = 0,
-	LX_HOST,
-	LX_HOST_WS,	/* trailing whitespace after the host */
-	LX_CL_START,	/* expecting the first digit of an element */
-	LX_CL_DIGITS,
-	LX_CL_AFTER,	/* whitespace after an element */
-	LX_LIST_START,	/* before a list element */
-	LX_LIST_TOKEN,
-	LX_LIST_AFTER,
-	/* chunk extensions: ;name[=value] repeated, BWS anywhere around */
-	LX_EXT_SEMI,	/* expecting ';' (after BWS) */
-	LX_EXT_NAME0,	/* BWS, then the first name char */
-	LX_EXT_NAME,
-	LX_EXT_EQ,	/* BWS after a name: '=', ';' or end */
-	LX_EXT_VAL0,	/* BWS, then a token or a quote */
-	LX_EXT_TOKEN,
-	LX_EXT_QUOTED,
-	LX_EXT_QESC,
-	LX_EXT_END,	/* a complete extension: CR may follow */
-	LX_AUTH_PORT,	/* CONNECT target: digits after the last colon */
-};
 
 /* Largest line or section limit: keeps head offsets within 32 bits. */
 #define HTTP_MAX_LIMIT (16u << 20)
@@ -192,9 +128,9 @@ gw_http_parser_done(const struct gw_http_parser *p)
 	return p->state == S_DONE;
 }
 
-/* Record an error at buffer index i (base = message offset of buf[0]). */
-static int
-fail(struct gw_http_parser *p, enum gw_http_err err, uint64_t off)
+/* Record an error at message offset off; the parser stays in error. */
+int
+http_fail(struct gw_http_parser *p, enum gw_http_err err, uint64_t off)
 {
 	p->err = (uint8_t)err;
 	p->err_off = off;
@@ -570,7 +506,7 @@ field_line_fast(struct gw_http_parser *p, const uint8_t *buf, size_t end,
 	p->hdr_id = classify_name(buf + i, p->fname_len);
 	e = field_start(p);
 	if (e != GW_HTTP_E_NONE)
-		return fail(p, e, p->line_off);
+		return http_fail(p, e, p->line_off);
 	/* from here on the slow path resumes after the colon */
 	*ip = j + 1;
 	p->state = S_VALUE_OWS;
@@ -596,11 +532,11 @@ field_line_fast(struct gw_http_parser *p, const uint8_t *buf, size_t end,
 		for (k = v; k < j; k++) {
 			e = lex_byte(p, buf[k]);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, base + k);
+				return http_fail(p, e, base + k);
 		}
 		e = lex_end(p);
 		if (e != GW_HTTP_E_NONE)
-			return fail(p, e, base + j);
+			return http_fail(p, e, base + j);
 	}
 	ve = j;
 	while (ve > v && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
@@ -627,9 +563,9 @@ field_line_fast(struct gw_http_parser *p, const uint8_t *buf, size_t end,
  * buf[0]. Returns 1 when the section's final CRLF was consumed, 0 when
  * buf ran out, -EBADMSG on error.
  */
-static int
-parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
-	     size_t *ip)
+int
+http_parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
+		  size_t *ip)
 {
 	struct gw_http_msg *m = &p->msg;
 	bool trailers = (p->seen & SEEN_TRAILERS) != 0;
@@ -655,17 +591,17 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			}
 			if (c == '\n')
-				return fail(p, GW_HTTP_E_BARE_LF, base + i);
+				return http_fail(p, GW_HTTP_E_BARE_LF, base + i);
 			if (c == ' ' || c == '\t')
-				return fail(p, p->nfields == 0 && !trailers ?
+				return http_fail(p, p->nfields == 0 && !trailers ?
 					    GW_HTTP_E_WS_AFTER_START_LINE :
 					    GW_HTTP_E_OBS_FOLD, base + i);
 			if (!http_is(c, HTTP_C_TOKEN))
-				return fail(p, c == 0 ? GW_HTTP_E_NUL :
+				return http_fail(p, c == 0 ? GW_HTTP_E_NUL :
 					    GW_HTTP_E_HEADER_NAME, base + i);
 			if (p->nfields >= (trailers ? p->lim_headers :
 					   m->hdr_max))
-				return fail(p, GW_HTTP_E_TOO_MANY_HEADERS,
+				return http_fail(p, GW_HTTP_E_TOO_MANY_HEADERS,
 					    base + i);
 			p->line_off = base + i;
 			p->lex_len = 0;
@@ -690,12 +626,12 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			}
 			c = buf[i];
 			if (c != ':')
-				return fail(p, c == ' ' || c == '\t' ?
+				return http_fail(p, c == ' ' || c == '\t' ?
 					    GW_HTTP_E_WS_BEFORE_COLON :
 					    c == 0 ? GW_HTTP_E_NUL :
 					    GW_HTTP_E_HEADER_NAME, base + i);
 			if (base + i - p->line_off > UINT16_MAX)
-				return fail(p, GW_HTTP_E_HEADER_NAME,
+				return http_fail(p, GW_HTTP_E_HEADER_NAME,
 					    p->line_off);
 			p->fname_len = (uint16_t)(base + i - p->line_off);
 			if (p->lex_len == 0 && p->line_off == base + s) {
@@ -710,7 +646,7 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			}
 			e = field_start(p);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, p->line_off);
+				return http_fail(p, e, p->line_off);
 			i++;
 			p->state = S_VALUE_OWS;
 			break;
@@ -744,7 +680,7 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			}
 			if (c != '\r')
-				return fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
+				return http_fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
 					    c == 0 ? GW_HTTP_E_NUL :
 					    GW_HTTP_E_HEADER_VALUE, base + i);
 			p->state = S_VALUE_LF;
@@ -757,14 +693,14 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				if (c == '\r')
 					break;
 				if ((c < 0x20 && c != '\t') || c == 0x7f)
-					return fail(p, c == '\n' ?
+					return http_fail(p, c == '\n' ?
 						    GW_HTTP_E_BARE_LF :
 						    c == 0 ? GW_HTTP_E_NUL :
 						    GW_HTTP_E_HEADER_VALUE,
 						    base + i);
 				e = lex_byte(p, c);
 				if (e != GW_HTTP_E_NONE)
-					return fail(p, e, base + i);
+					return http_fail(p, e, base + i);
 				if (c != ' ' && c != '\t')
 					p->val_end = base + i + 1;
 			}
@@ -772,13 +708,13 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			e = lex_end(p);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, base + i);
+				return http_fail(p, e, base + i);
 			p->state = S_VALUE_LF;
 			i++;
 			break;
 		case S_VALUE_LF:
 			if (c != '\n')
-				return fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
+				return http_fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
 			i++;
 			if (!trailers) {
 				struct gw_http_hdr *h = &m->hdrs[m->nhdrs++];
@@ -796,16 +732,16 @@ parse_fields(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			break;
 		case S_SECT_LF:
 			if (c != '\n')
-				return fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
+				return http_fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
 			i++;
 			rc = 1;
 			goto out;
 		default:
-			return fail(p, GW_HTTP_E_HEADER_NAME, base + i);
+			return http_fail(p, GW_HTTP_E_HEADER_NAME, base + i);
 		}
 	}
 	if (end < len)
-		return fail(p, GW_HTTP_E_HEADERS_TOO_LARGE, base + end);
+		return http_fail(p, GW_HTTP_E_HEADERS_TOO_LARGE, base + end);
 out:
 	*ip = i;
 	return rc;
@@ -924,16 +860,16 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 		case S_START:
 			if (c == '\r') {
 				if (m->lead_crlf >= 2 * HTTP_MAX_LEAD_CRLF)
-					return fail(p, GW_HTTP_E_REQUEST_LINE,
+					return http_fail(p, GW_HTTP_E_REQUEST_LINE,
 						    base + i);
 				p->state = S_LEAD_LF;
 				i++;
 				break;
 			}
 			if (c == '\n')
-				return fail(p, GW_HTTP_E_BARE_LF, base + i);
+				return http_fail(p, GW_HTTP_E_BARE_LF, base + i);
 			if (!http_is(c, HTTP_C_TOKEN))
-				return fail(p, GW_HTTP_E_METHOD, base + i);
+				return http_fail(p, GW_HTTP_E_METHOD, base + i);
 			p->line_off = base + i;
 			p->tok_off = base + i;
 			p->lex_len = 0;
@@ -945,7 +881,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			break;
 		case S_LEAD_LF:
 			if (c != '\n')
-				return fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
+				return http_fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
 			m->lead_crlf = (uint8_t)(m->lead_crlf + 2);
 			p->state = S_START;
 			i++;
@@ -967,11 +903,11 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			c = buf[i];
 			if (c != ' ')
-				return fail(p, c == '\r' || c == '\n' ?
+				return http_fail(p, c == '\r' || c == '\n' ?
 					    GW_HTTP_E_REQUEST_LINE :
 					    GW_HTTP_E_METHOD, base + i);
 			if (base + i - p->tok_off > 255)
-				return fail(p, GW_HTTP_E_METHOD, p->tok_off);
+				return http_fail(p, GW_HTTP_E_METHOD, p->tok_off);
 			m->method_off = (uint32_t)p->tok_off;
 			m->method_len = (uint8_t)(base + i - p->tok_off);
 			m->method = classify_method(p, m->method_len);
@@ -981,7 +917,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 		}
 		case S_TARGET_START:
 			if (c == ' ' || c == '\r' || c == '\n')
-				return fail(p, GW_HTTP_E_REQUEST_LINE, base + i);
+				return http_fail(p, GW_HTTP_E_REQUEST_LINE, base + i);
 			p->tok_off = base + i;
 			p->lex_len = 0;
 			p->lex = LX_NONE;
@@ -995,7 +931,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				/* authority-form, byte by byte: rare */
 				e = authority_byte(p, c);
 				if (e != GW_HTTP_E_NONE)
-					return fail(p, e, base + i);
+					return http_fail(p, e, base + i);
 				if (c != ' ') {
 					i++;
 					break;
@@ -1018,14 +954,14 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			c = buf[i];
 			if (c != ' ')
-				return fail(p, c == '\r' || c == '\n' ?
+				return http_fail(p, c == '\r' || c == '\n' ?
 					    GW_HTTP_E_REQUEST_LINE :
 					    GW_HTTP_E_TARGET, base + i);
 			m->target_off = (uint32_t)p->tok_off;
 			m->target_len = (uint32_t)(base + i - p->tok_off);
 			e = target_check(p, m->target_len);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, p->tok_off);
+				return http_fail(p, e, p->tok_off);
 			p->lex_len = 0;
 			p->tok_off = base + i + 1;
 			p->state = S_VERSION;
@@ -1055,7 +991,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 						   c >= '0' && c <= '9';
 
 				if (!ok)
-					return fail(p, p->type ==
+					return http_fail(p, p->type ==
 						    GW_HTTP_REQUEST ?
 						    GW_HTTP_E_VERSION :
 						    GW_HTTP_E_STATUS_LINE,
@@ -1066,16 +1002,16 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			}
 			e = version_check(p);
 			if (e != GW_HTTP_E_NONE)
-				return fail(p, e, p->tok_off);
+				return http_fail(p, e, p->tok_off);
 			if (p->type == GW_HTTP_REQUEST) {
 				if (c != '\r')
-					return fail(p, c == '\n' ?
+					return http_fail(p, c == '\n' ?
 						    GW_HTTP_E_BARE_LF :
 						    GW_HTTP_E_VERSION, base + i);
 				p->state = S_START_LF;
 			} else {
 				if (c != ' ')
-					return fail(p, GW_HTTP_E_STATUS_LINE,
+					return http_fail(p, GW_HTTP_E_STATUS_LINE,
 						    base + i);
 				p->lex_len = 0;
 				m->status = 0;
@@ -1085,11 +1021,11 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			break;
 		case S_STATUS:
 			if (c < '0' || c > '9')
-				return fail(p, GW_HTTP_E_STATUS_LINE, base + i);
+				return http_fail(p, GW_HTTP_E_STATUS_LINE, base + i);
 			m->status = (uint16_t)(m->status * 10 + (c - '0'));
 			if (++p->lex_len == 3) {
 				if (m->status < 100)
-					return fail(p, GW_HTTP_E_STATUS_LINE,
+					return http_fail(p, GW_HTTP_E_STATUS_LINE,
 						    base + i - 2);
 				p->state = S_STATUS_SP;
 			}
@@ -1104,7 +1040,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			}
 			/* a missing reason with its SP: widely sent, harmless */
 			if (c != '\r')
-				return fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
+				return http_fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
 					    GW_HTTP_E_STATUS_LINE, base + i);
 			m->reason_off = (uint32_t)(base + i);
 			p->state = S_START_LF;
@@ -1122,7 +1058,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 				break;
 			}
 			if (c != '\r')
-				return fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
+				return http_fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
 					    GW_HTTP_E_STATUS_LINE, base + i);
 			m->reason_len = (uint32_t)(base + i - m->reason_off);
 			p->state = S_START_LF;
@@ -1131,7 +1067,7 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 		}
 		case S_START_LF:
 			if (c != '\n')
-				return fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
+				return http_fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
 			i++;
 			p->sect_off = base + i;
 			p->nfields = 0;
@@ -1139,11 +1075,11 @@ parse_start_line(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 			rc = 1;
 			goto out;
 		default:
-			return fail(p, GW_HTTP_E_REQUEST_LINE, base + i);
+			return http_fail(p, GW_HTTP_E_REQUEST_LINE, base + i);
 		}
 	}
 	if (end < len)
-		return fail(p, p->state == S_TARGET ? GW_HTTP_E_URI_TOO_LONG :
+		return http_fail(p, p->state == S_TARGET ? GW_HTTP_E_URI_TOO_LONG :
 			    p->type == GW_HTTP_RESPONSE ? GW_HTTP_E_STATUS_LINE :
 			    GW_HTTP_E_REQUEST_LINE, base + end);
 out:
@@ -1230,7 +1166,7 @@ gw_http_parse_head(struct gw_http_parser *p, const uint8_t *buf, size_t len)
 		if (rc <= 0)
 			goto more;
 	}
-	rc = parse_fields(p, buf, len, &i);
+	rc = http_parse_fields(p, buf, len, &i);
 	if (rc <= 0)
 		goto more;
 	p->pos += i;
@@ -1239,7 +1175,7 @@ gw_http_parse_head(struct gw_http_parser *p, const uint8_t *buf, size_t len)
 		enum gw_http_err e = head_end(p);
 
 		if (e != GW_HTTP_E_NONE)
-			return fail(p, e, p->pos);
+			return http_fail(p, e, p->pos);
 	}
 	p->state = p->msg.body == GW_HTTP_BODY_NONE ||
 		   p->msg.body == GW_HTTP_BODY_TUNNEL ? S_DONE :
@@ -1254,261 +1190,4 @@ more:
 		return rc;
 	p->pos += len;
 	return -EAGAIN;
-}
-
-/* ---- body ------------------------------------------------------------ */
-
-static int
-hex_value(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = http_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * One byte of a chunk extension (RFC 9112 section 7.1.1):
- *   *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )
- * Returns false when the byte cannot continue it.
- */
-static bool
-ext_byte(struct gw_http_parser *p, uint8_t c)
-{
-	bool ws = c == ' ' || c == '\t';
-	bool tok = http_is(c, HTTP_C_TOKEN) != 0;
-
-	switch (p->lex) {
-	case LX_EXT_SEMI:
-		if (c == ';')
-			p->lex = LX_EXT_NAME0;
-		return ws || c == ';';
-	case LX_EXT_NAME0:
-		if (tok)
-			p->lex = LX_EXT_NAME;
-		return ws || tok;
-	case LX_EXT_NAME:
-	case LX_EXT_EQ:
-		if (tok && p->lex == LX_EXT_NAME)
-			return true;
-		if (ws) {
-			p->lex = LX_EXT_EQ;
-			return true;
-		}
-		if (c == '=') {
-			p->lex = LX_EXT_VAL0;
-			return true;
-		}
-		if (c == ';') {
-			p->lex = LX_EXT_NAME0;
-			return true;
-		}
-		return false;
-	case LX_EXT_VAL0:
-		if (c == '"')
-			p->lex = LX_EXT_QUOTED;
-		else if (tok)
-			p->lex = LX_EXT_TOKEN;
-		return ws || tok || c == '"';
-	case LX_EXT_TOKEN:
-	case LX_EXT_END:
-		if (tok && p->lex == LX_EXT_TOKEN)
-			return true;
-		if (c == ';')
-			p->lex = LX_EXT_NAME0;
-		else if (ws)
-			p->lex = LX_EXT_SEMI;
-		return ws || c == ';';
-	case LX_EXT_QUOTED:
-		if (c == '"')
-			p->lex = LX_EXT_END;
-		else if (c == '\\')
-			p->lex = LX_EXT_QESC;
-		else
-			return http_is(c, HTTP_C_QDTEXT) != 0;
-		return true;
-	case LX_EXT_QESC:
-		/* quoted-pair: HTAB, SP, VCHAR, obs-text */
-		p->lex = LX_EXT_QUOTED;
-		return c == '\t' || (c >= 0x20 && c != 0x7f);
-	default:
-		return false;
-	}
-}
-
-/* An extension may end (CR) after a name, a token or a quoted value. */
-static bool
-ext_complete(const struct gw_http_parser *p)
-{
-	return p->lex == LX_EXT_NAME || p->lex == LX_EXT_TOKEN ||
-	       p->lex == LX_EXT_END;
-}
-
-static int
-parse_chunked(struct gw_http_parser *p, const uint8_t *buf, size_t len,
-	      struct gw_http_span *data)
-{
-	uint64_t base = p->pos;
-	size_t i = 0;
-	int rc;
-
-	while (i < len) {
-		uint8_t c = buf[i];
-		int v;
-
-		switch (p->state) {
-		case S_CHUNK_SIZE:
-			if (++p->chunk_line > p->lim_chunk_line)
-				return fail(p, GW_HTTP_E_CHUNK_LINE_TOO_LONG,
-					    base + i);
-			v = hex_value(c);
-			if (v >= 0) {
-				/* below 2^63, like Content-Length */
-				if (p->remaining >> 59)
-					return fail(p,
-						GW_HTTP_E_CHUNK_SIZE_OVERFLOW,
-						base + i);
-				p->remaining = p->remaining * 16 + (uint64_t)v;
-				p->digits = 1;
-				i++;
-				break;
-			}
-			if (p->digits == 0 || (c != '\r' && c != ';' &&
-					       c != ' ' && c != '\t'))
-				return fail(p, c == '\n' && p->digits ?
-					    GW_HTTP_E_BARE_LF :
-					    GW_HTTP_E_CHUNK_SIZE, base + i);
-			if (c == '\r') {
-				p->state = S_CHUNK_SIZE_LF;
-				i++;
-				break;
-			}
-			p->chunk_line--;	/* counted again below */
-			p->lex = LX_EXT_SEMI;
-			p->state = S_CHUNK_EXT;
-			break;
-		case S_CHUNK_EXT:
-			if (++p->chunk_line > p->lim_chunk_line)
-				return fail(p, GW_HTTP_E_CHUNK_LINE_TOO_LONG,
-					    base + i);
-			if (c == '\r') {
-				if (!ext_complete(p))
-					return fail(p, GW_HTTP_E_CHUNK_EXT,
-						    base + i);
-				p->state = S_CHUNK_SIZE_LF;
-				i++;
-				break;
-			}
-			if (!ext_byte(p, c))
-				return fail(p, c == '\n' ? GW_HTTP_E_BARE_LF :
-					    GW_HTTP_E_CHUNK_EXT, base + i);
-			i++;
-			break;
-		case S_CHUNK_SIZE_LF:
-			if (c != '\n')
-				return fail(p, GW_HTTP_E_BARE_CR, base + i - 1);
-			i++;
-			p->lex = LX_NONE;
-			if (p->remaining == 0) {
-				/* last-chunk: the trailer section follows */
-				p->seen |= SEEN_TRAILERS;
-				p->sect_off = base + i;
-				p->nfields = 0;
-				p->state = S_LINE_START;
-			} else {
-				p->state = S_CHUNK_DATA;
-			}
-			break;
-		case S_CHUNK_DATA: {
-			size_t n = len - i;
-
-			if (n > p->remaining)
-				n = (size_t)p->remaining;
-			if (n > (size_t)INT_MAX - i)
-				n = (size_t)INT_MAX - i;
-			data->off = i;
-			data->len = n;
-			p->remaining -= n;
-			i += n;
-			if (p->remaining == 0)
-				p->state = S_CHUNK_DATA_CR;
-			goto out;
-		}
-		case S_CHUNK_DATA_CR:
-			if (c != '\r')
-				return fail(p, GW_HTTP_E_CHUNK_DATA_END, base + i);
-			p->state = S_CHUNK_DATA_LF;
-			i++;
-			break;
-		case S_CHUNK_DATA_LF:
-			if (c != '\n')
-				return fail(p, GW_HTTP_E_CHUNK_DATA_END, base + i);
-			p->state = S_CHUNK_SIZE;
-			p->remaining = 0;
-			p->digits = 0;
-			p->chunk_line = 0;
-			i++;
-			break;
-		default:
-			/* the trailer section */
-			rc = parse_fields(p, buf, len, &i);
-			if (rc < 0)
-				return rc;
-			if (rc == 0) {
-				i = len;
-				goto out;
-			}
-			if (p->nfields > 0)
-				p->msg.flags |= GW_HTTP_F_TRAILERS;
-			p->seen &= (uint8_t)~SEEN_TRAILERS;
-			p->state = S_DONE;
-			goto out;
-		}
-	}
-out:
-	p->pos += i;
-	return (int)i;
-}
-
-int
-gw_http_parse_body(struct gw_http_parser *p, const uint8_t *buf, size_t len,
-		   struct gw_http_span *data)
-{
-	size_t n;
-
-	data->off = 0;
-	data->len = 0;
-	if (p->state == S_ERROR)
-		return -EBADMSG;
-	if (p->state < S_BODY && !(p->seen & SEEN_TRAILERS))
-		return -EINVAL;
-	if (p->state == S_DONE || len == 0)
-		return 0;
-	if (p->state != S_BODY)
-		return parse_chunked(p, buf, len, data);
-	n = len < (size_t)INT_MAX ? len : (size_t)INT_MAX;
-	if (p->msg.body == GW_HTTP_BODY_LENGTH) {
-		if (n > p->remaining)
-			n = (size_t)p->remaining;
-		p->remaining -= n;
-		if (p->remaining == 0)
-			p->state = S_DONE;
-	}
-	data->len = n;
-	p->pos += n;
-	return (int)n;
-}
-
-int
-gw_http_parse_eof(struct gw_http_parser *p)
-{
-	if (p->state == S_DONE)
-		return 0;
-	if (p->state == S_BODY && p->msg.body == GW_HTTP_BODY_EOF) {
-		p->state = S_DONE;
-		return 0;
-	}
-	return -EPIPE;
 }
