@@ -105,7 +105,6 @@ gw_mesh_compile(const struct gw_config *cfg, struct gw_mesh **out)
 				continue;
 			c.res = r;
 			c.res_error = false;
-			c.res_warning = false;
 			kinds[k].decode(&c);
 			if (c.nomem) {
 				rc = -ENOMEM;

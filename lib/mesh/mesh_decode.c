@@ -166,7 +166,6 @@ mesh_warn(struct mesh_ctx *c, const struct gw_config_node *node,
 {
 	va_list ap;
 
-	c->res_warning = true;
 	va_start(ap, fmt);
 	diag_v(c, c->res, GW_MESH_WARNING, node, fmt, ap);
 	va_end(ap);
@@ -427,6 +426,33 @@ mesh_labels(struct mesh_ctx *c, const struct gw_config_node *n,
 	out->items = l;
 	out->n = n->n;
 	return true;
+}
+
+const struct gw_config_node *
+mesh_seq_required(struct mesh_ctx *c, const struct gw_config_node *map,
+		  const char *key, const char *path, const char *what)
+{
+	const struct gw_config_node *n = gw_config_node_get(map, key);
+
+	if (n == NULL || (n->type == GW_CONFIG_NODE_SEQ && n->n == 0)) {
+		mesh_err(c, n != NULL ? n : map,
+			 "%s: at least one %s is required", path, what);
+		return NULL;
+	}
+	return mesh_is_seq(c, n, path) ? n : NULL;
+}
+
+bool
+mesh_host_pattern_ok(const char *h)
+{
+	const char *star = strchr(h, '*');
+
+	if (h[0] == '\0' || strchr(h, '/') != NULL)
+		return false;
+	/* no star, "*" alone, or "*." then a name without stars */
+	return star == NULL || strcmp(h, "*") == 0 ||
+	       (star == h && h[1] == '.' && h[2] != '\0' &&
+		strchr(h + 1, '*') == NULL);
 }
 
 bool

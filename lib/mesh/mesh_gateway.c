@@ -43,10 +43,7 @@ server_host(struct mesh_ctx *c, const struct gw_config_node *n,
 			return false;
 		}
 	}
-	if (h->host[0] == '\0' || strchr(h->host, '/') != NULL ||
-	    (strchr(h->host, '*') != NULL && strcmp(h->host, "*") != 0 &&
-	     (h->host[0] != '*' || h->host[1] != '.' ||
-	      strchr(h->host + 1, '*') != NULL))) {
+	if (!mesh_host_pattern_ok(h->host)) {
 		mesh_err(c, n, "%s: \"%s\" is not a host, \"*.suffix\" or "
 			 "\"*\" (with an optional \"namespace/\")", path, s);
 		return false;
@@ -117,15 +114,9 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 	if (v != NULL)
 		(void)mesh_str(c, v, p, &name);
 
-	hosts = gw_config_node_get(n, "hosts");
 	snprintf(p, sizeof(p), "%s.hosts", path);
-	if (hosts == NULL || (hosts->type == GW_CONFIG_NODE_SEQ &&
-			      hosts->n == 0)) {
-		mesh_err(c, hosts != NULL ? hosts : n,
-			 "%s: at least one host is required", p);
-		return;
-	}
-	if (!mesh_is_seq(c, hosts, p))
+	hosts = mesh_seq_required(c, n, "hosts", p, "host");
+	if (hosts == NULL)
 		return;
 	h = mesh_alloc(&c->tmp, hosts->n * sizeof(*h));
 	if (h == NULL) {
@@ -172,14 +163,9 @@ mesh_decode_gateway(struct mesh_ctx *c)
 		(void)mesh_labels(c, gw_config_node_get(spec, "selector"),
 				  "spec.selector", &l);
 	}
-	servers = gw_config_node_get(spec, "servers");
-	if (servers == NULL || (servers->type == GW_CONFIG_NODE_SEQ &&
-				servers->n == 0)) {
-		mesh_err(c, servers != NULL ? servers : spec,
-			 "spec.servers: at least one server is required");
-		return;
-	}
-	if (!mesh_is_seq(c, servers, "spec.servers"))
+	servers = mesh_seq_required(c, spec, "servers", "spec.servers",
+				    "server");
+	if (servers == NULL)
 		return;
 	sv = mesh_alloc(&c->tmp, servers->n * sizeof(*sv));
 	if (sv == NULL) {

@@ -161,7 +161,6 @@ struct mesh_ctx {
 	struct mesh_vec vss;		/* struct mesh_vs */
 	const struct gw_config_resource *res; /* being decoded */
 	bool res_error;			/* an error was found in it */
-	bool res_warning;
 	bool nomem;
 };
 
@@ -201,6 +200,14 @@ bool mesh_ipv4(struct mesh_ctx *c, const struct gw_config_node *n,
 /* A map of string -> string (labels). */
 bool mesh_labels(struct mesh_ctx *c, const struct gw_config_node *n,
 		 const char *path, struct mesh_labels *out);
+/* map's `key`: a sequence with at least one item, else an error saying
+ * "<path>: at least one <what> is required". NULL then. */
+const struct gw_config_node *mesh_seq_required(struct mesh_ctx *c,
+					       const struct gw_config_node *map,
+					       const char *key, const char *path,
+					       const char *what);
+/* A host as Istio writes them: a name, "*.suffix" or "*". */
+bool mesh_host_pattern_ok(const char *h);
 /* A sequence of strings into an array in c->tmp. */
 bool mesh_str_list(struct mesh_ctx *c, const struct gw_config_node *n,
 		   const char *path, const char *const **out, size_t *n_out);

@@ -161,13 +161,9 @@ mesh_decode_service_entry(struct mesh_ctx *c)
 	}
 	if (!mesh_fields(c, spec, "spec", known, unsupported))
 		return;
-	v = gw_config_node_get(spec, "hosts");
-	if (v == NULL || (v->type == GW_CONFIG_NODE_SEQ && v->n == 0)) {
-		mesh_err(c, v != NULL ? v : spec,
-			 "spec.hosts: at least one host is required");
-		return;
-	}
-	if (!mesh_str_list(c, v, "spec.hosts", &s.hosts, &s.n_hosts))
+	v = mesh_seq_required(c, spec, "hosts", "spec.hosts", "host");
+	if (v == NULL ||
+	    !mesh_str_list(c, v, "spec.hosts", &s.hosts, &s.n_hosts))
 		return;
 	for (i = 0; i < s.n_hosts; i++) {
 		if (strchr(s.hosts[i], '*') != NULL || s.hosts[i][0] == '\0')
@@ -175,13 +171,8 @@ mesh_decode_service_entry(struct mesh_ctx *c)
 				 "STATIC service needs a plain host name", i,
 				 s.hosts[i]);
 	}
-	v = gw_config_node_get(spec, "ports");
-	if (v == NULL || (v->type == GW_CONFIG_NODE_SEQ && v->n == 0)) {
-		mesh_err(c, v != NULL ? v : spec,
-			 "spec.ports: at least one port is required");
-		return;
-	}
-	if (!mesh_is_seq(c, v, "spec.ports"))
+	v = mesh_seq_required(c, spec, "ports", "spec.ports", "port");
+	if (v == NULL)
 		return;
 	ports = mesh_alloc(&c->tmp, v->n * sizeof(*ports));
 	if (ports == NULL) {

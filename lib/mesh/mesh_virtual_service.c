@@ -815,23 +815,15 @@ mesh_decode_virtual_service(struct mesh_ctx *c)
 	}
 	if (!mesh_fields(c, spec, "spec", known, unsupported))
 		return;
-	v = gw_config_node_get(spec, "hosts");
-	if (v == NULL || (v->type == GW_CONFIG_NODE_SEQ && v->n == 0)) {
-		mesh_err(c, v != NULL ? v : spec,
-			 "spec.hosts: at least one host is required");
-		return;
-	}
-	if (!mesh_str_list(c, v, "spec.hosts", &vs.hosts, &vs.n_hosts))
+	v = mesh_seq_required(c, spec, "hosts", "spec.hosts", "host");
+	if (v == NULL ||
+	    !mesh_str_list(c, v, "spec.hosts", &vs.hosts, &vs.n_hosts))
 		return;
 	for (i = 0; i < vs.n_hosts; i++) {
-		const char *h = vs.hosts[i];
-
-		if (h[0] == '\0' || strchr(h, '/') != NULL ||
-		    (strchr(h, '*') != NULL && strcmp(h, "*") != 0 &&
-		     (h[0] != '*' || h[1] != '.' ||
-		      strchr(h + 1, '*') != NULL)))
+		if (!mesh_host_pattern_ok(vs.hosts[i]))
 			mesh_err(c, v->items[i], "spec.hosts[%zu]: \"%s\" is "
-				 "not a host, \"*.suffix\" or \"*\"", i, h);
+				 "not a host, \"*.suffix\" or \"*\"", i,
+				 vs.hosts[i]);
 	}
 	v = gw_config_node_get(spec, "gateways");
 	if (v != NULL) {
