@@ -9,8 +9,6 @@
  * are formatted here too. Worker thread; no allocation but mbufs.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -168,18 +166,78 @@ hop_edits(const struct gw_http_msg *m, const uint8_t *head,
 	return n;
 }
 
+/*
+ * Small formatters for the per-request fields: no stdio on a worker's
+ * path. Each writes without a NUL and returns the length.
+ */
+static size_t
+fmt_u64(char *d, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, k;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (k = 0; k < n; k++)
+		d[k] = tmp[n - 1 - k];
+	return n;
+}
+
+static size_t
+fmt_ipv4(char *d, uint32_t a)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 3; k >= 0; k--) {
+		n += fmt_u64(d + n, (a >> (8 * k)) & 0xff);
+		if (k > 0)
+			d[n++] = '.';
+	}
+	return n;
+}
+
+static void
+fmt_hex(char *d, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	while (digits-- > 0) {
+		d[digits] = hex[v & 0xf];
+		v >>= 4;
+	}
+}
+
 /* A version 4 UUID from the worker's generator, 36 characters. */
 static void
-request_id(struct gw_proxy_wrk *pw, char out[37])
+request_id(struct gw_proxy_wrk *pw, char out[36])
 {
 	uint64_t a = proxy_rand(pw), b = proxy_rand(pw);
 
 	a = (a & ~0xf000ull) | 0x4000ull;		/* version 4 */
 	b = (b & ~(3ull << 62)) | (2ull << 62);		/* variant 10 */
-	snprintf(out, 37, "%08" PRIx32 "-%04" PRIx32 "-%04" PRIx32 "-%04"
-		 PRIx32 "-%012" PRIx64, (uint32_t)(a >> 32),
-		 (uint32_t)(a >> 16) & 0xffff, (uint32_t)a & 0xffff,
-		 (uint32_t)(b >> 48), (uint64_t)(b & 0xffffffffffffull));
+	fmt_hex(out, a >> 32, 8);
+	out[8] = '-';
+	fmt_hex(out + 9, a >> 16, 4);
+	out[13] = '-';
+	fmt_hex(out + 14, a, 4);
+	out[18] = '-';
+	fmt_hex(out + 19, b >> 48, 4);
+	out[23] = '-';
+	fmt_hex(out + 24, b, 12);
+}
+
+/* Append n bytes to a bounded buffer; false when they do not fit. */
+static bool
+put(char *buf, size_t cap, size_t *len, const void *src, size_t n)
+{
+	if (cap - *len < n)
+		return false;
+	memcpy(buf + *len, src, n);
+	*len += n;
+	return true;
 }
 
 static const struct gw_http_hdr *
@@ -207,15 +265,16 @@ proxy_request_head(struct proxy_sess *s)
 	struct gw_route_req req;
 	const struct gw_route *r;
 	const struct gw_route_dest *d;
-	char line[2048], xff[512], rid[37], path[2048];
+	char line[2048], xff[512], rid[36], path[2048];
 	const char *target = (const char *)h + m->target_off;
 	size_t target_len = m->target_len, auth_len = 0;
 	const char *auth = "";
 	bool has_body = m->body != GW_HTTP_BODY_NONE;
 	unsigned int n = 0;
+	size_t ll, xl;
 	uint32_t peer;
 	uint16_t pport;
-	int i, niov, ll;
+	int i, niov;
 
 	chain_copy(&s->in, 0, hl, h);
 	s->req_method = m->method;
@@ -320,28 +379,27 @@ proxy_request_head(struct proxy_sess *s)
 	 * upstream in its version, so the answer comes delimited by length
 	 * or by the close (as nginx proxies by default).
 	 */
-	ll = snprintf(line, sizeof(line), "%.*s %.*s HTTP/1.%u",
-		      (int)m->method_len, (const char *)h + m->method_off,
-		      (int)target_len, target, m->version_minor);
-	if (ll < 0 || (size_t)ll >= sizeof(line)) {
+	ll = 0;
+	if (!put(line, sizeof(line), &ll, h + m->method_off, m->method_len) ||
+	    !put(line, sizeof(line), &ll, " ", 1) ||
+	    !put(line, sizeof(line), &ll, target, target_len) ||
+	    !put(line, sizeof(line), &ll, m->version_minor ? " HTTP/1.1" :
+		 " HTTP/1.0", 9)) {
 		local_reply(s, 414, NULL, 0, "URI Too Long", true);
 		return;
 	}
 	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 8);
 	gw_tcp_peer(s->down, &peer, &pport);
 	x = find_hdr(m, h, "x-forwarded-for", 15);
-	if (x != NULL)
-		i = snprintf(xff, sizeof(xff), "%.*s, %u.%u.%u.%u",
-			     (int)x->value_len, (const char *)h + x->value_off,
-			     peer >> 24, (peer >> 16) & 0xff, (peer >> 8) & 0xff,
-			     peer & 0xff);
-	else
-		i = snprintf(xff, sizeof(xff), "%u.%u.%u.%u", peer >> 24,
-			     (peer >> 16) & 0xff, (peer >> 8) & 0xff,
-			     peer & 0xff);
-	if (i > 0 && (size_t)i < sizeof(xff))
+	xl = 0;
+	/* the client's address appended to what came (15 + 2 bytes room) */
+	if (x == NULL || (put(xff, sizeof(xff) - 17, &xl, h + x->value_off,
+			      x->value_len) && put(xff, sizeof(xff), &xl,
+						   ", ", 2))) {
+		xl += fmt_ipv4(xff + xl, peer);
 		e[n++] = (struct gw_http_edit){ "x-forwarded-for", xff,
-			(uint32_t)i, 15, GW_HTTP_EDIT_SET };
+			(uint32_t)xl, 15, GW_HTTP_EDIT_SET };
+	}
 	e[n++] = (struct gw_http_edit){ "x-forwarded-proto", "http", 4, 17,
 					GW_HTTP_EDIT_SET };
 	if (find_hdr(m, h, "x-request-id", 12) == NULL) {
@@ -422,11 +480,12 @@ proxy_response_head(struct proxy_sess *s)
 				  "unasked", true);
 		return -1;
 	}
-	if (m->body == GW_HTTP_BODY_EOF || !(m->flags & GW_HTTP_F_KEEP_ALIVE))
-		s->close_after = s->close_after || m->body == GW_HTTP_BODY_EOF;
+	/* delimited by the close: so must the client's copy be */
+	if (m->body == GW_HTTP_BODY_EOF)
+		s->close_after = true;
 	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 4);
 	ms = (rte_rdtsc() - s->t_sent) * 1000 / rte_get_tsc_hz();
-	k = snprintf(ust, sizeof(ust), "%" PRIu64, ms);
+	k = fmt_u64(ust, ms);
 	e[n++] = (struct gw_http_edit){ "x-envoy-upstream-service-time", ust,
 					(uint32_t)k, 29, GW_HTTP_EDIT_SET };
 	if (s->close_after)
