@@ -95,20 +95,8 @@ q_flush(struct chain *q, struct gw_tcp_conn *c)
 			return 0;	/* out of mbufs: retry on the next event */
 		rc = gw_tcp_send(c, m);
 		if (rc == -EAGAIN) {
-			/* cannot happen after send_space(); put it back */
-			struct chain back = { m, NULL, 0 };
-
-			back.tail = m;
-			while (back.tail->next != NULL)
-				back.tail = back.tail->next;
-			back.len = rte_pktmbuf_pkt_len(m);
-			if (q->head == NULL) {
-				*q = back;
-			} else {
-				back.tail->next = q->head;
-				q->head = back.head;
-				q->len += back.len;
-			}
+			/* cannot happen after send_space(); keep the order */
+			chain_prepend(q, m);
 			return 0;
 		}
 		if (rc < 0) {

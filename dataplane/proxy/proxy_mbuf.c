@@ -59,6 +59,19 @@ chain_append(struct chain *c, struct rte_mbuf *m)
 	c->len += n;
 }
 
+void
+chain_prepend(struct chain *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *last = last_seg(m);
+	uint32_t n = chain_bytes(m);
+
+	if (c->head == NULL)
+		c->tail = last;
+	last->next = c->head;
+	c->head = m;
+	c->len += n;
+}
+
 struct rte_mbuf *
 chain_split(struct chain *c, uint32_t n, struct rte_mempool *pool)
 {

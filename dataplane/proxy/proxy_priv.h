@@ -44,6 +44,8 @@ struct chain {
 };
 
 void chain_append(struct chain *c, struct rte_mbuf *m);
+/* Put m back in front of c (undoing a chain_split()). */
+void chain_prepend(struct chain *c, struct rte_mbuf *m);
 /* Remove the first n bytes into a new chain (pkt_len and nb_segs set).
  * @return it, or NULL when an mbuf could not be had (c unchanged). */
 struct rte_mbuf *chain_split(struct chain *c, uint32_t n,
