@@ -27,7 +27,7 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	"tcp", "testListeners", "testClients", NULL,
+	"tcp", "http", "testListeners", "testClients", NULL,
 };
 static const char *const port_fields[] = {
 	"name", "device", "address", "gateway", "mtu", "impairment", NULL,
@@ -45,6 +45,10 @@ static const char *const tcp_fields[] = {
 	"maxConnections", "receiveBuffer", "sendBuffer", "synBacklog",
 	"congestionControl", "keepaliveTimeSec", "keepaliveIntervalSec",
 	"keepaliveProbes", NULL,
+};
+static const char *const http_fields[] = {
+	"requestHeadersTimeoutMs", "idleTimeoutMs", "streamIdleTimeoutMs",
+	"maxRequestBodyBytes", NULL,
 };
 static const char *const listener_fields[] = {
 	"port", "mode", "bytes", NULL,
@@ -75,6 +79,11 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	dp->tcp.keepalive_time_s = 0; /* off, as sockets default */
 	dp->tcp.keepalive_interval_s = 75; /* Linux's defaults */
 	dp->tcp.keepalive_probes = 9;
+	dp->http.request_headers_timeout_ms =
+		GW_CONFIG_DEFAULT_HTTP_HEADERS_TIMEOUT_MS;
+	dp->http.idle_timeout_ms = GW_CONFIG_DEFAULT_HTTP_IDLE_TIMEOUT_MS;
+	dp->http.stream_idle_timeout_ms =
+		GW_CONFIG_DEFAULT_HTTP_STREAM_IDLE_TIMEOUT_MS;
 }
 
 const struct gw_config_dataplane *
@@ -727,6 +736,51 @@ decode_tcp(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 	return rc;
 }
 
+/* Timeouts up to a day; a body limit up to 1 TiB. */
+#define MAX_HTTP_TIMEOUT_MS 86400000
+#define MAX_HTTP_BODY_BYTES (1LL << 40)
+
+static int
+decode_http(struct gw_config_dataplane *dp, const struct gw_config_node *map,
+	    struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX];
+	long long v;
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.http", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.http", http_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *n = map->pairs[k].value;
+
+		if (strcmp(key, "requestHeadersTimeoutMs") == 0)
+			rc = get_uint(n, "spec.http.requestHeadersTimeoutMs", 0,
+				      MAX_HTTP_TIMEOUT_MS,
+				      &dp->http.request_headers_timeout_ms,
+				      err);
+		else if (strcmp(key, "idleTimeoutMs") == 0)
+			rc = get_uint(n, "spec.http.idleTimeoutMs", 0,
+				      MAX_HTTP_TIMEOUT_MS,
+				      &dp->http.idle_timeout_ms, err);
+		else if (strcmp(key, "streamIdleTimeoutMs") == 0)
+			rc = get_uint(n, "spec.http.streamIdleTimeoutMs", 0,
+				      MAX_HTTP_TIMEOUT_MS,
+				      &dp->http.stream_idle_timeout_ms, err);
+		else if (cfg_node_int(n, &v) < 0 || v < 0 ||
+			 v > MAX_HTTP_BODY_BYTES)
+			rc = cfg_err_node(err, n,
+					  "spec.http.maxRequestBodyBytes: expected an integer between 0 and %lld, got %s",
+					  MAX_HTTP_BODY_BYTES,
+					  cfg_node_describe(n, d, sizeof(d)));
+		else
+			dp->http.max_request_body_bytes = (uint64_t)v;
+	}
+	return rc;
+}
+
 static int
 decode_listener(struct gw_config_dataplane *dp, unsigned i,
 		const struct gw_config_node *map, struct gw_config_err *err)
@@ -926,6 +980,8 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			rc = decode_ports(dp, v, err);
 		else if (strcmp(key, "tcp") == 0)
 			rc = decode_tcp(dp, v, err);
+		else if (strcmp(key, "http") == 0)
+			rc = decode_http(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
 			rc = decode_seq(dp, v, "spec.testListeners", "listeners",
 					GW_CONFIG_MAX_TEST_LISTENERS,

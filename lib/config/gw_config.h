@@ -181,6 +181,29 @@ struct gw_config_tcp {
 	unsigned keepalive_probes;     /* unanswered probes before reset */
 };
 
+/*
+ * HTTP proxy settings (spec.http): downstream timeouts and limits. Route
+ * timeouts, connect timeouts and upstream idle timeouts come from the
+ * Istio resources (VirtualService, DestinationRule).
+ */
+#define GW_CONFIG_DEFAULT_HTTP_HEADERS_TIMEOUT_MS 60000	/* nginx's 60 s */
+#define GW_CONFIG_DEFAULT_HTTP_IDLE_TIMEOUT_MS 300000	/* 5 min */
+#define GW_CONFIG_DEFAULT_HTTP_STREAM_IDLE_TIMEOUT_MS 300000 /* Envoy's */
+
+struct gw_config_http {
+	/* a request head must be whole this long after its first byte;
+	 * 408 otherwise (slowloris); 0 = off */
+	unsigned request_headers_timeout_ms;
+	/* a connection with no request in flight closes after this long
+	 * without a byte; 0 = off */
+	unsigned idle_timeout_ms;
+	/* a request in flight (or a tunnel) that moves no byte either way
+	 * for this long: 408/504 before the response, reset after; 0 = off */
+	unsigned stream_idle_timeout_ms;
+	/* request bodies larger than this get 413; 0 = no limit */
+	uint64_t max_request_body_bytes;
+};
+
 /* TCP test applications (spec.testListeners), for tests and benchmarks. */
 #define GW_CONFIG_MAX_TEST_LISTENERS 16
 #define GW_CONFIG_DEFAULT_SOURCE_BYTES 1048576
@@ -218,6 +241,7 @@ struct gw_config_dataplane {
 	uint16_t admin_port;
 	char admin_token_file[GW_CONFIG_PATH_MAX]; /* "" = no token */
 	struct gw_config_tcp tcp;
+	struct gw_config_http http;
 	unsigned n_test_listeners;
 	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
 	unsigned n_test_clients;

@@ -12,7 +12,7 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, testListeners, testClients)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, testListeners, testClients)" },
 	{ "workers_zero", DP_HEAD "  workers: 0\n", -EINVAL, 5, 12,
 	  "spec.workers: expected an integer between 1 and 64, got 0" },
 	{ "workers_65", DP_HEAD "  workers: 65\n", -EINVAL, 5, 12,
@@ -197,6 +197,19 @@ static const struct bad_case cases[] = {
 	  17, "spec.tcp.synBacklog: expected an integer between 1 and 65535, got 0" },
 	{ "tcp_bad_cc", DP_HEAD "  tcp:\n    congestionControl: bbr\n", -EINVAL,
 	  6, 24, "spec.tcp.congestionControl: expected cubic or newreno, got \"bbr\"" },
+	{ "http_not_map", DP_HEAD "  http: []\n", -EINVAL, 5, 9,
+	  "spec.http: expected a mapping, got a sequence" },
+	{ "http_unknown_field", DP_HEAD "  http: {headerTimeoutMs: 5}\n", -EINVAL,
+	  5, 10,
+	  "spec.http: unknown field \"headerTimeoutMs\" (accepted: requestHeadersTimeoutMs, idleTimeoutMs, streamIdleTimeoutMs, maxRequestBodyBytes)" },
+	{ "http_timeout_big", DP_HEAD "  http: {idleTimeoutMs: 86400001}\n",
+	  -EINVAL, 5, 25,
+	  "spec.http.idleTimeoutMs: expected an integer between 0 and 86400000, got 86400001" },
+	{ "http_body_negative", DP_HEAD "  http: {maxRequestBodyBytes: -1}\n",
+	  -EINVAL, 5, 31,
+	  "spec.http.maxRequestBodyBytes: expected an integer between 0 and 1099511627776, got -1" },
+	{ "http_body_text", DP_HEAD "  http: {maxRequestBodyBytes: 1M}\n",
+	  -EINVAL, 5, 31, "got \"1M\"" },
 	{ "listeners_not_seq", DP_HEAD "  testListeners: {port: 7}\n", -EINVAL, 5,
 	  18, "spec.testListeners: expected a sequence, got a mapping" },
 	{ "listener_no_port", DP_HEAD "  testListeners:\n  - mode: echo\n", -EINVAL,
@@ -466,6 +479,24 @@ test_tcp_and_listeners(void **state)
 	assert_int_equal(dp->tcp.keepalive_interval_s, 75);
 	assert_int_equal(dp->tcp.keepalive_probes, 9);
 	assert_int_equal(dp->n_test_listeners, 0);
+	assert_int_equal(dp->http.request_headers_timeout_ms,
+			 GW_CONFIG_DEFAULT_HTTP_HEADERS_TIMEOUT_MS);
+	assert_int_equal(dp->http.idle_timeout_ms,
+			 GW_CONFIG_DEFAULT_HTTP_IDLE_TIMEOUT_MS);
+	assert_int_equal(dp->http.stream_idle_timeout_ms,
+			 GW_CONFIG_DEFAULT_HTTP_STREAM_IDLE_TIMEOUT_MS);
+	assert_int_equal(dp->http.max_request_body_bytes, 0);
+	gw_config_free(cfg);
+
+	cfg = load_ok(DP_HEAD "  http:\n    requestHeadersTimeoutMs: 0\n"
+			      "    idleTimeoutMs: 86400000\n"
+			      "    streamIdleTimeoutMs: 1500\n"
+			      "    maxRequestBodyBytes: 1099511627776\n");
+	dp = gw_config_dataplane(cfg);
+	assert_int_equal(dp->http.request_headers_timeout_ms, 0);
+	assert_int_equal(dp->http.idle_timeout_ms, 86400000);
+	assert_int_equal(dp->http.stream_idle_timeout_ms, 1500);
+	assert_int_equal(dp->http.max_request_body_bytes, 1ull << 40);
 	gw_config_free(cfg);
 }
 
