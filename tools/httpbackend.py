@@ -5,9 +5,15 @@
     httpbackend.py ADDR PORT NAME
 
 GET  /any/path        -> 200 JSON {"name", "method", "path", "headers"}
-POST /sha256          -> 200 JSON {"name", "length", "sha256"} of the body
-                         (Content-Length or chunked)
-GET  /bytes/N         -> 200, N bytes of a fixed pattern (Content-Length)
+POST /sha256[?rate=B] -> 200 JSON {"name", "length", "sha256"} of the body
+                         (Content-Length or chunked), read as it comes, at
+                         most B bytes/s when rate is given (a slow reader)
+GET  /bytes/N[?rate=B] -> 200, N bytes of a fixed pattern (Content-Length),
+                         written in 64 KiB pieces, at most B bytes/s
+GET  /delay/MS        -> the JSON document, MS milliseconds late
+GET  /ws              -> WebSocket (RFC 6455) echo: text and binary
+                         messages come back as they are, pings get pongs,
+                         a close is answered and ends the connection
 GET  /status/CODE     -> that status, empty body
 GET  /chunked/N       -> 200, N bytes of the pattern, chunked (to an
                          HTTP/1.0 request: delimited by the close)
@@ -18,6 +24,7 @@ GET  /late-junk       -> 200, then 0.3 s later stray bytes on the idle
                          keep-alive connection (a broken server)
 Speaks HTTP/1.1 with keep-alive; one thread per connection.
 """
+import base64
 import hashlib
 import http.server
 import json
@@ -25,6 +32,19 @@ import socket
 import struct
 import sys
 import time
+import urllib.parse
+
+# 261 periods of the pattern: pieces of it repeat without a seam
+PATTERN = bytes(i % 251 for i in range(251 * 261))
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+
+
+def paced(rate, done, start):
+    """Sleep so that `done` bytes since `start` took at least done/rate s."""
+    if rate:
+        ahead = done / rate - (time.monotonic() - start)
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -43,27 +63,101 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def read_body(self):
+    def query(self, key, default=0):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        return int(q.get(key, [default])[0])
+
+    def read_body(self, sink, rate=0):
+        """Feed the body to sink(bytes) as it arrives; return its length."""
+        start, total = time.monotonic(), 0
+
+        def take(n):
+            nonlocal total
+            while n > 0:
+                piece = self.rfile.read(min(n, 65536))
+                if not piece:
+                    raise ConnectionError("body cut")
+                sink(piece)
+                n -= len(piece)
+                total += len(piece)
+                paced(rate, total, start)
+
         te = self.headers.get("Transfer-Encoding", "")
         if te.lower() == "chunked":
-            data = bytearray()
             while True:
                 line = self.rfile.readline()
                 size = int(line.split(b";")[0].strip(), 16)
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
-                    return bytes(data)
-                data += self.rfile.read(size)
+                    return total
+                take(size)
                 self.rfile.readline()
-        n = int(self.headers.get("Content-Length", "0"))
-        return self.rfile.read(n)
+        take(int(self.headers.get("Content-Length", "0")))
+        return total
+
+    def websocket(self):
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        if self.headers.get("Upgrade", "").lower() != "websocket" or not key:
+            return self.reply(426, b"")
+        accept = base64.b64encode(hashlib.sha1(key.encode() + WS_GUID)
+                                  .digest()).decode()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        r = self.rfile
+        while True:
+            hdr = r.read(2)
+            if len(hdr) < 2:
+                return
+            op, n = hdr[0] & 0x0F, hdr[1] & 0x7F
+            if n == 126:
+                n = struct.unpack("!H", r.read(2))[0]
+            elif n == 127:
+                n = struct.unpack("!Q", r.read(8))[0]
+            mask = r.read(4) if hdr[1] & 0x80 else b"\0\0\0\0"
+            data = bytearray(r.read(n))
+            for i in range(len(data)):
+                data[i] ^= mask[i % 4]
+            if op == 9:
+                op = 10  # ping -> pong
+            if n < 126:
+                out = struct.pack("!BB", 0x80 | op, n)
+            elif n < 65536:
+                out = struct.pack("!BBH", 0x80 | op, 126, n)
+            else:
+                out = struct.pack("!BBQ", 0x80 | op, 127, n)
+            self.wfile.write(out + bytes(data))
+            self.wfile.flush()
+            if op == 8:
+                return
 
     def do_GET(self):
         if self.path.startswith("/bytes/"):
-            n = int(self.path.split("/")[2])
-            body = bytes(i % 251 for i in range(n))
-            return self.reply(200, body, "application/octet-stream")
+            n = int(self.path.split("/")[2].split("?")[0])
+            rate = self.query("rate")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.send_header("X-Backend", self.name)
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            start, sent = time.monotonic(), 0
+            while sent < n:
+                piece = PATTERN[:min(n - sent, len(PATTERN))]
+                self.wfile.write(piece)
+                sent += len(piece)
+                paced(rate, sent, start)
+            return
+        if self.path.startswith("/delay/"):
+            time.sleep(int(self.path.split("/")[2]) / 1000)
+        if self.path == "/ws":
+            return self.websocket()
         if self.path.startswith("/status/"):
             return self.reply(int(self.path.split("/")[2]), b"")
         if self.path.startswith("/chunked/"):
@@ -113,9 +207,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
     def do_POST(self):
-        body = self.read_body()
-        doc = {"name": self.name, "length": len(body),
-               "sha256": hashlib.sha256(body).hexdigest()}
+        h = hashlib.sha256()
+        n = self.read_body(h.update, self.query("rate"))
+        doc = {"name": self.name, "length": n, "sha256": h.hexdigest()}
         self.reply(200, json.dumps(doc).encode())
 
 

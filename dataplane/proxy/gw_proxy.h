@@ -48,6 +48,13 @@
 	X(upstream_cx_fail, "upstream connects that failed (503)")            \
 	X(upstream_bad_response, "malformed upstream responses (502)")        \
 	X(upstream_reset, "upstream closes before a whole response")          \
+	X(upstream_cx_connect_timeout, "upstream connects timed out (503)")    \
+	X(upstream_rq_timeout, "requests past their route timeout (504)")     \
+	X(rq_header_timeout, "request heads not whole in time (408)")         \
+	X(stream_idle_timeout, "requests idle too long (408/504/reset)")      \
+	X(downstream_cx_idle_timeout, "idle client connections closed")       \
+	X(rq_too_large, "request bodies over the limit (413)")                \
+	X(upgrades, "connections switched to a tunnel (101)")                 \
 	X(local_replies, "responses meshgw generated itself")                 \
 	X(active_sessions, "sessions open now (gauge)")
 
@@ -66,6 +73,10 @@ struct gw_proxy_stats {
  */
 int gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
 		   size_t errlen);
+
+/** Fire the worker's due proxy timers (the worker loop, once per
+ * iteration, after the TCP timers). */
+void gw_proxy_timers_run(struct gw_worker *w);
 
 /** Free a worker's proxy state and what its sessions hold (ctrl, after
  * the worker stopped, before its TCP is freed). NULL-safe. */

@@ -28,6 +28,8 @@
 RTE_LOG_REGISTER_SUFFIX(gw_proxy_logtype, proxy, INFO);
 
 static void sess_drive(struct proxy_sess *s);
+static void sess_timer_fire(struct gw_timer *t, void *arg);
+static void sess_timer_arm(struct proxy_sess *s);
 
 const struct gw_proxy_stats *
 gw_proxy_stats_get(const struct gw_worker *w)
@@ -47,6 +49,8 @@ sess_get(struct gw_proxy_wrk *pw)
 	pw->free = s->next_free;
 	memset(s, 0, offsetof(struct proxy_sess, p));
 	s->pw = pw;
+	gw_timer_init(&s->timer, sess_timer_fire);
+	s->t_active = pw->now_ms;
 	s->endpoint = -1;
 	s->cluster = GW_MESH_NO_CLUSTER;
 	pw->stats.active_sessions++;
@@ -58,6 +62,7 @@ sess_put(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 
+	gw_timer_stop(&s->timer);
 	chain_free(&s->in);
 	chain_free(&s->rin);
 	chain_free(&s->upq);
@@ -163,6 +168,7 @@ idle_unlink(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 		pc->idle[e->endpoint] = e->next;
 	if (e->next != NULL)
 		e->next->prev = e->prev;
+	gw_timer_stop(&e->timer);
 	e->c = NULL;
 	e->prev = NULL;
 	e->next = pw->idle_free;
@@ -198,7 +204,8 @@ idle_put(struct proxy_sess *s)
 	e->cluster = s->cluster;
 	e->endpoint = (uint32_t)s->endpoint;
 	e->requests = s->up_requests;
-	e->since = rte_rdtsc();
+	gw_timer_start(&pw->wheel, &e->timer,
+		       pw->now_ms + pc->mc->idle_timeout_ms);
 	e->prev = NULL;
 	e->next = pc->idle[e->endpoint];
 	if (e->next != NULL)
@@ -212,31 +219,35 @@ idle_put(struct proxy_sess *s)
 	return true;
 }
 
-/* An idle connection to endpoint idx, younger than the cluster's idle
- * timeout (older ones are closed on the way); NULL when none. */
+/* The most recently idle connection to endpoint idx; NULL when none.
+ * Those past the idle timeout are gone already (idle_expired()). */
 static struct gw_tcp_conn *
 idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
 	 uint32_t *requests)
 {
-	struct proxy_cluster *pc = &pw->clusters[cluster];
-	uint64_t now = rte_rdtsc();
-	uint64_t max_age = (uint64_t)pc->mc->idle_timeout_ms *
-			   (rte_get_tsc_hz() / 1000);
-	struct proxy_idle *e;
+	struct proxy_idle *e = pw->clusters[cluster].idle[idx];
+	struct gw_tcp_conn *c;
 
-	while ((e = pc->idle[idx]) != NULL) {
-		struct gw_tcp_conn *c = e->c;
-		uint64_t age = now - e->since;
+	if (e == NULL)
+		return NULL;
+	c = e->c;
+	*requests = e->requests;
+	idle_unlink(pw, e);
+	return c;
+}
 
-		*requests = e->requests;
-		idle_unlink(pw, e);
-		if (age <= max_age)
-			return c;
-		gw_tcp_ctx_set(c, NULL);
-		gw_tcp_shutdown(c);
-		pw->stats.upstream_cx_idle_closed++;
-	}
-	return NULL;
+/* DestinationRule http.idleTimeout: an idle connection is closed. */
+static void
+idle_expired(struct gw_timer *t, void *arg)
+{
+	struct proxy_idle *e = container_of(t, struct proxy_idle, timer);
+	struct gw_proxy_wrk *pw = arg;
+	struct gw_tcp_conn *c = e->c;
+
+	idle_unlink(pw, e);
+	gw_tcp_ctx_set(c, NULL);
+	gw_tcp_shutdown(c);
+	pw->stats.upstream_cx_idle_closed++;
 }
 
 /* The session of an upstream connection; NULL for a detached one. An
@@ -273,6 +284,7 @@ proxy_up_detach(struct proxy_sess *s, bool abort)
 	struct gw_tcp_conn *up = s->up;
 	struct gw_proxy_wrk *pw = s->pw;
 
+	s->dl_connect = 0;
 	if (up == NULL)
 		return;
 	s->up = NULL;
@@ -338,6 +350,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 	s->up_connected = false;
 	s->up_eof = false;
 	s->up_requests = 1;
+	s->dl_connect = pw->now_ms + mc->connect_timeout_ms;
 attached:
 	s->cluster = cluster;
 	s->endpoint = idx;
@@ -356,6 +369,7 @@ up_forget(struct proxy_sess *s)
 	struct gw_proxy_wrk *pw = s->pw;
 
 	s->up = NULL;
+	s->dl_connect = 0;
 	if (s->endpoint >= 0 && pw->clusters[s->cluster].active[s->endpoint])
 		pw->clusters[s->cluster].active[s->endpoint]--;
 	s->endpoint = -1;
@@ -397,6 +411,8 @@ up_connected(struct gw_tcp_conn *c, int err)
 
 	if (s == NULL)
 		return;
+	s->dl_connect = 0;
+	s->t_active = s->pw->now_ms;
 	if (err != 0) {
 		/* the last callback of this connection */
 		up_forget(s);
@@ -420,6 +436,7 @@ up_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	s->t_active = s->pw->now_ms;
 	chain_append(&s->rin, m);
 	sess_drive(s);
 }
@@ -429,8 +446,10 @@ up_writable(struct gw_tcp_conn *c)
 {
 	struct proxy_sess *s = up_sess(c, false, false);
 
-	if (s != NULL)
+	if (s != NULL) {
+		s->t_active = s->pw->now_ms;
 		sess_drive(s);
+	}
 }
 
 static void
@@ -443,6 +462,11 @@ up_eof(struct gw_tcp_conn *c)
 		return;
 	}
 	s->up_eof = true;
+	if (s->resp == RESP_TUNNEL) {
+		/* half-close: the client gets its FIN after what is queued */
+		sess_drive(s);
+		return;
+	}
 	if (s->resp == RESP_BODY &&
 	    s->rp.msg.body == GW_HTTP_BODY_EOF) {
 		/* the response ends with the connection */
@@ -465,10 +489,18 @@ up_closed(struct gw_tcp_conn *c, int err)
 {
 	struct proxy_sess *s = up_sess(c, true, false);
 
-	(void)err;
 	if (s == NULL)
 		return;
 	up_forget(s);
+	if (s->resp == RESP_TUNNEL) {
+		if (err != 0 && s->down != NULL) {
+			gw_tcp_abort(s->down);	/* frees the session */
+			return;
+		}
+		sess_drive(s);	/* the rest goes down, then a FIN */
+		sess_maybe_free(s);
+		return;
+	}
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
 		if (!up_lost(s, "connection termination"))
@@ -511,6 +543,7 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);
 	gw_tcp_ctx_set(c, s);
+	sess_timer_arm(s);	/* the idle timeout runs from the accept */
 	return 0;
 }
 
@@ -526,6 +559,7 @@ down_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 		gw_tcp_recv_done(c, n);
 		return;
 	}
+	s->t_active = s->pw->now_ms;
 	chain_append(&s->in, m);
 	sess_drive(s);
 }
@@ -533,7 +567,10 @@ down_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 static void
 down_writable(struct gw_tcp_conn *c)
 {
-	sess_drive(gw_tcp_ctx(c));
+	struct proxy_sess *s = gw_tcp_ctx(c);
+
+	s->t_active = s->pw->now_ms;
+	sess_drive(s);
 }
 
 static void
@@ -543,6 +580,11 @@ down_eof(struct gw_tcp_conn *c)
 
 	s->down_eof = true;
 	s->close_after = true;
+	if (s->req == REQ_TUNNEL) {
+		/* half-close: the upstream gets its FIN after what is queued */
+		sess_drive(s);
+		return;
+	}
 	if (s->req == REQ_HEAD && s->resp == RESP_IDLE && s->in.len == 0) {
 		/* between requests: nothing more will come */
 		s->req = REQ_DISCARD;
@@ -561,9 +603,11 @@ down_closed(struct gw_tcp_conn *c, int err)
 {
 	struct proxy_sess *s = gw_tcp_ctx(c);
 
-	(void)err;
 	s->down = NULL;
-	proxy_up_detach(s, true);
+	/* a tunnel both sides closed cleanly lets its upstream go with a
+	 * FIN; anything else is cut */
+	proxy_up_detach(s, !(s->req == REQ_TUNNEL && err == 0 &&
+			     s->upq.len == 0));
 	sess_maybe_free(s);
 }
 
@@ -580,12 +624,12 @@ enum feed_stop {
 /*
  * Give parser p the bytes of queue q after *fed: in the head phase until
  * the head completes, then body bytes until the message is done. Body
- * bytes seen are added to *body (they may move on). Both directions of
- * a session use it.
+ * bytes seen are added to *body (they may move on), their payload (the
+ * framing left out) to *payload. Both directions of a session use it.
  */
 static enum feed_stop
 feed(struct gw_http_parser *p, const struct chain *q, uint32_t *fed,
-     uint32_t *body, bool head)
+     uint32_t *body, uint64_t *payload, bool head)
 {
 	while (*fed < q->len) {
 		uint32_t len;
@@ -611,18 +655,42 @@ feed(struct gw_http_parser *p, const struct chain *q, uint32_t *fed,
 			return FEED_BAD_BODY;
 		*fed += (uint32_t)rc;
 		*body += (uint32_t)rc;
+		*payload += d.len;
 	}
 	return FEED_MORE;
+}
+
+/* The request is over the body limit (spec.http.maxRequestBodyBytes):
+ * 413 while nothing was answered, a reset after. @return false when the
+ * client connection was aborted. */
+static bool
+request_too_large(struct proxy_sess *s)
+{
+	s->pw->stats.rq_too_large++;
+	proxy_up_detach(s, true);
+	if (s->resp_started) {
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	s->resp = RESP_IDLE;
+	proxy_local_reply(s, 413, "Payload Too Large", true);
+	return true;
 }
 
 /* Parse what arrived from the client; route each head that completes. */
 static void
 feed_request(struct proxy_sess *s)
 {
+	uint64_t limit = s->pw->http.max_request_body_bytes;
+
 	while (s->req == REQ_HEAD || s->req == REQ_BODY) {
 		switch (feed(&s->p, &s->in, &s->in_fed, &s->in_body,
-			     s->req == REQ_HEAD)) {
+			     &s->req_payload, s->req == REQ_HEAD)) {
 		case FEED_MORE:
+			/* chunked bodies are counted as they come */
+			if (limit != 0 && s->req == REQ_BODY &&
+			    s->req_payload > limit)
+				(void)request_too_large(s);
 			return;
 		case FEED_HEAD:
 			s->pw->stats.requests++;
@@ -653,9 +721,11 @@ feed_request(struct proxy_sess *s)
 static void
 feed_response(struct proxy_sess *s)
 {
+	uint64_t payload = 0;
+
 	while (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		switch (feed(&s->rp, &s->rin, &s->rin_fed, &s->rin_body,
-			     s->resp == RESP_HEAD)) {
+			     &payload, s->resp == RESP_HEAD)) {
 		case FEED_MORE:
 			return;
 		case FEED_HEAD:
@@ -688,6 +758,8 @@ exchange_done(struct proxy_sess *s)
 	s->resp = RESP_IDLE;
 	s->route = NULL;
 	s->dest = NULL;
+	s->dl_route = 0;
+	s->head_seen = false;
 	if (s->close_after || s->down_eof) {
 		s->req = REQ_DISCARD;
 		chain_free(&s->in);
@@ -699,6 +771,162 @@ exchange_done(struct proxy_sess *s)
 	s->in_body = 0;
 	s->resp_started = false;
 	gw_http_parser_reset(&s->p, GW_HTTP_M_OTHER);
+}
+
+/*
+ * After a 101: bytes both ways as they come, with the same back-pressure;
+ * a FIN from one side goes to the other once what it sent is through.
+ * @return false when the client connection was aborted.
+ */
+static bool
+tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
+{
+	if (s->up == NULL && s->in.len > 0) {
+		/* nobody to give it to */
+		uint32_t n = s->in.len;
+
+		chain_free(&s->in);
+		gw_tcp_recv_done(s->down, n);
+	}
+	if (s->in.len > 0)
+		(void)q_take(&s->upq, &s->in, s->in.len, s->down, pool);
+	if (s->up != NULL && s->up_connected && q_flush(&s->upq, s->up) < 0) {
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	if (s->down_eof && s->up != NULL && !s->up_shut && s->in.len == 0 &&
+	    s->upq.len == 0) {
+		s->up_shut = true;
+		gw_tcp_shutdown(s->up);
+	}
+	if (s->rin.len > 0)
+		(void)q_take(&s->downq, &s->rin, s->rin.len, s->up, pool);
+	if (q_flush(&s->downq, s->down) < 0) {
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	if ((s->up_eof || s->up == NULL) && !s->shut_down &&
+	    s->rin.len == 0 && s->downq.len == 0) {
+		s->shut_down = true;
+		gw_tcp_shutdown(s->down);
+	}
+	return true;
+}
+
+/* One round of an HTTP exchange. @return false when the client
+ * connection went away. */
+static bool
+exchange_pump(struct proxy_sess *s, struct rte_mempool *pool)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+
+	feed_request(s);
+	if (s->down == NULL)
+		return false;
+	if (s->req == REQ_BODY && s->in_body > 0) {
+		uint32_t n = q_take(&s->upq, &s->in, s->in_body, s->down, pool);
+
+		s->in_fed -= n;
+		s->in_body -= n;
+	}
+	if (s->req == REQ_BODY && s->in_body == 0 && gw_http_parser_done(&s->p))
+		s->req = REQ_DONE;
+	if (s->up != NULL && s->up_connected && q_flush(&s->upq, s->up) < 0)
+		proxy_up_detach(s, true);
+	/* the route timeout runs from the end of the request (Envoy) */
+	if (s->req == REQ_DONE && s->dl_route == 0 && s->route != NULL &&
+	    (s->resp == RESP_HEAD || s->resp == RESP_BODY)) {
+		uint32_t ms = gw_route_action(s->route)->timeout_ms;
+
+		if (ms != 0)
+			s->dl_route = pw->now_ms + ms;
+	}
+
+	feed_response(s);
+	if (s->down == NULL)
+		return false;
+	if (s->resp == RESP_BODY && s->rin_body > 0) {
+		uint32_t n = q_take(&s->downq, &s->rin, s->rin_body, s->up,
+				    pool);
+
+		s->rin_fed -= n;
+		s->rin_body -= n;
+	}
+	if (s->resp == RESP_BODY && s->rin_body == 0 &&
+	    gw_http_parser_done(&s->rp))
+		s->resp = RESP_DONE;
+	if (q_flush(&s->downq, s->down) < 0) {
+		proxy_up_detach(s, true);
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	if (s->resp == RESP_DONE && s->req == REQ_BODY) {
+		/* answered before the request ended (an early 413, say):
+		 * the rest of the request cannot be framed */
+		s->close_after = true;
+		s->req = REQ_DONE;
+	}
+	if (s->resp == RESP_DONE && s->req == REQ_DONE)
+		exchange_done(s);
+	if (s->req == REQ_DISCARD && s->resp == RESP_IDLE &&
+	    s->downq.len == 0 && !s->shut_down) {
+		s->shut_down = true;
+		gw_tcp_shutdown(s->down);
+	}
+	if (s->req == REQ_HEAD && !s->head_seen && s->in.len > 0) {
+		/* the request head timeout runs from its first byte */
+		s->head_seen = true;
+		s->t_head = pw->now_ms;
+	}
+	return true;
+}
+
+/* A request is in flight (or a tunnel open): the stream idle timeout
+ * applies rather than the connection's. */
+static bool
+sess_in_flight(const struct proxy_sess *s)
+{
+	return s->resp != RESP_IDLE || s->req == REQ_BODY;
+}
+
+/* When the session's next timeout is due (ms), UINT64_MAX for never. */
+static uint64_t
+sess_deadline(const struct proxy_sess *s)
+{
+	const struct gw_config_http *h = &s->pw->http;
+	uint64_t dl = UINT64_MAX;
+
+	if (sess_in_flight(s)) {
+		if (h->stream_idle_timeout_ms != 0)
+			dl = s->t_active + h->stream_idle_timeout_ms;
+	} else if (s->req == REQ_HEAD && s->head_seen) {
+		if (h->request_headers_timeout_ms != 0)
+			dl = s->t_head + h->request_headers_timeout_ms;
+	} else if (h->idle_timeout_ms != 0) {
+		dl = s->t_active + h->idle_timeout_ms;
+	}
+	if (s->dl_route != 0 && s->dl_route < dl)
+		dl = s->dl_route;
+	if (s->dl_connect != 0 && s->dl_connect < dl)
+		dl = s->dl_connect;
+	return dl;
+}
+
+/*
+ * Keep the session's timer at or before its deadline. Activity only moves
+ * deadlines later, so an armed timer that is early stays: it fires, finds
+ * nothing due, and is set again (as TCP's timers do).
+ */
+static void
+sess_timer_arm(struct proxy_sess *s)
+{
+	uint64_t dl = sess_deadline(s);
+
+	if (dl == UINT64_MAX)
+		gw_timer_stop(&s->timer);
+	else if (!gw_timer_is_armed(&s->timer) ||
+		 gw_timer_expire(&s->timer) > dl)
+		gw_timer_start(&s->pw->wheel, &s->timer, dl);
 }
 
 static void
@@ -716,56 +944,11 @@ sess_drive(struct proxy_sess *s)
 			s->in_fed, s->rin_fed, s->req, s->resp,
 		};
 		uint32_t after[8];
+		bool alive = s->req == REQ_TUNNEL ? tunnel_pump(s, pool) :
+						    exchange_pump(s, pool);
 
-		feed_request(s);
-		if (s->down == NULL)
+		if (!alive || s->down == NULL)
 			return;
-		if (s->req == REQ_BODY && s->in_body > 0) {
-			uint32_t n = q_take(&s->upq, &s->in, s->in_body,
-					    s->down, pool);
-
-			s->in_fed -= n;
-			s->in_body -= n;
-		}
-		if (s->req == REQ_BODY && s->in_body == 0 &&
-		    gw_http_parser_done(&s->p))
-			s->req = REQ_DONE;
-		if (s->up != NULL && s->up_connected &&
-		    q_flush(&s->upq, s->up) < 0) {
-			proxy_up_detach(s, true);
-		}
-
-		feed_response(s);
-		if (s->down == NULL)
-			return;
-		if (s->resp == RESP_BODY && s->rin_body > 0) {
-			uint32_t n = q_take(&s->downq, &s->rin, s->rin_body,
-					    s->up, pool);
-
-			s->rin_fed -= n;
-			s->rin_body -= n;
-		}
-		if (s->resp == RESP_BODY && s->rin_body == 0 &&
-		    gw_http_parser_done(&s->rp))
-			s->resp = RESP_DONE;
-		if (q_flush(&s->downq, s->down) < 0) {
-			proxy_up_detach(s, true);
-			gw_tcp_abort(s->down);
-			return;
-		}
-		if (s->resp == RESP_DONE && s->req == REQ_BODY) {
-			/* answered before the request ended (an early 413,
-			 * say): the rest of the request cannot be framed */
-			s->close_after = true;
-			s->req = REQ_DONE;
-		}
-		if (s->resp == RESP_DONE && s->req == REQ_DONE)
-			exchange_done(s);
-		if (s->req == REQ_DISCARD && s->resp == RESP_IDLE &&
-		    s->downq.len == 0 && !s->shut_down) {
-			s->shut_down = true;
-			gw_tcp_shutdown(s->down);
-		}
 		after[0] = s->in.len;
 		after[1] = s->rin.len;
 		after[2] = s->upq.len;
@@ -777,6 +960,92 @@ sess_drive(struct proxy_sess *s)
 		if (memcmp(before, after, sizeof(before)) == 0)
 			break;
 	}
+	sess_timer_arm(s);
+}
+
+/* ---- timeouts ------------------------------------------------------------ */
+
+/* A timeout before any response byte went down is answered with status
+ * (close after); after some, the client connection is reset. */
+static void
+sess_time_out(struct proxy_sess *s, int status, const char *why)
+{
+	proxy_up_detach(s, true);
+	if (s->resp_started || s->req == REQ_TUNNEL) {
+		gw_tcp_abort(s->down);	/* frees the session */
+		return;
+	}
+	s->resp = RESP_IDLE;
+	proxy_local_reply(s, status, why, true);
+	sess_drive(s);
+}
+
+static void
+sess_timer_fire(struct gw_timer *t, void *arg)
+{
+	struct proxy_sess *s = container_of(t, struct proxy_sess, timer);
+	struct gw_proxy_wrk *pw = arg;
+	uint64_t now = pw->now_ms;
+
+	if (s->down == NULL)
+		return;
+	if (s->dl_connect != 0 && now >= s->dl_connect) {
+		/* DestinationRule connectTimeout: the connect is given up */
+		pw->stats.upstream_cx_connect_timeout++;
+		proxy_up_detach(s, true);
+		if (up_lost(s, "connection timeout"))
+			sess_timer_arm(s);
+		return;
+	}
+	if (s->dl_route != 0 && now >= s->dl_route) {
+		/* VirtualService timeout */
+		s->dl_route = 0;
+		pw->stats.upstream_rq_timeout++;
+		sess_time_out(s, 504, "upstream request timeout");
+		return;
+	}
+	if (sess_deadline(s) > now) {
+		sess_timer_arm(s);	/* there was activity since */
+		return;
+	}
+	if (sess_in_flight(s)) {
+		/* nothing moved either way for streamIdleTimeoutMs */
+		pw->stats.stream_idle_timeout++;
+		sess_time_out(s, s->req == REQ_BODY ? 408 : 504,
+			      "stream timeout");
+		return;
+	}
+	if (s->req == REQ_HEAD && s->head_seen) {
+		/* a head still not whole: slowloris, or a lost client */
+		pw->stats.rq_header_timeout++;
+		proxy_local_reply(s, 408, "request header timeout", true);
+		sess_drive(s);
+		return;
+	}
+	/* idle between requests, or a closing client that does not read */
+	pw->stats.downstream_cx_idle_timeout++;
+	if (s->shut_down || s->downq.len > 0) {
+		gw_tcp_abort(s->down);
+		return;
+	}
+	s->close_after = true;
+	s->req = REQ_DISCARD;
+	chain_free(&s->in);
+	sess_drive(s);
+}
+
+void
+gw_proxy_timers_run(struct gw_worker *w)
+{
+	struct gw_proxy_wrk *pw = w->proxy;
+
+	/* the wheel ticks in milliseconds: nothing to do within one */
+	if (w->now < pw->tick_tsc)
+		return;
+	pw->now_ms = w->now / pw->tsc_per_ms;
+	pw->tick_tsc = (pw->now_ms + 1) * pw->tsc_per_ms;
+	(void)gw_timer_wheel_run(&pw->wheel, pw->now_ms, pw,
+				 PROXY_TIMERS_PER_RUN);
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -833,6 +1102,11 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 	pw->mesh = mesh;
 	pw->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)w->id << 32) ^
 		  rte_rdtsc();
+	pw->http = w->dp->cfg->http;
+	pw->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	pw->now_ms = rte_rdtsc() / pw->tsc_per_ms;
+	pw->tick_tsc = (pw->now_ms + 1) * pw->tsc_per_ms;
+	gw_timer_wheel_init(&pw->wheel, pw->now_ms);
 	/* a session holds up to two connections */
 	pw->n_sessions = w->dp->cfg->tcp.max_conns / 2;
 	if (pw->n_sessions == 0)
@@ -854,6 +1128,7 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		goto nomem;
 	for (i = pw->n_sessions; i-- > 0;) {
 		pw->idle_entries[i].pw = pw;
+		gw_timer_init(&pw->idle_entries[i].timer, idle_expired);
 		pw->idle_entries[i].next = pw->idle_free;
 		pw->idle_free = &pw->idle_entries[i];
 	}

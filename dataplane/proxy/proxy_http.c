@@ -18,11 +18,12 @@
 
 /* Fields a proxy never forwards (RFC 9110 section 7.6.1), besides those
  * the Connection field lists. Transfer-Encoding stays: bodies are
- * forwarded with their framing. Upgrade goes until tunnels are
- * supported, so no upstream ever switches protocols. */
+ * forwarded with their framing. Upgrade is last: it stays in an upgrade
+ * request and its 101 (the tunnel is what they ask for). */
 static const char *const hop_by_hop[] = {
 	"connection", "keep-alive", "proxy-connection", "te", "upgrade",
 };
+#define HOP_BY_HOP_N (sizeof(hop_by_hop) / sizeof(hop_by_hop[0]))
 
 void
 proxy_count_status(struct gw_proxy_wrk *pw, int status)
@@ -130,18 +131,24 @@ route_edits(const struct gw_route_hdr_ops *ops, struct gw_http_edit *e,
 	return n;
 }
 
-/* Remove the hop-by-hop fields and those Connection names. */
+/*
+ * Remove the hop-by-hop fields and those Connection names. upgrade: the
+ * message asks for (or grants) a protocol switch; Upgrade stays and
+ * "Connection: upgrade" replaces the client's Connection.
+ */
 static unsigned int
-hop_edits(const struct gw_http_msg *m, const uint8_t *head,
+hop_edits(const struct gw_http_msg *m, const uint8_t *head, bool upgrade,
 	  struct gw_http_edit *e, unsigned int n, unsigned int max)
 {
 	size_t i;
 	int k;
 
-	for (i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]) &&
-		    n < max; i++)
+	for (i = 0; i < HOP_BY_HOP_N - (upgrade ? 1 : 0) && n < max; i++)
 		e[n++] = (struct gw_http_edit){ hop_by_hop[i], NULL, 0,
 			(uint16_t)strlen(hop_by_hop[i]), GW_HTTP_EDIT_REMOVE };
+	if (upgrade && n < max)
+		e[n++] = (struct gw_http_edit){ "connection", "upgrade", 7, 10,
+						GW_HTTP_EDIT_SET };
 	for (k = 0; k < m->nhdrs; k++) {
 		const struct gw_http_hdr *h = &m->hdrs[k];
 		const char *tok;
@@ -157,6 +164,8 @@ hop_edits(const struct gw_http_msg *m, const uint8_t *head,
 			     strncasecmp(tok, "transfer-encoding", 17) == 0) ||
 			    (tl == 14 &&
 			     strncasecmp(tok, "content-length", 14) == 0) ||
+			    (upgrade && tl == 7 &&
+			     strncasecmp(tok, "upgrade", 7) == 0) ||
 			    tl > UINT16_MAX)
 				continue;
 			e[n++] = (struct gw_http_edit){ tok, NULL, 0,
@@ -278,6 +287,9 @@ proxy_request_head(struct proxy_sess *s)
 
 	chain_copy(&s->in, 0, hl, h);
 	s->req_method = m->method;
+	s->req_payload = 0;
+	/* WebSocket and friends: a tunnel if the upstream answers 101 */
+	s->upgrade = (m->flags & GW_HTTP_F_UPGRADE) != 0;
 	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE))
 		s->close_after = true;
 
@@ -322,6 +334,13 @@ proxy_request_head(struct proxy_sess *s)
 	if (r == NULL) {
 		pw->stats.no_route++;
 		local_reply(s, 404, NULL, 0, NULL, has_body || s->close_after);
+		return;
+	}
+	if (m->body == GW_HTTP_BODY_LENGTH && pw->http.max_request_body_bytes &&
+	    m->content_length > pw->http.max_request_body_bytes) {
+		/* refused before a byte of it is read (nor a 100 sent) */
+		pw->stats.rq_too_large++;
+		local_reply(s, 413, NULL, 0, "Payload Too Large", true);
 		return;
 	}
 	a = gw_route_action(r);
@@ -388,7 +407,7 @@ proxy_request_head(struct proxy_sess *s)
 		local_reply(s, 414, NULL, 0, "URI Too Long", true);
 		return;
 	}
-	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 8);
+	n = hop_edits(m, h, s->upgrade, e, n, PROXY_MAX_EDITS - 8);
 	gw_tcp_peer(s->down, &peer, &pport);
 	x = find_hdr(m, h, "x-forwarded-for", 15);
 	xl = 0;
@@ -462,6 +481,7 @@ proxy_response_head(struct proxy_sess *s)
 	struct rte_mbuf *out;
 	char ust[24];
 	unsigned int n = 0;
+	bool tunnel;
 	uint64_t ms;
 	int niov, k;
 
@@ -471,8 +491,9 @@ proxy_response_head(struct proxy_sess *s)
 		gw_tcp_recv_done(s->up, hl);
 	s->rin_fed -= hl;
 	s->rin_body = 0;
-	if (m->body == GW_HTTP_BODY_TUNNEL) {
-		/* no Upgrade went upstream: a 101 is a protocol error */
+	tunnel = m->body == GW_HTTP_BODY_TUNNEL;
+	if (tunnel && (!s->upgrade || m->status != 101)) {
+		/* a 101 nobody asked for (or a CONNECT's 2xx): an error */
 		pw->stats.upstream_bad_response++;
 		proxy_up_detach(s, true);
 		s->resp = RESP_IDLE;
@@ -483,12 +504,12 @@ proxy_response_head(struct proxy_sess *s)
 	/* delimited by the close: so must the client's copy be */
 	if (m->body == GW_HTTP_BODY_EOF)
 		s->close_after = true;
-	n = hop_edits(m, h, e, n, PROXY_MAX_EDITS - 4);
+	n = hop_edits(m, h, tunnel, e, n, PROXY_MAX_EDITS - 4);
 	ms = (rte_rdtsc() - s->t_sent) * 1000 / rte_get_tsc_hz();
 	k = fmt_u64(ust, ms);
 	e[n++] = (struct gw_http_edit){ "x-envoy-upstream-service-time", ust,
 					(uint32_t)k, 29, GW_HTTP_EDIT_SET };
-	if (s->close_after)
+	if (s->close_after && !tunnel)
 		e[n++] = (struct gw_http_edit){ "connection", "close", 5, 10,
 						GW_HTTP_EDIT_SET };
 	if (a != NULL)
@@ -515,6 +536,17 @@ proxy_response_head(struct proxy_sess *s)
 		/* 100 Continue and friends: the final response follows */
 		gw_http_parser_reset(&s->rp, s->req_method);
 		return 0;
+	}
+	if (tunnel) {
+		/* from here on, bytes both ways as they are */
+		pw->stats.upgrades++;
+		s->req = REQ_TUNNEL;
+		s->resp = RESP_TUNNEL;
+		s->dl_route = 0;
+		s->in_fed = 0;
+		s->in_body = 0;
+		s->rin_fed = 0;
+		return -1;	/* the parser stops here */
 	}
 	s->resp = m->body == GW_HTTP_BODY_NONE ? RESP_DONE : RESP_BODY;
 	/* the body may sit behind the backend's Nagle until we ACK the head */

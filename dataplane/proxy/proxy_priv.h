@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
@@ -18,6 +19,7 @@
 #include "gw_proxy.h"
 #include "gw_route.h"
 #include "gw_tcp.h"
+#include "gw_timer.h"
 #include "gw_worker.h"
 
 extern int gw_proxy_logtype;
@@ -33,6 +35,8 @@ extern int gw_proxy_logtype;
 #define PROXY_HEAD_MAX (8192 + 60 * 1024)
 /* Room for the rewritten head's new lines. */
 #define PROXY_SCRATCH 16384
+/* Timer callbacks per worker loop, at most. */
+#define PROXY_TIMERS_PER_RUN 256
 /* Edits applied to one head. */
 #define PROXY_MAX_EDITS 48
 
@@ -68,6 +72,7 @@ enum proxy_req_state {
 	REQ_BODY,	/* forwarding its body */
 	REQ_DONE,	/* all of it queued upstream (or answered locally) */
 	REQ_DISCARD,	/* closing: what arrives is dropped */
+	REQ_TUNNEL,	/* after a 101: bytes go up as they are */
 };
 
 enum proxy_resp_state {
@@ -75,6 +80,7 @@ enum proxy_resp_state {
 	RESP_HEAD,	/* reading the upstream response head */
 	RESP_BODY,	/* forwarding its body */
 	RESP_DONE,	/* all of it queued downstream */
+	RESP_TUNNEL,	/* after a 101: bytes go down as they are */
 };
 
 struct gw_proxy_wrk;
@@ -93,12 +99,23 @@ struct proxy_sess {
 	bool resp_started;		/* response bytes went downstream */
 	bool shut_down;			/* FIN queued downstream */
 	bool up_eof;			/* the upstream finished sending */
+	bool up_shut;			/* FIN queued upstream (tunnel) */
+	bool upgrade;			/* the request asked for an Upgrade */
+	bool head_seen;			/* a byte of the next head arrived */
 	uint32_t up_requests;		/* requests on this upstream conn */
 	uint8_t req_method;		/* enum gw_http_method */
 	struct proxy_listener *lis;	/* the listener it came in on */
 	uint32_t cluster;		/* index in the mesh */
 	int endpoint;			/* index in the cluster, -1 none */
 	uint64_t t_sent;		/* TSC when the request head was routed */
+	/* timeouts, in the worker's milliseconds (pw->now_ms); one wheel
+	 * timer at the earliest (see sess_deadline()) */
+	uint64_t t_active;		/* a byte last moved either way */
+	uint64_t t_head;		/* the first byte of a request head */
+	uint64_t dl_route;		/* route timeout; 0 none */
+	uint64_t dl_connect;		/* connect timeout; 0 none */
+	uint64_t req_payload;		/* request body bytes (413 limit) */
+	struct gw_timer timer;
 	uint32_t in_fed;		/* bytes of `in` given to the parser */
 	uint32_t in_body;		/* parsed body bytes at in's front */
 	uint32_t rin_fed;
@@ -135,7 +152,7 @@ struct proxy_idle {
 	uint32_t cluster;
 	uint32_t endpoint;
 	uint32_t requests;		/* served on this connection so far */
-	uint64_t since;			/* TSC when it became idle */
+	struct gw_timer timer;		/* closes it at the idle timeout */
 };
 
 #define PROXY_IDLE_TAG ((uintptr_t)1)
@@ -161,6 +178,11 @@ struct gw_proxy_wrk {
 	struct proxy_idle *idle_entries; /* n_sessions of them */
 	struct proxy_idle *idle_free;
 	uint64_t rng;			/* xorshift64* state */
+	struct gw_config_http http;	/* spec.http */
+	uint64_t tsc_per_ms;
+	uint64_t now_ms;		/* the wheel's clock, set per loop */
+	uint64_t tick_tsc;		/* TSC at which now_ms moves on */
+	struct gw_timer_wheel wheel;	/* session and idle-pool timers */
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
 	uint8_t scratch[PROXY_SCRATCH];	/* rewritten head lines */

@@ -141,6 +141,8 @@ gw_worker_poll_once(struct gw_worker *w)
 
 	/* timers first: what arrives below sees this loop's clock */
 	gw_tcp_timers_run(w);
+	if (w->proxy != NULL)
+		gw_proxy_timers_run(w);
 	if (dp->n_workers > 1)
 		work += gw_flow_redirect_rx(w);
 	for (p = 0; p < dp->n_ports; p++) {

@@ -205,8 +205,6 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 					 path);
 				(void)mesh_duration(c, v, p, 1, UINT32_MAX,
 						    &pol->connect_timeout_ms);
-				mesh_warn(c, v, "%s: not enforced yet (TCP gives "
-					  "up after its SYN retries)", p);
 			}
 		}
 	}

@@ -747,9 +747,6 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 		/* "0s" means none, as Istio */
 		if (!mesh_duration(c, v, p, 0, UINT32_MAX, &r->timeout_ms))
 			return;
-		if (r->timeout_ms != 0)
-			mesh_warn(c, v, "%s: not enforced yet (the proxy has no "
-				  "request timers yet)", p);
 	}
 	if ((v = gw_config_node_get(n, "retries")) != NULL) {
 		P(p, "%s.retries", path);

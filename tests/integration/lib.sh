@@ -85,6 +85,33 @@ t_config_write() {
 		-e "s/@KERNEL_IP@/$T_KERNEL_IP/g" -e "s|@DIR@|$T_DIR|g" >"$f"
 }
 
+# HTTP backends (tools/httpbackend.py) on the kernel side, stopped by PID.
+T_BACKEND_PIDS=()
+t_backends_stop() {
+	local p
+	for p in "${T_BACKEND_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true # killed: status 143
+	done
+	T_BACKEND_PIDS=()
+}
+T_CLEANUP_HOOKS+=(t_backends_stop)
+
+# t_backend_start PORT NAME: a backend on $T_KERNEL_IP:PORT; waits for it.
+t_backend_start() {
+	# not through t_ns: a function would run in a subshell and $! would
+	# not be the server (ip netns exec execs it, keeping the PID)
+	ip netns exec "$T_NS" python3 \
+		"$MESHGW_SRC/tools/httpbackend.py" \
+		"$T_KERNEL_IP" "$1" "$2" >"$T_DIR/backend-$2.log" 2>&1 &
+	T_BACKEND_PIDS+=($!)
+	for _ in $(seq 50); do
+		t_ns curl -s -o /dev/null "http://$T_KERNEL_IP:$1/" && return 0
+		sleep 0.1
+	done
+	t_fail "backend $2 on port $1 did not start"
+}
+
 # A Dataplane with one TAP port; extra spec lines come from $1.
 t_config_basic() {
 	t_config_write <<EOF

@@ -10,26 +10,6 @@
 # worker and with two.
 source "$(dirname "$0")/lib.sh"
 
-BACKEND_PIDS=()
-backends_stop() {
-	local p
-	for p in "${BACKEND_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null || true # killed: status 143
-	done
-	BACKEND_PIDS=()
-}
-T_CLEANUP_HOOKS+=(backends_stop)
-
-backend_start() { # port name
-	# not through t_ns: a function would run in a subshell and $! would
-	# not be the server (ip netns exec execs it, keeping the PID)
-	ip netns exec "$T_NS" python3 \
-		"$MESHGW_SRC/tools/httpbackend.py" \
-		"$T_KERNEL_IP" "$1" "$2" >"$T_DIR/backend-$2.log" 2>&1 &
-	BACKEND_PIDS+=($!)
-}
-
 mesh_config() {
 	T_WORKERS=$1 t_config_basic
 	cat >>"$T_DIR/meshgw.yaml" <<YAML
@@ -123,13 +103,8 @@ run_round() {
 	t_gw_start
 	t_tap_up
 	t_wait_ready
-	backend_start 8081 v1
-	backend_start 8082 v2
-	for _ in $(seq 50); do
-		t_ns curl -s -o /dev/null "http://$T_KERNEL_IP:8082/" &&
-			t_ns curl -s -o /dev/null "http://$T_KERNEL_IP:8081/" && break
-		sleep 0.1
-	done
+	t_backend_start 8081 v1
+	t_backend_start 8082 v2
 
 	# the header match pins v2; the backend sees the forwarded headers
 	out=$(curl_gw -H "x-canary: true" "http://$T_GW_IP/cart?x=1")
@@ -287,7 +262,7 @@ PY
 	done
 	t_assert_eq "sessions left" \
 		"$(t_status 's["proxy"]["active_sessions"]')" 0
-	backends_stop
+	t_backends_stop
 	kill -TERM "$GW_PID"
 	wait "$GW_PID" || t_fail "exit status"
 	GW_PID=""
