@@ -162,21 +162,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(int(self.path.split("/")[2]), b"")
         if self.path.startswith("/chunked/"):
             n = int(self.path.split("/")[2])
-            body = bytes(i % 251 for i in range(n))
             self.send_response(200)
             self.send_header("X-Backend", self.name)
             if self.request_version == "HTTP/1.0":
                 self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
                 self.close_connection = True
-                return
-            self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for i in range(0, n, 10000):
-                part = body[i:i + 10000]
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
-            self.wfile.write(b"0\r\n\r\n")
+            chunked = self.request_version != "HTTP/1.0"
+            # 10,040-byte pieces (40 periods): the pattern runs on
+            sent = 0
+            while sent < n:
+                piece = PATTERN[:min(n - sent, 10040)]
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                else:
+                    self.wfile.write(piece)
+                sent += len(piece)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
             return
         if self.path == "/bad-response":
             self.wfile.write(b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n")

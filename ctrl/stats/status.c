@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 #include "gw_l2.h"
 #include "gw_stats.h"
@@ -192,6 +193,14 @@ gw_stats_status_json(struct gw_ctrl *c)
 				  "drops", (json_int_t)sw->drops));
 	}
 	json_object_set_new(doc, "workers", workers);
+	/* packet buffers: what bounds the dataplane's memory; a reading
+	 * over the per-lcore caches, so approximate while traffic flows */
+	if (dp->pool != NULL)
+		json_object_set_new(
+			doc, "mbufs",
+			json_pack("{s:I, s:I}", "total",
+				  (json_int_t)dp->pool->size, "in_use",
+				  (json_int_t)rte_mempool_in_use_count(dp->pool)));
 
 	ports = json_array();
 	by_reason = json_object();
