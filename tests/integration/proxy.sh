@@ -73,6 +73,12 @@ spec:
   - name: refused
     match: [{uri: {prefix: /refused}}]
     route: [{destination: {host: gone.internal}}]
+  - name: by-query
+    match: [{queryParams: {flavour: {exact: v2}}}]
+    route: [{destination: {host: shop.internal, subset: v2}}]
+  - name: by-regex
+    match: [{uri: {regex: "/items/[0-9]+/v2"}, method: {exact: GET}}]
+    route: [{destination: {host: shop.internal, subset: v2}}]
   - name: rewritten
     match: [{uri: {prefix: /v1api/}}]
     rewrite: {uri: /api/}
@@ -115,6 +121,27 @@ len(d["headers"]["x-request-id"]) == 36 and
 d["headers"]["host"] == "shop.example"' "$out" "$T_KERNEL_IP" ||
 		t_fail "pin-v2: $out"
 	t_log "ok: header match pins v2, forwarded headers set ($workers worker(s))"
+
+	# query and regex matches pin v2 too; near misses fall to the split,
+	# which the 2000-request round below measures
+	out=$(curl_gw "http://$T_GW_IP/list?flavour=v2")
+	check_json 'd["name"] == "v2"' "$out" || t_fail "query match: $out"
+	out=$(curl_gw "http://$T_GW_IP/items/42/v2")
+	check_json 'd["name"] == "v2"' "$out" || t_fail "regex match: $out"
+	out=$(curl_gw -X POST -d x "http://$T_GW_IP/items/42/v2")
+	check_json 'd["length"] == 1' "$out" || t_fail "regex with method: $out"
+	t_ns python3 - "$T_GW_IP" <<'PY' || t_fail "near misses went to v2"
+import http.client, json, sys
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=10)
+n = 0
+for i in range(40):
+    for path in ("/list?flavour=v22", "/items/4x2/v2", "/items/42/v2/more"):
+        c.request("GET", path, headers={"Host": "shop.example"})
+        r = c.getresponse()
+        n += json.loads(r.read())["name"] == "v2"
+assert n < 30, n  # the 90/10 split: about 12 of 120
+PY
+	t_log "ok: query and regex matches ($workers worker(s))"
 
 	# rewrite and the route's header edits
 	out=$(curl_gw "http://$T_GW_IP/v1api/items")
