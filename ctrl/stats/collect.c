@@ -44,6 +44,7 @@ gw_stats_collect(const struct gw_dp *dp, struct gw_stats *s)
 		o->busy_loops = rd(&ws->busy_loops);
 		o->busy_cycles = rd(&ws->busy_cycles);
 		o->idle_cycles = rd(&ws->idle_cycles);
+		o->device_cycles = rd(&ws->device_cycles);
 		for (p = 0; p < dp->n_ports; p++) {
 			for (k = 0; k < GW_CNT_MAX; k++)
 				s->port[p].cnt[k] += rd(&ws->cnt[p][k]);

@@ -30,6 +30,7 @@ struct gw_stats_worker {
 	uint64_t busy_loops;
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
+	uint64_t device_cycles;
 	uint64_t drops; /* all reasons, all ports */
 };
 

@@ -98,6 +98,9 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 	worker_family(b, s, "meshgw_worker_idle_cycles_total",
 		      "TSC cycles spent polling empty queues or sleeping.",
 		      offsetof(struct gw_stats_worker, idle_cycles));
+	worker_family(b, s, "meshgw_worker_device_cycles_total",
+		      "Of the busy cycles, those inside device rx/tx calls.",
+		      offsetof(struct gw_stats_worker, device_cycles));
 
 	for (k = 0; k < GW_CNT_MAX; k++) {
 		snprintf(name, sizeof(name), "meshgw_port_%s_total",

@@ -180,13 +180,14 @@ gw_stats_status_json(struct gw_ctrl *c)
 
 		json_array_append_new(
 			workers,
-			json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:I}",
+			json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I}",
 				  "id", (int)w, "lcore",
 				  (int)dp->workers[w]->lcore_id, "loops",
 				  (json_int_t)sw->loops, "busy_loops",
 				  (json_int_t)sw->busy_loops, "busy_cycles",
 				  (json_int_t)sw->busy_cycles, "idle_cycles",
-				  (json_int_t)sw->idle_cycles, "busy_pct",
+				  (json_int_t)sw->idle_cycles, "device_cycles",
+				  (json_int_t)sw->device_cycles, "busy_pct",
 				  all ? 100.0 * (double)sw->busy_cycles /
 						(double)all :
 					0.0,

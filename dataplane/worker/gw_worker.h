@@ -93,6 +93,10 @@ struct gw_worker_stats {
 	uint64_t busy_loops;  /* iterations that did work */
 	uint64_t busy_cycles; /* TSC cycles of iterations that did work */
 	uint64_t idle_cycles; /* TSC cycles of empty polls and idle sleeps */
+	/* of busy_cycles, those inside the devices' rx/tx burst calls (for
+	 * TAP and af_packet, the kernel's system calls): busy minus these is
+	 * meshgw's own work */
+	uint64_t device_cycles;
 	uint64_t cnt[GW_MAX_PORTS][GW_CNT_MAX];
 	uint64_t drop[GW_MAX_PORTS][GW_DROP_MAX];
 };

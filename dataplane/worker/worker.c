@@ -127,6 +127,7 @@ gw_worker_poll_once(struct gw_worker *w)
 	struct gw_dp *dp = w->dp;
 	struct rte_mbuf *pkts[GW_BURST];
 	uint64_t now = rte_rdtsc();
+	uint64_t dev = 0, t0;
 	unsigned work = 0;
 	uint16_t p, n, i;
 
@@ -148,8 +149,10 @@ gw_worker_poll_once(struct gw_worker *w)
 	for (p = 0; p < dp->n_ports; p++) {
 		uint64_t bytes = 0;
 
+		t0 = rte_rdtsc();
 		n = rte_eth_rx_burst(dp->ports[p].port_id, w->id, pkts,
 				     GW_BURST);
+		dev += rte_rdtsc() - t0;
 		for (i = 0; i < n; i++)
 			bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		gw_worker_cnt_add(w, p, GW_CNT_RX_PACKETS, n);
@@ -170,13 +173,16 @@ gw_worker_poll_once(struct gw_worker *w)
 	}
 	if (dp->n_workers > 1)
 		gw_flow_redirect_flush(w);
+	t0 = rte_rdtsc();
 	for (p = 0; p < dp->n_ports; p++)
 		gw_worker_tx_flush(w, p);
+	dev += rte_rdtsc() - t0;
 	if ((w->stats.loops % MBOX_POLL_LOOPS) == 0)
 		mbox_poll(w);
 
 	w->last_busy = work > 0;
 	if (work > 0) {
+		w->stats.device_cycles += dev;
 		w->stats.busy_loops++;
 		w->idle_loops = 0;
 	} else {
