@@ -46,6 +46,9 @@
 	X(upstream_cx_reuse, "requests sent on a kept-alive connection")      \
 	X(upstream_cx_idle_closed, "idle upstream connections closed")        \
 	X(upstream_cx_fail, "upstream connects that failed (503)")            \
+	X(upstream_cx_overflow, "requests queued at maxConnections")          \
+	X(upstream_rq_pending_overflow, "requests refused: queue full (503)") \
+	X(upstream_rq_pending_active, "requests queued now (gauge)")          \
 	X(upstream_bad_response, "malformed upstream responses (502)")        \
 	X(upstream_reset, "upstream closes before a whole response")          \
 	X(upstream_cx_connect_timeout, "upstream connects timed out (503)")    \

@@ -30,6 +30,7 @@ RTE_LOG_REGISTER_SUFFIX(gw_proxy_logtype, proxy, INFO);
 static void sess_drive(struct proxy_sess *s);
 static void sess_timer_fire(struct gw_timer *t, void *arg);
 static void sess_timer_arm(struct proxy_sess *s);
+static void pending_unlink(struct proxy_sess *s);
 
 const struct gw_proxy_stats *
 gw_proxy_stats_get(const struct gw_worker *w)
@@ -63,6 +64,7 @@ sess_put(struct proxy_sess *s)
 	struct gw_proxy_wrk *pw = s->pw;
 
 	gw_timer_stop(&s->timer);
+	pending_unlink(s);
 	chain_free(&s->in);
 	chain_free(&s->rin);
 	chain_free(&s->upq);
@@ -169,6 +171,7 @@ idle_unlink(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 	if (e->next != NULL)
 		e->next->prev = e->prev;
 	gw_timer_stop(&e->timer);
+	pc->n_idle--;
 	e->c = NULL;
 	e->prev = NULL;
 	e->next = pw->idle_free;
@@ -211,6 +214,7 @@ idle_put(struct proxy_sess *s)
 	if (e->next != NULL)
 		e->next->prev = e;
 	pc->idle[e->endpoint] = e;
+	pc->n_idle++;
 	gw_tcp_ctx_set(s->up, (void *)((uintptr_t)e | PROXY_IDLE_TAG));
 	if (pc->active[s->endpoint] > 0)
 		pc->active[s->endpoint]--;
@@ -236,18 +240,51 @@ idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
 	return c;
 }
 
+/* An upstream connection goes away: its cluster has room for another. */
+static void
+slot_release(struct gw_proxy_wrk *pw, uint32_t cluster)
+{
+	if (cluster < pw->n_clusters && pw->clusters[cluster].conns > 0)
+		pw->clusters[cluster].conns--;
+}
+
+/* Close an idle connection (FIN, or RST when abort). */
+static void
+idle_close(struct gw_proxy_wrk *pw, struct proxy_idle *e, bool abort)
+{
+	struct gw_tcp_conn *c = e->c;
+	uint32_t cluster = e->cluster;
+
+	idle_unlink(pw, e);
+	slot_release(pw, cluster);
+	pw->stats.upstream_cx_idle_closed++;
+	gw_tcp_ctx_set(c, NULL);
+	if (abort)
+		gw_tcp_abort(c);
+	else
+		gw_tcp_shutdown(c);
+}
+
 /* DestinationRule http.idleTimeout: an idle connection is closed. */
 static void
 idle_expired(struct gw_timer *t, void *arg)
 {
-	struct proxy_idle *e = container_of(t, struct proxy_idle, timer);
-	struct gw_proxy_wrk *pw = arg;
-	struct gw_tcp_conn *c = e->c;
+	idle_close(arg, container_of(t, struct proxy_idle, timer), false);
+}
 
-	idle_unlink(pw, e);
-	gw_tcp_ctx_set(c, NULL);
-	gw_tcp_shutdown(c);
-	pw->stats.upstream_cx_idle_closed++;
+/* The cluster is at its limit: an idle connection to another endpoint
+ * makes room for the one a request needs. */
+static void
+idle_close_any(struct gw_proxy_wrk *pw, struct proxy_cluster *pc)
+{
+	uint32_t i;
+
+	for (i = 0; i < pc->mc->n_endpoints; i++) {
+		if (pc->idle[i] != NULL) {
+			idle_close(pw, pc->idle[i], false);
+			return;
+		}
+	}
 }
 
 /* The session of an upstream connection; NULL for a detached one. An
@@ -258,19 +295,21 @@ up_sess(struct gw_tcp_conn *c, bool close_idle, bool abort)
 {
 	uintptr_t ctx = (uintptr_t)gw_tcp_ctx(c);
 	struct proxy_idle *e;
-	struct gw_proxy_wrk *pw;
 
 	if (!(ctx & PROXY_IDLE_TAG))
 		return (struct proxy_sess *)ctx;
 	if (!close_idle)
 		return NULL;
 	e = (struct proxy_idle *)(ctx & ~PROXY_IDLE_TAG);
-	pw = e->pw;
-	idle_unlink(pw, e);
-	pw->stats.upstream_cx_idle_closed++;
-	gw_tcp_ctx_set(c, NULL);
-	if (abort)
-		gw_tcp_abort(c);
+	if (abort) {
+		idle_close(e->pw, e, true);
+	} else {
+		/* it is closing already: just forget it */
+		idle_unlink(e->pw, e);
+		slot_release(e->pw, e->cluster);
+		e->pw->stats.upstream_cx_idle_closed++;
+		gw_tcp_ctx_set(c, NULL);
+	}
 	return NULL;
 }
 
@@ -285,8 +324,10 @@ proxy_up_detach(struct proxy_sess *s, bool abort)
 	struct gw_proxy_wrk *pw = s->pw;
 
 	s->dl_connect = 0;
+	pending_unlink(s);
 	if (up == NULL)
 		return;
+	slot_release(pw, s->cluster);
 	s->up = NULL;
 	gw_tcp_ctx_set(up, NULL);
 	if (s->endpoint >= 0 && s->cluster < pw->n_clusters &&
@@ -298,6 +339,82 @@ proxy_up_detach(struct proxy_sess *s, bool abort)
 		gw_tcp_abort(up);	/* closed() finds no session */
 	else
 		gw_tcp_shutdown(up);
+}
+
+/* ---- the pending queue (maxConnections reached) ------------------------ */
+
+/* Queue s until a connection of the cluster comes free; its request head
+ * waits in upq, its body up to the queue's limit. */
+static void
+pending_add(struct proxy_sess *s, uint32_t cluster)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	struct proxy_cluster *pc = &pw->clusters[cluster];
+
+	pw->stats.upstream_cx_overflow++;
+	s->cluster = cluster;
+	s->endpoint = -1;
+	s->resp = RESP_HEAD;	/* in flight: the request timeouts run */
+	s->pending = true;
+	s->pend_next = NULL;
+	s->pend_prev = pc->pend_tail;
+	if (pc->pend_tail != NULL)
+		pc->pend_tail->pend_next = s;
+	else
+		pc->pend_head = s;
+	pc->pend_tail = s;
+	pc->n_pending++;
+	pw->n_pending++;
+	pw->stats.upstream_rq_pending_active++;
+}
+
+static void
+pending_unlink(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	struct proxy_cluster *pc;
+
+	if (!s->pending)
+		return;
+	pc = &pw->clusters[s->cluster];
+	if (s->pend_prev != NULL)
+		s->pend_prev->pend_next = s->pend_next;
+	else
+		pc->pend_head = s->pend_next;
+	if (s->pend_next != NULL)
+		s->pend_next->pend_prev = s->pend_prev;
+	else
+		pc->pend_tail = s->pend_prev;
+	s->pend_next = NULL;
+	s->pend_prev = NULL;
+	s->pending = false;
+	pc->n_pending--;
+	pw->n_pending--;
+	pw->stats.upstream_rq_pending_active--;
+}
+
+/*
+ * Give queued requests the connections that came free, first come first
+ * served. From the worker loop, not from the callback that freed the
+ * connection: no session is driven from inside another's.
+ */
+static void
+pending_run(struct gw_proxy_wrk *pw)
+{
+	uint32_t i;
+
+	for (i = 0; i < pw->n_clusters && pw->n_pending > 0; i++) {
+		struct proxy_cluster *pc = &pw->clusters[i];
+
+		while (pc->pend_head != NULL &&
+		       (pc->conns < pc->max_conns || pc->n_idle > 0)) {
+			struct proxy_sess *s = pc->pend_head;
+
+			pending_unlink(s);
+			proxy_connect_upstream(s, i);
+			sess_drive(s);
+		}
+	}
 }
 
 void
@@ -332,6 +449,20 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		s->up_requests = reqs + 1;
 		goto attached;
 	}
+	if (pc->conns >= pc->max_conns) {
+		if (pc->n_idle > 0) {
+			idle_close_any(pw, pc);
+		} else if (pc->n_pending >= pc->max_pending) {
+			pw->stats.upstream_rq_pending_overflow++;
+			proxy_local_reply(s, 503, "upstream connect error or "
+					  "disconnect/reset before headers. "
+					  "reset reason: overflow", true);
+			return;
+		} else {
+			pending_add(s, cluster);
+			return;
+		}
+	}
 	port = gw_dp_port_toward(pw->w->dp, ep->addr);
 	if (port >= 0)
 		up = gw_tcp_connect(pw->w, (uint16_t)port, ep->addr, ep->port,
@@ -346,6 +477,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		return;
 	}
 	pw->stats.upstream_cx++;
+	pc->conns++;
 	s->up = up;
 	s->up_connected = false;
 	s->up_eof = false;
@@ -368,6 +500,8 @@ up_forget(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 
+	if (s->up != NULL)
+		slot_release(pw, s->cluster);
 	s->up = NULL;
 	s->dl_connect = 0;
 	if (s->endpoint >= 0 && pw->clusters[s->cluster].active[s->endpoint])
@@ -1039,6 +1173,8 @@ gw_proxy_timers_run(struct gw_worker *w)
 {
 	struct gw_proxy_wrk *pw = w->proxy;
 
+	if (pw->n_pending > 0)
+		pending_run(pw);
 	/* the wheel ticks in milliseconds: nothing to do within one */
 	if (w->now < pw->tick_tsc)
 		return;
@@ -1084,6 +1220,16 @@ gw_proxy_wrk_fini(struct gw_worker *w)
 {
 	wrk_free(w->proxy);
 	w->proxy = NULL;
+}
+
+/* A worker's share of a per-cluster limit: rounded up, at least 1;
+ * "unlimited" (2^32-1) stays so. */
+static uint32_t
+share(uint32_t limit, unsigned n_workers)
+{
+	if (limit == UINT32_MAX || n_workers <= 1)
+		return limit;
+	return (uint32_t)(((uint64_t)limit + n_workers - 1) / n_workers);
 }
 
 static int
@@ -1149,6 +1295,9 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		struct proxy_cluster *pc = &pw->clusters[i];
 
 		pc->mc = gw_mesh_cluster_at(mesh, i);
+		pc->max_conns = share(pc->mc->max_connections, w->dp->n_workers);
+		pc->max_pending = share(pc->mc->max_pending_requests,
+					w->dp->n_workers);
 		pc->active = calloc(pc->mc->n_endpoints + 1,
 				    sizeof(*pc->active));
 		pc->idle = calloc(pc->mc->n_endpoints + 1, sizeof(*pc->idle));

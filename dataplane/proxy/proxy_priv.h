@@ -102,6 +102,9 @@ struct proxy_sess {
 	bool up_shut;			/* FIN queued upstream (tunnel) */
 	bool upgrade;			/* the request asked for an Upgrade */
 	bool head_seen;			/* a byte of the next head arrived */
+	bool pending;			/* queued for a connection slot */
+	struct proxy_sess *pend_next;	/* the cluster's pending queue */
+	struct proxy_sess *pend_prev;
 	uint32_t up_requests;		/* requests on this upstream conn */
 	uint8_t req_method;		/* enum gw_http_method */
 	struct proxy_listener *lis;	/* the listener it came in on */
@@ -157,12 +160,25 @@ struct proxy_idle {
 
 #define PROXY_IDLE_TAG ((uintptr_t)1)
 
-/* Per worker and cluster: balancer state, active requests, idle pool. */
+/*
+ * Per worker and cluster: balancer state, active requests, idle pool, and
+ * the connection limit (DestinationRule tcp.maxConnections and
+ * http.http1MaxPendingRequests, each worker holding its share): a request
+ * that finds the cluster at its limit waits in the pending queue for a
+ * connection to come free, or gets 503 when the queue is full.
+ */
 struct proxy_cluster {
 	const struct gw_mesh_cluster *mc;
 	void *lb_state;
 	uint32_t *active;		/* per endpoint */
 	struct proxy_idle **idle;	/* per endpoint: most recent first */
+	uint32_t conns;			/* open: busy, idle and connecting */
+	uint32_t n_idle;		/* of them, idle */
+	uint32_t max_conns;		/* this worker's share */
+	uint32_t max_pending;		/* this worker's share */
+	uint32_t n_pending;
+	struct proxy_sess *pend_head;	/* FIFO */
+	struct proxy_sess *pend_tail;
 };
 
 struct gw_proxy_wrk {
@@ -183,6 +199,7 @@ struct gw_proxy_wrk {
 	uint64_t now_ms;		/* the wheel's clock, set per loop */
 	uint64_t tick_tsc;		/* TSC at which now_ms moves on */
 	struct gw_timer_wheel wheel;	/* session and idle-pool timers */
+	uint32_t n_pending;		/* sessions queued, all clusters */
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
 	uint8_t scratch[PROXY_SCRATCH];	/* rewritten head lines */

@@ -198,7 +198,6 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 					 path);
 				if (mesh_uint(c, v, p, 1, UINT32_MAX, &num))
 					pol->max_connections = (uint32_t)num;
-				mesh_warn(c, v, "%s: not enforced yet", p);
 			}
 			if ((v = gw_config_node_get(t, "connectTimeout"))) {
 				snprintf(p, sizeof(p), "%s.tcp.connectTimeout",
@@ -217,7 +216,6 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 					 "http1MaxPendingRequests", path);
 				if (mesh_uint(c, v, p, 1, UINT32_MAX, &num))
 					pol->max_pending = (uint32_t)num;
-				mesh_warn(c, v, "%s: not enforced yet", p);
 			}
 			if ((v = gw_config_node_get(t,
 					"maxRequestsPerConnection"))) {

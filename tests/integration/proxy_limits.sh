@@ -5,8 +5,10 @@
 # nobody answers (503), the stream idle timeout (504), a slowloris head
 # (408 after requestHeadersTimeoutMs from its first byte, however slowly
 # it drips), an idle keep-alive connection closed, request bodies over
-# maxRequestBodyBytes refused with 413 (announced and chunked), and a
-# WebSocket echo through the 101 tunnel with a half-close at the end.
+# maxRequestBodyBytes refused with 413 (announced and chunked), a
+# WebSocket echo through the 101 tunnel with a half-close at the end, and
+# DestinationRule maxConnections / http1MaxPendingRequests: requests beyond
+# the limit wait for the connection, beyond the queue get 503.
 # Runs with one worker and with two.
 source "$(dirname "$0")/lib.sh"
 
@@ -53,6 +55,25 @@ spec:
     connectionPool: {tcp: {connectTimeout: 1s}}
 ---
 apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: narrow}
+spec:
+  hosts: [narrow.internal]
+  resolution: STATIC
+  ports: [{number: 8080, name: http}]
+  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8081}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: narrow}
+spec:
+  host: narrow.internal
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 1}
+      http: {http1MaxPendingRequests: 2}
+---
+apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: app}
 spec:
@@ -64,6 +85,10 @@ spec:
     rewrite: {uri: /delay/2000}
     timeout: 500ms
     route: [{destination: {host: app.internal}}]
+  - name: narrow
+    match: [{uri: {prefix: /narrow}}]
+    rewrite: {uri: /delay/800}
+    route: [{destination: {host: narrow.internal}}]
   - name: void
     match: [{uri: {prefix: /void}}]
     route: [{destination: {host: void.internal}}]
@@ -260,6 +285,28 @@ assert recv() == (8, struct.pack("!H", 1000))
 assert f.read() == b""  # the backend closed; its FIN came through
 PY
 	t_log "ok: WebSocket echo through the tunnel ($workers worker(s))"
+
+	# maxConnections 1, 2 pending (one worker: the whole limit; two: each
+	# worker has ceil(1/2) and ceil(2/2)): of four requests at once, one
+	# goes, two wait for its connection and one is refused
+	if [ "$workers" = 1 ]; then
+		local pids=() p
+		for i in 1 2 3 4; do
+			curl_gw -o /dev/null -w '%{http_code}\n' \
+				"http://$T_GW_IP/narrow/$i" >>"$T_DIR/narrow" &
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do wait "$p" || true; done
+		t_assert_eq "narrow statuses" "$(sort "$T_DIR/narrow" | tr '\n' ' ')" \
+			"200 200 200 503 "
+		t_assert_eq "queue overflows" \
+			"$(t_status 's["proxy"]["upstream_rq_pending_overflow"]')" 1
+		t_assert_ge "requests queued" \
+			"$(t_status 's["proxy"]["upstream_cx_overflow"]')" 2
+		t_assert_eq "queue empty" \
+			"$(t_status 's["proxy"]["upstream_rq_pending_active"]')" 0
+		t_log "ok: maxConnections and http1MaxPendingRequests"
+	fi
 
 	t_assert_ge "route timeouts" \
 		"$(t_status 's["proxy"]["upstream_rq_timeout"]')" 1

@@ -207,17 +207,14 @@ test_demo(void **state)
 
 	(void)state;
 	compile(demo);
-	/* fields the proxy does not enforce yet are named, not dropped;
-	 * the route timeout and connectTimeout are enforced */
-	report_has("test.yaml:31:51: warning: DestinationRule shop/backend: "
-		   "spec.trafficPolicy.connectionPool.tcp.maxConnections: "
-		   "not enforced yet");
-	assert_int_equal(gw_mesh_diag_count(F.mesh), 1);
+	/* the route timeout, connectTimeout and maxConnections are all
+	 * enforced by the proxy: nothing to report */
+	assert_int_equal(gw_mesh_diag_count(F.mesh), 0);
 	assert_int_equal(state_of("Gateway", "gw"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("VirtualService", "shop"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("ServiceEntry", "backend"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("DestinationRule", "backend"),
-			 GW_MESH_PARTIAL);
+			 GW_MESH_APPLIED);
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
 	l = gw_mesh_listener_at(F.mesh, 0);
 	assert_int_equal(l->port, 80);
