@@ -20,6 +20,9 @@ PACKAGES=(
 	# tests and demo: namespaces, real clients
 	iproute2 ethtool iputils-ping iputils-arping util-linux procps curl
 	python3 valgrind ca-certificates
+	# proxy tests and tools/bench/proxy.sh: a real backend, a real load
+	# generator, and the peers meshgw is measured against
+	nginx-light wrk haproxy
 )
 
 missing=()
