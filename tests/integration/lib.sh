@@ -112,6 +112,53 @@ t_backend_start() {
 	t_fail "backend $2 on port $1 did not start"
 }
 
+# YAML for proxy tests, appended to a config: a Gateway "edge" serving
+# HTTP on port 80 for every host, and a STATIC ServiceEntry NAME for HOST
+# (service port 8080) with one endpoint on the kernel side at PORT.
+t_yaml_gateway() {
+	cat <<YAML
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+YAML
+}
+
+t_yaml_service() { # NAME HOST PORT
+	cat <<YAML
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: $1}
+spec:
+  hosts: [$2]
+  resolution: STATIC
+  ports: [{number: 8080, name: http}]
+  endpoints: [{address: $T_KERNEL_IP, ports: {http: $3}}]
+YAML
+}
+
+# Every proxy session is gone (within 5 s of the last client).
+t_sessions_drained() {
+	for _ in $(seq 50); do
+		[ "$(t_status 's["proxy"]["active_sessions"]')" = 0 ] && return 0
+		sleep 0.1
+	done
+	t_assert_eq "sessions left" \
+		"$(t_status 's["proxy"]["active_sessions"]')" 0
+}
+
+# Stop the gateway with SIGTERM; it must exit 0.
+t_gw_stop() {
+	kill -TERM "$GW_PID"
+	wait "$GW_PID" || t_fail "exit status"
+	GW_PID=""
+}
+
 # A Dataplane with one TAP port; extra spec lines come from $1.
 t_config_basic() {
 	t_config_write <<EOF

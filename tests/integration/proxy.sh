@@ -12,15 +12,8 @@ source "$(dirname "$0")/lib.sh"
 
 mesh_config() {
 	T_WORKERS=$1 t_config_basic
+	t_yaml_gateway >>"$T_DIR/meshgw.yaml"
 	cat >>"$T_DIR/meshgw.yaml" <<YAML
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: edge}
-spec:
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: ["*"]
 ---
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -283,16 +276,9 @@ PY
 	t_assert_ge "no route" "$(t_status 's["proxy"]["no_route"]')" 1
 	t_assert_ge "connect failures" \
 		"$(t_status 's["proxy"]["upstream_cx_fail"]')" 1
-	for _ in $(seq 50); do
-		[ "$(t_status 's["proxy"]["active_sessions"]')" = 0 ] && break
-		sleep 0.1
-	done
-	t_assert_eq "sessions left" \
-		"$(t_status 's["proxy"]["active_sessions"]')" 0
+	t_sessions_drained
 	t_backends_stop
-	kill -TERM "$GW_PID"
-	wait "$GW_PID" || t_fail "exit status"
-	GW_PID=""
+	t_gw_stop
 }
 
 t_netns_create

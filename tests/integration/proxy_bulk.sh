@@ -16,33 +16,11 @@ MBUF_BOUND=2000
 
 mesh_config() {
 	T_WORKERS=1 T_MEMORY=256 t_config_basic
-	cat >>"$T_DIR/meshgw.yaml" <<YAML
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: edge}
-spec:
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: app}
-spec:
-  hosts: [app.internal]
-  resolution: STATIC
-  ports: [{number: 8080, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8081}}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: static}
-spec:
-  hosts: [static.internal]
-  resolution: STATIC
-  ports: [{number: 8080, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8090}}]
+	{
+		t_yaml_gateway
+		t_yaml_service app app.internal 8081
+		t_yaml_service static static.internal 8090
+		cat <<YAML
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -55,6 +33,7 @@ spec:
     route: [{destination: {host: static.internal}}]
   - route: [{destination: {host: app.internal}}]
 YAML
+	} >>"$T_DIR/meshgw.yaml"
 }
 
 curl_gw() { t_ns curl -s --max-time 120 -H "Host: app.example" "$@"; }
@@ -171,9 +150,5 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["sha256"] == sy
 bounded "slow backend" "$idle" "$T_DIR/slow-backend"
 t_log "ok: slow client and slow backend, buffers bounded"
 
-for _ in $(seq 50); do
-	[ "$(t_status 's["proxy"]["active_sessions"]')" = 0 ] && break
-	sleep 0.1
-done
-t_assert_eq "sessions left" "$(t_status 's["proxy"]["active_sessions"]')" 0
+t_sessions_drained
 t_assert_eq "no upstream resets" "$(t_status 's["proxy"]["upstream_reset"]')" 0

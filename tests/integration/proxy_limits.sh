@@ -18,24 +18,11 @@ mesh_config() {
     idleTimeoutMs: 2000
     streamIdleTimeoutMs: 3000
     maxRequestBodyBytes: 1048576"
-	cat >>"$T_DIR/meshgw.yaml" <<YAML
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: edge}
-spec:
-  servers:
-  - port: {number: 80, name: http, protocol: HTTP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: app}
-spec:
-  hosts: [app.internal]
-  resolution: STATIC
-  ports: [{number: 8080, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8081}}]
+	{
+		t_yaml_gateway
+		t_yaml_service app app.internal 8081
+		t_yaml_service narrow narrow.internal 8081
+		cat <<YAML
 ---
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -53,15 +40,6 @@ spec:
   host: void.internal
   trafficPolicy:
     connectionPool: {tcp: {connectTimeout: 1s}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: narrow}
-spec:
-  hosts: [narrow.internal]
-  resolution: STATIC
-  ports: [{number: 8080, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8081}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -95,6 +73,7 @@ spec:
   - name: app
     route: [{destination: {host: app.internal}}]
 YAML
+	} >>"$T_DIR/meshgw.yaml"
 }
 
 curl_gw() { t_ns curl -s --max-time 15 -H "Host: app.example" "$@"; }
@@ -320,16 +299,9 @@ PY
 		"$(t_status 's["proxy"]["downstream_cx_idle_timeout"]')" 2
 	t_assert_eq "413s" "$(t_status 's["proxy"]["rq_too_large"]')" 2
 	t_assert_eq "upgrades" "$(t_status 's["proxy"]["upgrades"]')" 1
-	for _ in $(seq 50); do
-		[ "$(t_status 's["proxy"]["active_sessions"]')" = 0 ] && break
-		sleep 0.1
-	done
-	t_assert_eq "sessions left" \
-		"$(t_status 's["proxy"]["active_sessions"]')" 0
+	t_sessions_drained
 	t_backends_stop
-	kill -TERM "$GW_PID"
-	wait "$GW_PID" || t_fail "exit status"
-	GW_PID=""
+	t_gw_stop
 }
 
 t_netns_create
