@@ -5,7 +5,8 @@
 # nobody answers (503), the stream idle timeout (504), a slowloris head
 # (408 after requestHeadersTimeoutMs from its first byte, however slowly
 # it drips), an idle keep-alive connection closed, request bodies over
-# maxRequestBodyBytes refused with 413 (announced and chunked), a
+# maxRequestBodyBytes refused with 413 (announced and chunked), heads over
+# the limits refused (431, 414), a
 # WebSocket echo through the 101 tunnel with a half-close at the end, and
 # DestinationRule maxConnections / http1MaxPendingRequests: requests beyond
 # the limit wait for the connection, beyond the queue get 503.
@@ -204,6 +205,14 @@ while True:
 assert data.startswith(b"HTTP/1.1 413"), data[:200]
 PY
 	t_log "ok: request body limit ($workers worker(s))"
+	# head limits: 101 fields → 431, a 9 KiB request line → 414
+	code=$(curl_gw -o /dev/null -w '%{http_code}' \
+		$(for i in $(seq 101); do printf -- '-H x-f%d:%d ' "$i" "$i"; done) \
+		"http://$T_GW_IP/")
+	t_assert_eq "too many header fields" "$code" 431
+	code=$(curl_gw -o /dev/null -w '%{http_code}' \
+		"http://$T_GW_IP/$(head -c 9000 /dev/zero | tr '\0' a)")
+	t_assert_eq "request line too long" "$code" 414
 
 	# WebSocket: handshake through the gateway, messages of every length
 	# encoding echoed, ping/pong, then close frames both ways
