@@ -7,8 +7,9 @@
 # it drips), an idle keep-alive connection closed, request bodies over
 # maxRequestBodyBytes refused with 413 (announced and chunked), heads over
 # the limits refused (431, 414), a WebSocket echo through the 101 tunnel
-# with a half-close at the end, and DestinationRule maxConnections / http1MaxPendingRequests: requests beyond
-# the limit wait for the connection, beyond the queue get 503.
+# with a half-close at the end, and DestinationRule maxConnections /
+# http1MaxPendingRequests: requests beyond the limit wait for the
+# connection, beyond the queue get 503.
 # Runs with one worker and with two.
 source "$(dirname "$0")/lib.sh"
 
