@@ -248,9 +248,10 @@ slot_release(struct gw_proxy_wrk *pw, uint32_t cluster)
 		pw->clusters[cluster].conns--;
 }
 
-/* Close an idle connection (FIN, or RST when abort). */
-static void
-idle_close(struct gw_proxy_wrk *pw, struct proxy_idle *e, bool abort)
+/* Take an idle connection out of the pool for good; its callbacks find
+ * no owner from now on. @return the connection. */
+static struct gw_tcp_conn *
+idle_forget(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 {
 	struct gw_tcp_conn *c = e->c;
 	uint32_t cluster = e->cluster;
@@ -259,6 +260,15 @@ idle_close(struct gw_proxy_wrk *pw, struct proxy_idle *e, bool abort)
 	slot_release(pw, cluster);
 	pw->stats.upstream_cx_idle_closed++;
 	gw_tcp_ctx_set(c, NULL);
+	return c;
+}
+
+/* Close an idle connection (FIN, or RST when abort). */
+static void
+idle_close(struct gw_proxy_wrk *pw, struct proxy_idle *e, bool abort)
+{
+	struct gw_tcp_conn *c = idle_forget(pw, e);
+
 	if (abort)
 		gw_tcp_abort(c);
 	else
@@ -301,15 +311,10 @@ up_sess(struct gw_tcp_conn *c, bool close_idle, bool abort)
 	if (!close_idle)
 		return NULL;
 	e = (struct proxy_idle *)(ctx & ~PROXY_IDLE_TAG);
-	if (abort) {
+	if (abort)
 		idle_close(e->pw, e, true);
-	} else {
-		/* it is closing already: just forget it */
-		idle_unlink(e->pw, e);
-		slot_release(e->pw, e->cluster);
-		e->pw->stats.upstream_cx_idle_closed++;
-		gw_tcp_ctx_set(c, NULL);
-	}
+	else
+		(void)idle_forget(e->pw, e);	/* it is closing already */
 	return NULL;
 }
 
@@ -794,21 +799,22 @@ feed(struct gw_http_parser *p, const struct chain *q, uint32_t *fed,
 	return FEED_MORE;
 }
 
-/* The request is over the body limit (spec.http.maxRequestBodyBytes):
- * 413 while nothing was answered, a reset after. @return false when the
- * client connection was aborted. */
-static bool
-request_too_large(struct proxy_sess *s)
+/*
+ * Give up on the exchange in flight (a timeout, a body over the limit):
+ * the upstream is cut; before any response byte went down the client
+ * gets status and a close, after some its connection is reset (the
+ * session may then be gone: s->down is NULL).
+ */
+static void
+sess_fail(struct proxy_sess *s, int status, const char *why)
 {
-	s->pw->stats.rq_too_large++;
 	proxy_up_detach(s, true);
-	if (s->resp_started) {
+	if (s->resp_started || s->req == REQ_TUNNEL) {
 		gw_tcp_abort(s->down);
-		return false;
+		return;
 	}
 	s->resp = RESP_IDLE;
-	proxy_local_reply(s, 413, "Payload Too Large", true);
-	return true;
+	proxy_local_reply(s, status, why, true);
 }
 
 /* Parse what arrived from the client; route each head that completes. */
@@ -823,8 +829,10 @@ feed_request(struct proxy_sess *s)
 		case FEED_MORE:
 			/* chunked bodies are counted as they come */
 			if (limit != 0 && s->req == REQ_BODY &&
-			    s->req_payload > limit)
-				(void)request_too_large(s);
+			    s->req_payload > limit) {
+				s->pw->stats.rq_too_large++;
+				sess_fail(s, 413, "Payload Too Large");
+			}
 			return;
 		case FEED_HEAD:
 			s->pw->stats.requests++;
@@ -1099,21 +1107,6 @@ sess_drive(struct proxy_sess *s)
 
 /* ---- timeouts ------------------------------------------------------------ */
 
-/* A timeout before any response byte went down is answered with status
- * (close after); after some, the client connection is reset. */
-static void
-sess_time_out(struct proxy_sess *s, int status, const char *why)
-{
-	proxy_up_detach(s, true);
-	if (s->resp_started || s->req == REQ_TUNNEL) {
-		gw_tcp_abort(s->down);	/* frees the session */
-		return;
-	}
-	s->resp = RESP_IDLE;
-	proxy_local_reply(s, status, why, true);
-	sess_drive(s);
-}
-
 static void
 sess_timer_fire(struct gw_timer *t, void *arg)
 {
@@ -1135,7 +1128,8 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 		/* VirtualService timeout */
 		s->dl_route = 0;
 		pw->stats.upstream_rq_timeout++;
-		sess_time_out(s, 504, "upstream request timeout");
+		sess_fail(s, 504, "upstream request timeout");
+		sess_drive(s);
 		return;
 	}
 	if (sess_deadline(s) > now) {
@@ -1145,8 +1139,8 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 	if (sess_in_flight(s)) {
 		/* nothing moved either way for streamIdleTimeoutMs */
 		pw->stats.stream_idle_timeout++;
-		sess_time_out(s, s->req == REQ_BODY ? 408 : 504,
-			      "stream timeout");
+		sess_fail(s, s->req == REQ_BODY ? 408 : 504, "stream timeout");
+		sess_drive(s);
 		return;
 	}
 	if (s->req == REQ_HEAD && s->head_seen) {

@@ -11,34 +11,23 @@ T_WORKERS=2 t_config_basic "  testListeners:
   - {port: 7, mode: echo}
   - {port: 19, mode: source, bytes: 100000000}"
 # and the proxy: a direct response, and a service nobody listens for
-cat >>"$T_DIR/meshgw.yaml" <<YAML
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers: [{port: {number: 80, protocol: HTTP}, hosts: ["*"]}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: gone}
-spec:
-  hosts: [gone.internal]
-  resolution: STATIC
-  ports: [{number: 80, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8089}}]
+{
+	t_yaml_gateway
+	t_yaml_service gone gone.internal 8089
+	cat <<YAML
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: vs}
 spec:
   hosts: ["*"]
-  gateways: [gw]
+  gateways: [edge]
   http:
   - match: [{uri: {prefix: /gone}}]
     route: [{destination: {host: gone.internal}}]
   - directResponse: {status: 200, body: {string: ok}}
 YAML
+} >>"$T_DIR/meshgw.yaml"
 nsenter --net="/run/netns/$T_NS" valgrind -q --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=9 \

@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 mesh_config() {
 	T_WORKERS=$1 t_config_basic
 	t_yaml_gateway >>"$T_DIR/meshgw.yaml"
+	t_yaml_service gone gone.internal 8089 >>"$T_DIR/meshgw.yaml"
 	cat >>"$T_DIR/meshgw.yaml" <<YAML
 ---
 apiVersion: networking.istio.io/v1
@@ -25,15 +26,6 @@ spec:
   endpoints:
   - {address: $T_KERNEL_IP, ports: {http: 8081}, labels: {version: v1}}
   - {address: $T_KERNEL_IP, ports: {http: 8082}, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: gone}
-spec:
-  hosts: [gone.internal]
-  resolution: STATIC
-  ports: [{number: 8080, name: http}]
-  endpoints: [{address: $T_KERNEL_IP, ports: {http: 8089}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
