@@ -2,7 +2,7 @@
 /*
  * ctrl — the control thread's loop: one poll() over the signal fd and the
  * admin API's epoll fd, with a 100 ms tick that drives worker liveness
- * checks. Control thread (EAL main lcore) only.
+ * checks and endpoint health (outlier ejections, retired balancers). Control thread (EAL main lcore) only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 
 #include "gw_api.h"
 #include "gw_ctrl.h"
+#include "gw_health.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_ctrl_logtype, ctrl, INFO);
 #define GW_CTRL_LOG(level, ...) \
@@ -190,6 +191,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 
 		if (now >= next_tick) {
 			liveness_tick(c);
+			gw_health_tick(c->dp != NULL ? c->dp->health : NULL);
 			next_tick = now + TICK_MS * 1000000ull;
 		}
 		timeout = (int)((next_tick - now) / 1000000u) + 1;

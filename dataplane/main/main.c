@@ -27,6 +27,7 @@
 #include "gw_ctrl.h"
 #include "gw_mesh.h"
 #include "gw_port.h"
+#include "gw_health.h"
 #include "gw_proxy.h"
 #include "gw_version.h"
 #include "gw_worker.h"
@@ -238,6 +239,11 @@ run(const char *prog, const char *config_path, const char *log_level)
 			    dpc->workers);
 
 	rc = gw_dp_create(dpc, &dp, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "meshgw: %s\n", err);
+		goto out;
+	}
+	rc = gw_health_create(dp, mesh, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;

@@ -58,6 +58,12 @@
 	X(downstream_cx_idle_timeout, "idle client connections closed")       \
 	X(rq_too_large, "request bodies over the limit (413)")                \
 	X(upgrades, "connections switched to a tunnel (101)")                 \
+	X(upstream_rq_retry, "retries made")                                  \
+	X(upstream_rq_retry_overflow, "retries refused by maxRetries")        \
+	X(upstream_rq_per_try_timeout, "attempts past their perTryTimeout")   \
+	X(upstream_rq_panic, "picks made in panic (too few healthy)")         \
+	X(fault_delays, "requests delayed by fault injection")                \
+	X(fault_aborts, "requests aborted by fault injection")                \
 	X(local_replies, "responses meshgw generated itself")                 \
 	X(active_sessions, "sessions open now (gauge)")
 
@@ -66,6 +72,23 @@ struct gw_proxy_stats {
 	GW_PROXY_STATS(GW_PROXY_STAT_FIELD)
 #undef GW_PROXY_STAT_FIELD
 };
+
+/* Per worker and cluster endpoint; ctrl sums them for /clusters. */
+struct gw_proxy_ep_stats {
+	uint64_t rq_total;	/* attempts that ended: a status or a failure */
+	uint64_t rq_error;	/* of them, 5xx or local failures */
+	uint64_t cx_total;	/* connections opened */
+	uint64_t cx_active;	/* open now: busy, idle, connecting */
+};
+
+/**
+ * Endpoint ep of cluster ci as worker w counts it (relaxed reads, for
+ * ctrl). rq_active: requests on it now.
+ * @return 0, or -ENOENT.
+ */
+int gw_proxy_endpoint_stats(const struct gw_worker *w, uint32_t ci,
+			    uint32_t ep, struct gw_proxy_ep_stats *out,
+			    uint64_t *rq_active);
 
 /**
  * Set up the proxy on every worker of dp for mesh and listen on its

@@ -31,11 +31,36 @@ static void sess_drive(struct proxy_sess *s);
 static void sess_timer_fire(struct gw_timer *t, void *arg);
 static void sess_timer_arm(struct proxy_sess *s);
 static void pending_unlink(struct proxy_sess *s);
+static void retry_release(struct proxy_sess *s);
 
 const struct gw_proxy_stats *
 gw_proxy_stats_get(const struct gw_worker *w)
 {
 	return w->proxy != NULL ? &w->proxy->stats : NULL;
+}
+
+int
+gw_proxy_endpoint_stats(const struct gw_worker *w, uint32_t ci, uint32_t ep,
+			struct gw_proxy_ep_stats *out, uint64_t *rq_active)
+{
+	const struct gw_proxy_wrk *pw = w->proxy;
+	const struct proxy_cluster *pc;
+
+	if (pw == NULL || ci >= pw->n_clusters ||
+	    ep >= pw->clusters[ci].mc->n_endpoints)
+		return -ENOENT;
+	pc = &pw->clusters[ci];
+	/* plain fields the worker writes: relaxed loads, as for counters */
+	out->rq_total = __atomic_load_n(&pc->ep[ep].rq_total,
+					__ATOMIC_RELAXED);
+	out->rq_error = __atomic_load_n(&pc->ep[ep].rq_error,
+					__ATOMIC_RELAXED);
+	out->cx_total = __atomic_load_n(&pc->ep[ep].cx_total,
+					__ATOMIC_RELAXED);
+	out->cx_active = __atomic_load_n(&pc->ep[ep].cx_active,
+					 __ATOMIC_RELAXED);
+	*rq_active = __atomic_load_n(&pc->active[ep], __ATOMIC_RELAXED);
+	return 0;
 }
 
 /* ---- sessions ----------------------------------------------------------- */
@@ -65,6 +90,8 @@ sess_put(struct proxy_sess *s)
 
 	gw_timer_stop(&s->timer);
 	pending_unlink(s);
+	retry_release(s);
+	chain_free(&s->replay);
 	chain_free(&s->in);
 	chain_free(&s->rin);
 	chain_free(&s->upq);
@@ -84,14 +111,18 @@ sess_maybe_free(struct proxy_sess *s)
 
 /* ---- queues toward a connection ---------------------------------------- */
 
-/* Hand q to TCP as far as its send buffer allows. -1: the connection
- * cannot send any more (the queue was dropped). */
+/*
+ * Hand q to TCP as far as its send buffer allows. keep (NULL: none)
+ * receives a clone of what was handed over (the data is shared, not
+ * copied), for a retry to send again. -1: the connection cannot send any
+ * more (the queue was dropped).
+ */
 static int
-q_flush(struct chain *q, struct gw_tcp_conn *c)
+q_flush(struct chain *q, struct gw_tcp_conn *c, struct chain *keep)
 {
 	while (q->len > 0) {
 		uint32_t space = gw_tcp_send_space(c);
-		struct rte_mbuf *m;
+		struct rte_mbuf *m, *copy = NULL;
 		int rc;
 
 		if (space == 0)
@@ -100,19 +131,31 @@ q_flush(struct chain *q, struct gw_tcp_conn *c)
 				gw_tcp_pool(c));
 		if (m == NULL)
 			return 0;	/* out of mbufs: retry on the next event */
+		if (keep != NULL) {
+			/* cloned before TCP links m into its queue */
+			copy = rte_pktmbuf_clone(m, gw_tcp_pool(c));
+			if (copy == NULL) {
+				chain_prepend(q, m);
+				return 0;	/* retry on the next event */
+			}
+		}
 		rc = gw_tcp_send(c, m);
 		if (rc == -EAGAIN) {
 			/* cannot happen after send_space(); keep the order */
+			rte_pktmbuf_free(copy);
 			chain_prepend(q, m);
 			return 0;
 		}
 		if (rc < 0) {
 			struct chain dead = { m, NULL, 0 };
 
+			rte_pktmbuf_free(copy);
 			chain_free(&dead);
 			chain_free(q);
 			return -1;
 		}
+		if (copy != NULL)
+			chain_append(keep, copy);
 	}
 	return 0;
 }
@@ -240,12 +283,20 @@ idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
 	return c;
 }
 
-/* An upstream connection goes away: its cluster has room for another. */
+/* An upstream connection to endpoint ep goes away: its cluster has room
+ * for another. */
 static void
-slot_release(struct gw_proxy_wrk *pw, uint32_t cluster)
+slot_release(struct gw_proxy_wrk *pw, uint32_t cluster, int ep)
 {
-	if (cluster < pw->n_clusters && pw->clusters[cluster].conns > 0)
-		pw->clusters[cluster].conns--;
+	struct proxy_cluster *pc;
+
+	if (cluster >= pw->n_clusters)
+		return;
+	pc = &pw->clusters[cluster];
+	if (pc->conns > 0)
+		pc->conns--;
+	if (ep >= 0 && pc->ep[ep].cx_active > 0)
+		pc->ep[ep].cx_active--;
 }
 
 /* Take an idle connection out of the pool for good; its callbacks find
@@ -255,9 +306,10 @@ idle_forget(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 {
 	struct gw_tcp_conn *c = e->c;
 	uint32_t cluster = e->cluster;
+	int ep = (int)e->endpoint;
 
 	idle_unlink(pw, e);
-	slot_release(pw, cluster);
+	slot_release(pw, cluster, ep);
 	pw->stats.upstream_cx_idle_closed++;
 	gw_tcp_ctx_set(c, NULL);
 	return c;
@@ -332,7 +384,7 @@ proxy_up_detach(struct proxy_sess *s, bool abort)
 	pending_unlink(s);
 	if (up == NULL)
 		return;
-	slot_release(pw, s->cluster);
+	slot_release(pw, s->cluster, s->endpoint);
 	s->up = NULL;
 	gw_tcp_ctx_set(up, NULL);
 	if (s->endpoint >= 0 && s->cluster < pw->n_clusters &&
@@ -422,21 +474,70 @@ pending_run(struct gw_proxy_wrk *pw)
 	}
 }
 
+/*
+ * The cluster's health or balancer changed: take the new balancer and
+ * recompute what picks may use. Idle connections to endpoints the
+ * operator took out (drain, maint) are closed; the rest stay.
+ */
+static void
+cluster_refresh(struct gw_proxy_wrk *pw, struct proxy_cluster *pc,
+		uint32_t gen)
+{
+	const struct gw_lb *lb = gw_health_lb(pc->hc);
+	uint32_t i;
+
+	pc->gen = gen;
+	if (lb != pc->lb) {
+		/* a weight changed: same endpoints, same state size */
+		pc->lb = lb;
+		if (lb != NULL)
+			gw_lb_state_init(lb, pc->lb_state, proxy_rand(pw));
+	}
+	(void)gw_health_avail(pc->hc, pc->avail_buf, &pc->avail, &pc->panic);
+	for (i = 0; i < pc->mc->n_endpoints; i++)
+		while (pc->idle[i] != NULL &&
+		       (__atomic_load_n(&pc->hc->eps[i].flags,
+					__ATOMIC_RELAXED) & GW_HEALTH_F_ADMIN))
+			idle_close(pw, pc->idle[i], false);
+}
+
+/* Pick an endpoint, avoiding those this request already tried. */
+static int
+endpoint_pick(struct proxy_sess *s, struct proxy_cluster *pc)
+{
+	struct gw_lb_pick_ctx ctx = { 0 };
+	uint32_t gen = gw_health_gen(pc->hc);
+	int idx = -EHOSTUNREACH, k;
+
+	if (gen != pc->gen)
+		cluster_refresh(s->pw, pc, gen);
+	if (pc->lb == NULL)
+		return -EHOSTUNREACH;
+	ctx.active = pc->active;
+	ctx.avail = pc->avail;
+	for (k = 0; k < PROXY_RETRY_PICKS; k++) {
+		idx = gw_lb_pick(pc->lb, pc->lb_state, &ctx);
+		if (idx < 0 || !(s->tried & (UINT64_C(1) << (idx % 64))))
+			break;
+	}
+	if (idx >= 0 && pc->panic)
+		s->pw->stats.upstream_rq_panic++;
+	return idx;
+}
+
 void
 proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 	struct proxy_cluster *pc = &pw->clusters[cluster];
 	const struct gw_mesh_cluster *mc = pc->mc;
-	struct gw_lb_pick_ctx ctx = { 0 };
 	const struct gw_mesh_endpoint *ep;
 	struct gw_tcp_conn *up;
 	uint32_t reqs = 0;
 	int idx, port, err = 0;
 
-	ctx.active = pc->active;
-	idx = mc->lb != NULL ? gw_lb_pick(mc->lb, pc->lb_state, &ctx) :
-			       -EHOSTUNREACH;
+	s->cluster = cluster;
+	idx = endpoint_pick(s, pc);
 	if (idx < 0) {
 		pw->stats.no_healthy_upstream++;
 		proxy_local_reply(s, 503, "no healthy upstream", true);
@@ -476,6 +577,12 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		up = NULL;
 	if (up == NULL) {
 		pw->stats.upstream_cx_fail++;
+		s->endpoint = idx;
+		proxy_outcome(s, 503);
+		s->endpoint = -1;
+		s->tried |= UINT64_C(1) << (idx % 64);
+		if (proxy_retry(s, FAIL_CONNECT, 503, true))
+			return;
 		proxy_local_reply(s, 503, "upstream connect error or "
 				  "disconnect/reset before headers. reset "
 				  "reason: connection failure", true);
@@ -483,6 +590,8 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 	}
 	pw->stats.upstream_cx++;
 	pc->conns++;
+	pc->ep[idx].cx_total++;
+	pc->ep[idx].cx_active++;
 	s->up = up;
 	s->up_connected = false;
 	s->up_eof = false;
@@ -491,6 +600,8 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 attached:
 	s->cluster = cluster;
 	s->endpoint = idx;
+	s->tried |= UINT64_C(1) << (idx % 64);
+	s->dl_try = 0;
 	pc->active[idx]++;
 	s->resp = RESP_HEAD;
 	s->rin_fed = 0;
@@ -506,13 +617,139 @@ up_forget(struct proxy_sess *s)
 	struct gw_proxy_wrk *pw = s->pw;
 
 	if (s->up != NULL)
-		slot_release(pw, s->cluster);
+		slot_release(pw, s->cluster, s->endpoint);
 	s->up = NULL;
 	s->dl_connect = 0;
 	if (s->endpoint >= 0 && pw->clusters[s->cluster].active[s->endpoint])
 		pw->clusters[s->cluster].active[s->endpoint]--;
 	s->endpoint = -1;
 	chain_free(&s->upq);
+}
+
+void
+proxy_outcome(struct proxy_sess *s, int status)
+{
+	struct proxy_cluster *pc;
+
+	if (s->endpoint < 0 || s->cluster >= s->pw->n_clusters)
+		return;
+	pc = &s->pw->clusters[s->cluster];
+	pc->ep[s->endpoint].rq_total++;
+	if (status >= 500)
+		pc->ep[s->endpoint].rq_error++;
+	gw_health_outcome(pc->hc, (uint32_t)s->endpoint, status);
+}
+
+/* The request no longer holds one of its cluster's retries. */
+static void
+retry_release(struct proxy_sess *s)
+{
+	struct proxy_cluster *pc;
+
+	if (!s->retry_counted)
+		return;
+	s->retry_counted = false;
+	pc = &s->pw->clusters[s->cluster];
+	if (pc->retries_active > 0)
+		pc->retries_active--;
+}
+
+/* Whether retryOn covers a response status. */
+static bool
+status_retriable(const struct gw_route_retry *r, int status)
+{
+	uint32_t i;
+
+	if ((r->on & GW_ROUTE_RETRY_5XX) && status >= 500)
+		return true;
+	if ((r->on & GW_ROUTE_RETRY_GATEWAY_ERROR) && status >= 502 &&
+	    status <= 504)
+		return true;
+	if ((r->on & GW_ROUTE_RETRY_RETRIABLE_4XX) && status == 409)
+		return true;
+	if (r->on & GW_ROUTE_RETRY_RETRIABLE_STATUS_CODES)
+		for (i = 0; i < r->n_codes; i++)
+			if (r->codes[i] == status)
+				return true;
+	return false;
+}
+
+/* Whether retryOn covers a failure. */
+static bool
+fail_retriable(const struct gw_route_retry *r, enum proxy_fail cause,
+	       int status)
+{
+	/* Envoy: 5xx and gateway-error include connect failures, resets
+	 * and per-try timeouts; reset covers all three */
+	uint32_t any = GW_ROUTE_RETRY_5XX | GW_ROUTE_RETRY_GATEWAY_ERROR |
+		       GW_ROUTE_RETRY_RESET;
+
+	switch (cause) {
+	case FAIL_CONNECT:
+		return (r->on & (any | GW_ROUTE_RETRY_CONNECT_FAILURE |
+				 GW_ROUTE_RETRY_RESET_BEFORE_REQUEST)) != 0;
+	case FAIL_RESET:
+	case FAIL_TIMEOUT:
+		return (r->on & any) != 0;
+	case FAIL_STATUS:
+		return status_retriable(r, status);
+	}
+	return false;
+}
+
+bool
+proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
+	    bool conn_gone)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	const struct gw_route_retry *r;
+	struct proxy_cluster *pc;
+	struct chain keep;
+	uint64_t cap, backoff;
+	uint32_t n;
+
+	if (s->route == NULL || s->resp_started || !s->replay_ok ||
+	    s->down == NULL || s->req == REQ_DISCARD || s->upgrade ||
+	    s->cluster >= pw->n_clusters)
+		return false;
+	r = &gw_route_action(s->route)->retry;
+	if (s->retries >= r->attempts || !fail_retriable(r, cause, status))
+		return false;
+	n = s->retries + 1u;
+	cap = ((UINT64_C(1) << (n < 8 ? n : 8)) - 1) * PROXY_RETRY_BASE_MS;
+	if (cap > PROXY_RETRY_MAX_MS)
+		cap = PROXY_RETRY_MAX_MS;
+	backoff = 1 + proxy_rand(pw) % cap;
+	if (s->dl_route != 0 && pw->now_ms + backoff >= s->dl_route)
+		return false;	/* the route timeout comes first */
+	pc = &pw->clusters[s->cluster];
+	if (!s->retry_counted) {
+		/* DestinationRule http.maxRetries: retries under way */
+		if (pc->retries_active >= pc->max_retries) {
+			pw->stats.upstream_rq_retry_overflow++;
+			return false;
+		}
+		pc->retries_active++;
+		s->retry_counted = true;
+	}
+	s->retries = (uint16_t)n;
+	pw->stats.upstream_rq_retry++;
+	/* let go of the attempt; what it was sent goes out again first */
+	keep = s->upq;
+	s->upq = (struct chain){ NULL, NULL, 0 };
+	if (conn_gone)
+		up_forget(s);
+	else
+		proxy_up_detach(s, true);
+	chain_join(&s->upq, &s->replay);
+	chain_join(&s->upq, &keep);
+	chain_free(&s->rin);
+	s->rin_fed = 0;
+	s->rin_body = 0;
+	s->resp = RESP_HEAD;	/* still in flight: the timeouts run */
+	s->dl_try = 0;
+	s->dl_retry = pw->now_ms + backoff;
+	return true;
 }
 
 /*
@@ -554,8 +791,13 @@ up_connected(struct gw_tcp_conn *c, int err)
 	s->t_active = s->pw->now_ms;
 	if (err != 0) {
 		/* the last callback of this connection */
-		up_forget(s);
 		s->pw->stats.upstream_cx_fail++;
+		proxy_outcome(s, 503);
+		if (proxy_retry(s, FAIL_CONNECT, 503, true)) {
+			sess_timer_arm(s);
+			return;
+		}
+		up_forget(s);
 		if (up_lost(s, "connection failure"))
 			sess_maybe_free(s);
 		return;
@@ -617,6 +859,14 @@ up_eof(struct gw_tcp_conn *c)
 	}
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
+		if (s->resp == RESP_HEAD) {
+			/* no answer at all: Envoy counts it a 503 */
+			proxy_outcome(s, 503);
+			if (proxy_retry(s, FAIL_RESET, 503, false)) {
+				sess_timer_arm(s);
+				return;
+			}
+		}
 		proxy_up_detach(s, false);
 		if (up_lost(s, "connection termination"))
 			sess_maybe_free(s);
@@ -630,6 +880,14 @@ up_closed(struct gw_tcp_conn *c, int err)
 
 	if (s == NULL)
 		return;
+	if (s->resp == RESP_HEAD) {
+		proxy_outcome(s, 503);
+		if (proxy_retry(s, FAIL_RESET, 503, true)) {
+			s->pw->stats.upstream_reset++;
+			sess_timer_arm(s);
+			return;
+		}
+	}
 	up_forget(s);
 	if (s->resp == RESP_TUNNEL) {
 		if (err != 0 && s->down != NULL) {
@@ -876,6 +1134,7 @@ feed_response(struct proxy_sess *s)
 			break;
 		case FEED_BAD_HEAD:
 			s->pw->stats.upstream_bad_response++;
+			proxy_outcome(s, 502);
 			proxy_up_detach(s, true);
 			s->resp = RESP_IDLE;
 			proxy_local_reply(s, 502, "upstream sent a malformed "
@@ -901,6 +1160,12 @@ exchange_done(struct proxy_sess *s)
 	s->route = NULL;
 	s->dest = NULL;
 	s->dl_route = 0;
+	s->dl_try = 0;
+	s->retries = 0;
+	s->tried = 0;
+	s->replay_ok = false;
+	chain_free(&s->replay);
+	retry_release(s);
 	s->head_seen = false;
 	if (s->close_after || s->down_eof) {
 		s->req = REQ_DISCARD;
@@ -932,7 +1197,8 @@ tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
 	}
 	if (s->in.len > 0)
 		(void)q_take(&s->upq, &s->in, s->in.len, s->down, pool);
-	if (s->up != NULL && s->up_connected && q_flush(&s->upq, s->up) < 0) {
+	if (s->up != NULL && s->up_connected &&
+	    q_flush(&s->upq, s->up, NULL) < 0) {
 		gw_tcp_abort(s->down);
 		return false;
 	}
@@ -943,7 +1209,7 @@ tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
 	}
 	if (s->rin.len > 0)
 		(void)q_take(&s->downq, &s->rin, s->rin.len, s->up, pool);
-	if (q_flush(&s->downq, s->down) < 0) {
+	if (q_flush(&s->downq, s->down, NULL) < 0) {
 		gw_tcp_abort(s->down);
 		return false;
 	}
@@ -973,15 +1239,25 @@ exchange_pump(struct proxy_sess *s, struct rte_mempool *pool)
 	}
 	if (s->req == REQ_BODY && s->in_body == 0 && gw_http_parser_done(&s->p))
 		s->req = REQ_DONE;
-	if (s->up != NULL && s->up_connected && q_flush(&s->upq, s->up) < 0)
+	if (s->up != NULL && s->up_connected &&
+	    q_flush(&s->upq, s->up, s->replay_ok ? &s->replay : NULL) < 0)
 		proxy_up_detach(s, true);
-	/* the route timeout runs from the end of the request (Envoy) */
-	if (s->req == REQ_DONE && s->dl_route == 0 && s->route != NULL &&
+	if (s->replay_ok && s->replay.len > PROXY_REPLAY_MAX) {
+		/* too big to send again: this request is not retried */
+		s->replay_ok = false;
+		chain_free(&s->replay);
+	}
+	/* the route timeout runs from the end of the request (Envoy), and
+	 * each attempt's perTryTimeout from the end of what it was sent */
+	if (s->req == REQ_DONE && s->route != NULL &&
 	    (s->resp == RESP_HEAD || s->resp == RESP_BODY)) {
-		uint32_t ms = gw_route_action(s->route)->timeout_ms;
+		const struct gw_route_action *a = gw_route_action(s->route);
 
-		if (ms != 0)
-			s->dl_route = pw->now_ms + ms;
+		if (s->dl_route == 0 && a->timeout_ms != 0)
+			s->dl_route = pw->now_ms + a->timeout_ms;
+		if (s->dl_try == 0 && a->retry.per_try_timeout_ms != 0 &&
+		    s->up != NULL && s->upq.len == 0)
+			s->dl_try = pw->now_ms + a->retry.per_try_timeout_ms;
 	}
 
 	feed_response(s);
@@ -997,7 +1273,7 @@ exchange_pump(struct proxy_sess *s, struct rte_mempool *pool)
 	if (s->resp == RESP_BODY && s->rin_body == 0 &&
 	    gw_http_parser_done(&s->rp))
 		s->resp = RESP_DONE;
-	if (q_flush(&s->downq, s->down) < 0) {
+	if (q_flush(&s->downq, s->down, NULL) < 0) {
 		proxy_up_detach(s, true);
 		gw_tcp_abort(s->down);
 		return false;
@@ -1051,6 +1327,12 @@ sess_deadline(const struct proxy_sess *s)
 		dl = s->dl_route;
 	if (s->dl_connect != 0 && s->dl_connect < dl)
 		dl = s->dl_connect;
+	if (s->dl_try != 0 && s->dl_try < dl)
+		dl = s->dl_try;
+	if (s->dl_retry != 0 && s->dl_retry < dl)
+		dl = s->dl_retry;
+	if (s->dl_fault != 0 && s->dl_fault < dl)
+		dl = s->dl_fault;
 	return dl;
 }
 
@@ -1116,9 +1398,37 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 
 	if (s->down == NULL)
 		return;
+	if (s->dl_fault != 0 && now >= s->dl_fault) {
+		/* fault injection: the delay is over; abort, or go on */
+		s->dl_fault = 0;
+		if (s->fault_abort != 0) {
+			pw->stats.fault_aborts++;
+			chain_free(&s->upq);
+			proxy_local_reply(s, s->fault_abort,
+					  "fault filter abort",
+					  s->p.msg.body != GW_HTTP_BODY_NONE ||
+					  s->close_after);
+		} else {
+			proxy_connect_upstream(s, s->cluster);
+		}
+		sess_drive(s);
+		return;
+	}
+	if (s->dl_retry != 0 && now >= s->dl_retry) {
+		/* the back-off is over: the next attempt */
+		s->dl_retry = 0;
+		proxy_connect_upstream(s, s->cluster);
+		sess_drive(s);
+		return;
+	}
 	if (s->dl_connect != 0 && now >= s->dl_connect) {
 		/* DestinationRule connectTimeout: the connect is given up */
 		pw->stats.upstream_cx_connect_timeout++;
+		proxy_outcome(s, 503);
+		if (proxy_retry(s, FAIL_CONNECT, 503, false)) {
+			sess_timer_arm(s);
+			return;
+		}
 		proxy_up_detach(s, true);
 		if (up_lost(s, "connection timeout"))
 			sess_timer_arm(s);
@@ -1128,6 +1438,22 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 		/* VirtualService timeout */
 		s->dl_route = 0;
 		pw->stats.upstream_rq_timeout++;
+		if (s->resp == RESP_HEAD)
+			proxy_outcome(s, 504);
+		sess_fail(s, 504, "upstream request timeout");
+		sess_drive(s);
+		return;
+	}
+	if (s->dl_try != 0 && now >= s->dl_try) {
+		/* retries.perTryTimeout: this attempt is given up */
+		s->dl_try = 0;
+		pw->stats.upstream_rq_per_try_timeout++;
+		if (s->resp == RESP_HEAD)
+			proxy_outcome(s, 504);
+		if (proxy_retry(s, FAIL_TIMEOUT, 504, false)) {
+			sess_timer_arm(s);
+			return;
+		}
 		sess_fail(s, 504, "upstream request timeout");
 		sess_drive(s);
 		return;
@@ -1194,6 +1520,7 @@ wrk_free(struct gw_proxy_wrk *pw)
 		chain_free(&s->rin);
 		chain_free(&s->upq);
 		chain_free(&s->downq);
+		chain_free(&s->replay);
 	}
 	for (i = 0; pw->listeners != NULL && i < pw->n_listeners; i++)
 		gw_route_scratch_free(pw->listeners[i].scratch);
@@ -1201,6 +1528,8 @@ wrk_free(struct gw_proxy_wrk *pw)
 		free(pw->clusters[i].lb_state);
 		free(pw->clusters[i].active);
 		free(pw->clusters[i].idle);
+		free(pw->clusters[i].avail_buf);
+		free(pw->clusters[i].ep);
 	}
 	free(pw->idle_entries);
 	free(pw->listeners);
@@ -1289,13 +1618,24 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		struct proxy_cluster *pc = &pw->clusters[i];
 
 		pc->mc = gw_mesh_cluster_at(mesh, i);
+		pc->hc = gw_health_cluster_get(w->dp->health, i);
+		if (pc->hc == NULL) {
+			snprintf(err, errlen, "the health state is not set up");
+			return -EINVAL;
+		}
+		pc->gen = gw_health_gen(pc->hc) - 1; /* computed at first pick */
+		pc->lb = pc->mc->lb;
 		pc->max_conns = share(pc->mc->max_connections, w->dp->n_workers);
 		pc->max_pending = share(pc->mc->max_pending_requests,
 					w->dp->n_workers);
+		pc->max_retries = share(pc->mc->max_retries, w->dp->n_workers);
 		pc->active = calloc(pc->mc->n_endpoints + 1,
 				    sizeof(*pc->active));
 		pc->idle = calloc(pc->mc->n_endpoints + 1, sizeof(*pc->idle));
-		if (pc->active == NULL || pc->idle == NULL)
+		pc->ep = calloc(pc->mc->n_endpoints + 1, sizeof(*pc->ep));
+		pc->avail_buf = calloc(pc->hc->words, sizeof(uint64_t));
+		if (pc->active == NULL || pc->idle == NULL || pc->ep == NULL ||
+		    pc->avail_buf == NULL)
 			goto nomem;
 		if (pc->mc->lb != NULL) {
 			pc->lb_state = calloc(1,

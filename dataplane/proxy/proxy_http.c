@@ -66,6 +66,10 @@ local_reply(struct proxy_sess *s, int status,
 				     (int64_t)blen);
 	pw->stats.local_replies++;
 	proxy_count_status(pw, status);
+	/* the exchange ends here: no attempt, back-off or delay is left */
+	s->dl_try = 0;
+	s->dl_retry = 0;
+	s->dl_fault = 0;
 	if (close || s->req != REQ_DONE) {
 		proxy_up_detach(s, true);
 		chain_free(&s->upq);
@@ -363,10 +367,22 @@ proxy_request_head(struct proxy_sess *s)
 			    has_body || s->close_after);
 		return;
 	}
+	/* fault injection: a delay first, then an abort (Envoy's order) */
+	s->fault_abort = 0;
+	s->dl_fault = 0;
 	if (a->fault.abort &&
 	    gw_route_percent_hit(a->fault.abort_ppm,
+				 (uint32_t)proxy_rand(pw)))
+		s->fault_abort = (uint16_t)a->fault.abort_status;
+	if (a->fault.delay &&
+	    gw_route_percent_hit(a->fault.delay_ppm,
 				 (uint32_t)proxy_rand(pw))) {
-		local_reply(s, (int)a->fault.abort_status, NULL, 0,
+		pw->stats.fault_delays++;
+		s->dl_fault = pw->now_ms + a->fault.delay_ms;
+	}
+	if (s->fault_abort != 0 && s->dl_fault == 0) {
+		pw->stats.fault_aborts++;
+		local_reply(s, (int)s->fault_abort, NULL, 0,
 			    "fault filter abort", has_body || s->close_after);
 		return;
 	}
@@ -463,6 +479,16 @@ proxy_request_head(struct proxy_sess *s)
 	if (has_body)
 		gw_tcp_ack_now(s->down); /* the same for a client's body */
 	s->t_sent = rte_rdtsc();
+	/* a retry sends again what went to the failed attempt */
+	s->replay_ok = a->retry.attempts > 0;
+	s->retries = 0;
+	s->tried = 0;
+	if (s->dl_fault != 0) {
+		/* held until the delay ends (sess_timer_fire()) */
+		s->cluster = d->user;
+		s->resp = RESP_HEAD;
+		return;
+	}
 	/* CONNECT */
 	proxy_connect_upstream(s, d->user);
 }
@@ -500,6 +526,14 @@ proxy_response_head(struct proxy_sess *s)
 		proxy_local_reply(s, 502, "upstream switched protocols "
 				  "unasked", true);
 		return -1;
+	}
+	if (!(m->flags & GW_HTTP_F_INTERIM)) {
+		/* the attempt's outcome; a retriable one goes no further */
+		proxy_outcome(s, m->status);
+		if (!tunnel && proxy_retry(s, FAIL_STATUS, m->status, false))
+			return -1;
+		s->replay_ok = false;	/* answered: nothing to send again */
+		chain_free(&s->replay);
 	}
 	/* delimited by the close: so must the client's copy be */
 	if (m->body == GW_HTTP_BODY_EOF)

@@ -60,6 +60,20 @@ chain_append(struct chain *c, struct rte_mbuf *m)
 }
 
 void
+chain_join(struct chain *c, struct chain *b)
+{
+	if (b->head == NULL)
+		return;
+	if (c->head == NULL)
+		c->head = b->head;
+	else
+		c->tail->next = b->head;
+	c->tail = b->tail;
+	c->len += b->len;
+	*b = (struct chain){ NULL, NULL, 0 };
+}
+
+void
 chain_prepend(struct chain *c, struct rte_mbuf *m)
 {
 	struct rte_mbuf *last = last_seg(m);

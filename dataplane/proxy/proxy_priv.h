@@ -13,6 +13,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "gw_health.h"
 #include "gw_http.h"
 #include "gw_lb.h"
 #include "gw_mesh.h"
@@ -39,6 +40,24 @@ extern int gw_proxy_logtype;
 #define PROXY_TIMERS_PER_RUN 256
 /* Edits applied to one head. */
 #define PROXY_MAX_EDITS 48
+/* A request is replayed on a retry only when all of it that went to the
+ * failed attempt fits here (Envoy buffers up to its per-request limit). */
+#define PROXY_REPLAY_MAX (64 * 1024)
+/* Retry back-off: fully jittered exponential from 25 ms, capped at 250 ms
+ * (Envoy's defaults, which Istio keeps). */
+#define PROXY_RETRY_BASE_MS 25
+#define PROXY_RETRY_MAX_MS 250
+/* Picks a retry makes to avoid endpoints already tried (Istio's
+ * previous_hosts predicate with host_selection_retry_max_attempts 5). */
+#define PROXY_RETRY_PICKS 5
+
+/* Why an attempt failed, for retryOn. */
+enum proxy_fail {
+	FAIL_CONNECT,	/* connect refused, unreachable or timed out */
+	FAIL_RESET,	/* the connection ended before a response head */
+	FAIL_TIMEOUT,	/* perTryTimeout */
+	FAIL_STATUS,	/* a response status */
+};
 
 /* A byte queue as an mbuf chain; the head's pkt_len is not kept. */
 struct chain {
@@ -48,6 +67,8 @@ struct chain {
 };
 
 void chain_append(struct chain *c, struct rte_mbuf *m);
+/* Move all of b to the end of c. */
+void chain_join(struct chain *c, struct chain *b);
 /* Put m back in front of c (undoing a chain_split()). */
 void chain_prepend(struct chain *c, struct rte_mbuf *m);
 /* Remove the first n bytes into a new chain (pkt_len and nb_segs set).
@@ -103,6 +124,8 @@ struct proxy_sess {
 	bool upgrade;			/* the request asked for an Upgrade */
 	bool head_seen;			/* a byte of the next head arrived */
 	bool pending;			/* queued for a connection slot */
+	bool replay_ok;			/* what went upstream is in `replay` */
+	bool retry_counted;		/* holds one of the cluster's retries */
 	struct proxy_sess *pend_next;	/* the cluster's pending queue */
 	struct proxy_sess *pend_prev;
 	uint32_t up_requests;		/* requests on this upstream conn */
@@ -117,6 +140,12 @@ struct proxy_sess {
 	uint64_t t_head;		/* the first byte of a request head */
 	uint64_t dl_route;		/* route timeout; 0 none */
 	uint64_t dl_connect;		/* connect timeout; 0 none */
+	uint64_t dl_try;		/* perTryTimeout; 0 none */
+	uint64_t dl_retry;		/* the next attempt starts; 0 none */
+	uint64_t dl_fault;		/* fault delay ends; 0 none */
+	uint16_t fault_abort;		/* status after the delay; 0 none */
+	uint16_t retries;		/* retries made for this request */
+	uint64_t tried;			/* endpoints tried, bit (index % 64) */
 	uint64_t req_payload;		/* request body bytes (413 limit) */
 	struct gw_timer timer;
 	uint32_t in_fed;		/* bytes of `in` given to the parser */
@@ -129,6 +158,7 @@ struct proxy_sess {
 	struct chain rin;		/* from upstream, not forwarded yet */
 	struct chain upq;		/* toward upstream, not taken by TCP */
 	struct chain downq;		/* toward downstream */
+	struct chain replay;		/* sent upstream, kept for a retry */
 	struct gw_http_parser p;	/* request */
 	struct gw_http_parser rp;	/* response */
 	struct gw_http_hdr hdrs[PROXY_MAX_HDRS];
@@ -169,6 +199,12 @@ struct proxy_idle {
  */
 struct proxy_cluster {
 	const struct gw_mesh_cluster *mc;
+	struct gw_health_cluster *hc;	/* shared health, weights */
+	uint32_t gen;			/* hc->gen the fields below are for */
+	bool panic;			/* too few healthy: all picked */
+	const struct gw_lb *lb;		/* the balancer lb_state is for */
+	const uint64_t *avail;		/* NULL: every endpoint */
+	uint64_t *avail_buf;		/* hc->words */
 	void *lb_state;
 	uint32_t *active;		/* per endpoint */
 	struct proxy_idle **idle;	/* per endpoint: most recent first */
@@ -177,6 +213,9 @@ struct proxy_cluster {
 	uint32_t max_conns;		/* this worker's share */
 	uint32_t max_pending;		/* this worker's share */
 	uint32_t n_pending;
+	uint32_t retries_active;	/* retries under way (maxRetries) */
+	uint32_t max_retries;		/* this worker's share */
+	struct gw_proxy_ep_stats *ep;	/* per endpoint */
 	struct proxy_sess *pend_head;	/* FIFO */
 	struct proxy_sess *pend_tail;
 };
@@ -227,5 +266,14 @@ void proxy_count_status(struct gw_proxy_wrk *pw, int status);
 /* proxy.c: what proxy_http.c calls back */
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
 void proxy_up_detach(struct proxy_sess *s, bool abort);
+/* The attempt in flight failed (cause, status: the upstream's, or the
+ * one Envoy would answer); feeds outlier detection and the endpoint's
+ * counters. */
+void proxy_outcome(struct proxy_sess *s, int status);
+/* Retry the request on another attempt if its route allows; the failed
+ * attempt's connection is let go (conn_gone: it is gone already).
+ * @return true when a retry is scheduled. */
+bool proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
+		 bool conn_gone);
 
 #endif /* PROXY_PRIV_H */

@@ -64,6 +64,8 @@ struct gw_dp_port {
 struct gw_worker;
 struct gw_tcp_wrk;
 struct gw_proxy_wrk;
+struct gw_health;
+struct gw_health_wrk;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
 struct gw_dp {
@@ -75,6 +77,7 @@ struct gw_dp {
 	struct rte_rcu_qsbr *qsbr; /* one thread id per worker */
 	struct gw_flow_steer steer; /* which worker owns which flow */
 	const struct gw_config_dataplane *cfg; /* what it was built from */
+	struct gw_health *health; /* endpoint health (dataplane/health) */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };
@@ -149,6 +152,7 @@ struct gw_worker {
 	struct gw_nbr_dump *nbr_dump; /* filled by GW_WORKER_CMD_NBR_DUMP */
 	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
 	struct gw_proxy_wrk *proxy;   /* the HTTP proxy (dataplane/proxy) */
+	struct gw_health_wrk *health; /* its probes (dataplane/health) */
 	struct gw_impair *impair[GW_MAX_PORTS]; /* NULL: port not impaired */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;

@@ -20,6 +20,7 @@
 #include "gw_impair.h"
 #include "gw_l2.h"
 #include "gw_tcp.h"
+#include "gw_health.h"
 #include "gw_proxy.h"
 #include "gw_testapp.h"
 #include "gw_worker.h"
@@ -144,6 +145,8 @@ gw_worker_poll_once(struct gw_worker *w)
 	gw_tcp_timers_run(w);
 	if (w->proxy != NULL)
 		gw_proxy_timers_run(w);
+	if (w->health != NULL)
+		gw_health_wrk_run(w);
 	if (dp->n_workers > 1)
 		work += gw_flow_redirect_rx(w);
 	for (p = 0; p < dp->n_ports; p++) {

@@ -48,6 +48,21 @@
 #define GW_MESH_DEFAULT_MAX_CONNECTIONS 4294967295u /* unlimited (2^32-1) */
 #define GW_MESH_DEFAULT_MAX_PENDING 4294967295u
 #define GW_MESH_DEFAULT_MAX_REQUESTS 4294967295u
+#define GW_MESH_DEFAULT_MAX_RETRIES 4294967295u     /* http.maxRetries */
+/* outlierDetection, when present: Istio's (Envoy's) defaults */
+#define GW_MESH_DEFAULT_OUTLIER_5XX 5u              /* consecutive5xxErrors */
+#define GW_MESH_DEFAULT_OUTLIER_INTERVAL_MS 10000u
+#define GW_MESH_DEFAULT_OUTLIER_EJECTION_MS 30000u  /* baseEjectionTime */
+#define GW_MESH_DEFAULT_OUTLIER_MAX_EJECTION 10u    /* maxEjectionPercent */
+#define GW_MESH_OUTLIER_MAX_EJECTION_TIME_MS 300000u /* Envoy's cap */
+/* Envoy's healthy panic threshold: below this share of healthy
+ * endpoints, a cluster balances over all of them */
+#define GW_MESH_DEFAULT_PANIC_PERCENT 50u
+/* HealthCheck defaults */
+#define GW_MESH_DEFAULT_HC_INTERVAL_MS 5000u
+#define GW_MESH_DEFAULT_HC_TIMEOUT_MS 1000u
+#define GW_MESH_DEFAULT_HC_HEALTHY 2u
+#define GW_MESH_DEFAULT_HC_UNHEALTHY 3u
 
 enum gw_mesh_protocol {
 	GW_MESH_PROTO_HTTP = 0,
@@ -58,7 +73,47 @@ struct gw_mesh_endpoint {
 	uint32_t addr;    /* IPv4, host byte order */
 	uint16_t port;
 	uint32_t weight;  /* 1..2^31 (Istio: unset = 1) */
+	uint64_t lb_id;   /* its gw_lb_endpoint.id in the cluster's balancer */
 	const char *source; /* "ServiceEntry ns/name" or "WorkloadEntry ns/name" */
+};
+
+/** DestinationRule trafficPolicy.outlierDetection. */
+struct gw_mesh_outlier {
+	bool enabled;                  /* the field is present */
+	uint32_t consecutive_5xx;      /* consecutive5xxErrors; 0 = off */
+	uint32_t consecutive_gateway;  /* consecutiveGatewayErrors; 0 = off */
+	uint32_t interval_ms;          /* un-ejection and decay sweep */
+	uint32_t base_ejection_ms;     /* x the times ejected, capped */
+	uint32_t max_ejection_percent; /* 0..100; at least one is allowed */
+	uint32_t min_health_percent;   /* 0..100: the panic threshold */
+};
+
+/** An inclusive status range a health probe accepts. */
+struct gw_mesh_status_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+enum gw_mesh_hc_kind {
+	GW_MESH_HC_TCP = 0,  /* a connect that completes is a success */
+	GW_MESH_HC_HTTP,     /* GET path; status in one of the ranges */
+};
+
+/** A HealthCheck (meshgw.io/v1alpha1), as it applies to clusters. */
+struct gw_mesh_health_check {
+	const char *name;              /* "ns/name" */
+	enum gw_mesh_hc_kind kind;
+	uint16_t port;                 /* 0: each endpoint's own port */
+	const char *path;              /* HTTP: request target, "/" default */
+	const char *authority;         /* HTTP: Host; NULL = cluster host */
+	uint32_t n_statuses;           /* HTTP: 1.. ranges (200-399 default) */
+	const struct gw_mesh_status_range *statuses;
+	uint32_t interval_ms;
+	uint32_t unhealthy_interval_ms; /* while unhealthy; = interval default */
+	uint32_t jitter_ms;            /* each interval + random [0, jitter] */
+	uint32_t timeout_ms;           /* connect + answer */
+	uint32_t healthy_threshold;    /* successes in a row to be healthy */
+	uint32_t unhealthy_threshold;  /* failures in a row to be unhealthy */
 };
 
 /** A destination: service host, subset, port, with what serves it. */
@@ -71,6 +126,9 @@ struct gw_mesh_cluster {
 	const struct gw_mesh_endpoint *endpoints;
 	const struct gw_lb *lb; /* endpoint i of the balancer = endpoints[i];
 				 * NULL when there are no endpoints */
+	struct gw_lb_conf lb_conf; /* what lb was built with (its strings in
+				    * the mesh), to rebuild it with new
+				    * weights */
 	/* DestinationRule trafficPolicy.connectionPool */
 	uint32_t connect_timeout_ms;
 	uint32_t max_connections;      /* per cluster (Istio: per host) */
@@ -78,6 +136,13 @@ struct gw_mesh_cluster {
 	uint32_t max_requests_per_conn; /* 0 in Istio = unlimited: stored as
 					  * GW_MESH_DEFAULT_MAX_REQUESTS */
 	uint32_t idle_timeout_ms;      /* upstream connection idle timeout */
+	uint32_t max_retries;          /* http.maxRetries: retries at once */
+	struct gw_mesh_outlier outlier;
+	/* the HealthCheck that targets the cluster (host, subset), NULL none */
+	const struct gw_mesh_health_check *health_check;
+	/* HealthCheck panicThreshold, else outlierDetection's
+	 * minHealthPercent, else 50 (Envoy) */
+	uint32_t panic_percent;
 };
 
 /** A port that serves HTTP, with its routes. */

@@ -22,6 +22,8 @@ static const struct {
 	{ "networking.istio.io", "DestinationRule", mesh_decode_dest_rule },
 	{ "networking.istio.io", "VirtualService",
 	  mesh_decode_virtual_service },
+	/* bound to clusters by the build, once they all exist */
+	{ "meshgw.io", "HealthCheck", mesh_decode_health_check },
 };
 
 static void
@@ -92,6 +94,7 @@ gw_mesh_compile(const struct gw_config *cfg, struct gw_mesh **out)
 	mesh_vec_init(&c.services, sizeof(struct mesh_service));
 	mesh_vec_init(&c.workloads, sizeof(struct mesh_workload));
 	mesh_vec_init(&c.dest_rules, sizeof(struct mesh_dest_rule));
+	mesh_vec_init(&c.health_checks, sizeof(struct mesh_health_check));
 	mesh_vec_init(&c.vss, sizeof(struct mesh_vs));
 
 	/* decode in dependency order, so references resolve in one pass */
@@ -146,6 +149,7 @@ fail:
 	mesh_vec_free(&c.services);
 	mesh_vec_free(&c.workloads);
 	mesh_vec_free(&c.dest_rules);
+	mesh_vec_free(&c.health_checks);
 	mesh_vec_free(&c.vss);
 	mesh_arena_free(&c.tmp);
 	return rc;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/mesh build: decoded resources → clusters (destinations resolved to
- * ServiceEntry hosts, DestinationRule subsets, endpoints and balancers)
- * and listeners (per port, the route table of the VirtualServices bound to
- * its Gateway servers, hosts narrowed to the servers' hosts). Control
- * thread.
+ * ServiceEntry hosts, DestinationRule subsets, endpoints and balancers,
+ * then the HealthChecks that target them) and listeners (per port, the
+ * route table of the VirtualServices bound to its Gateway servers, hosts
+ * narrowed to the servers' hosts). Control thread.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,9 +30,9 @@ service_has_host(const struct mesh_service *s, const char *host)
 
 /* The ServiceEntry serving host: exact name, or a short name completed
  * with the referrer's namespace as Kubernetes does. */
-static const struct mesh_service *
-find_service(struct mesh_ctx *c, const char *host, const char *ns,
-	     const char **fqdn)
+const struct mesh_service *
+mesh_find_service(struct mesh_ctx *c, const char *host, const char *ns,
+		  const char **fqdn)
 {
 	char full[300];
 	size_t i;
@@ -111,6 +111,38 @@ policy_merge(struct mesh_policy *into, const struct mesh_policy *from)
 		into->max_requests_per_conn = from->max_requests_per_conn;
 	if (from->idle_timeout_ms)
 		into->idle_timeout_ms = from->idle_timeout_ms;
+	if (from->has_max_retries) {
+		into->has_max_retries = true;
+		into->max_retries = from->max_retries;
+	}
+	/* a subset's outlierDetection replaces the host's as a whole, as
+	 * Istio does for every top-level trafficPolicy field */
+	if (from->has_outlier) {
+		into->has_outlier = true;
+		into->outlier = from->outlier;
+	}
+}
+
+/* pol's balancer configuration with its strings copied into the mesh:
+ * the decoded ones point into the configuration, which the mesh does not
+ * keep. */
+static int
+lb_conf_copy(struct mesh_ctx *c, const struct gw_lb_conf *from,
+	     struct gw_lb_conf *to)
+{
+	*to = *from;
+	if (from->hash.name != NULL) {
+		to->hash.name = mesh_strdup(&c->m->arena, from->hash.name);
+		if (to->hash.name == NULL)
+			return -ENOMEM;
+	}
+	if (from->hash.cookie_path != NULL) {
+		to->hash.cookie_path = mesh_strdup(&c->m->arena,
+						   from->hash.cookie_path);
+		if (to->hash.cookie_path == NULL)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static uint16_t
@@ -227,7 +259,10 @@ make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 			int n = snprintf(key, sizeof(key), "%08" PRIx32 ":%u",
 					 arr[i].addr, arr[i].port);
 
-			lbe[i].id = gw_lb_hash(key, (size_t)n);
+			/* kept in the endpoint too, so that a rebuild with
+			 * new weights keeps the same ring points */
+			arr[i].lb_id = gw_lb_hash(key, (size_t)n);
+			lbe[i].id = arr[i].lb_id;
 			lbe[i].weight = arr[i].weight;
 		}
 		rc = gw_lb_create(&pol.lb, lbe, (uint32_t)eps.n, &lb);
@@ -267,7 +302,17 @@ make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 		pol.max_requests_per_conn : GW_MESH_DEFAULT_MAX_REQUESTS;
 	cl->idle_timeout_ms = pol.idle_timeout_ms ? pol.idle_timeout_ms :
 		GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
-	if (cl->host == NULL || cl->subset == NULL || cl->name == NULL) {
+	cl->max_retries = pol.has_max_retries ? pol.max_retries :
+		GW_MESH_DEFAULT_MAX_RETRIES;
+	cl->outlier = pol.outlier;	/* zeros (disabled) when absent */
+	/* until mesh_bind_health_checks() finds a HealthCheck for it */
+	cl->health_check = NULL;
+	/* Istio's minHealthPercent is Envoy's panic threshold (0 by
+	 * default: ejected endpoints stay out however many there are) */
+	cl->panic_percent = pol.outlier.enabled ?
+		pol.outlier.min_health_percent : GW_MESH_DEFAULT_PANIC_PERCENT;
+	if (lb_conf_copy(c, &pol.lb, &cl->lb_conf) < 0 || cl->host == NULL ||
+	    cl->subset == NULL || cl->name == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -296,7 +341,7 @@ resolve(struct mesh_ctx *c, const struct mesh_vs *vs, const char *what,
 	size_t i;
 
 	*out = GW_MESH_NO_CLUSTER;
-	s = find_service(c, host, vs->res->namespace, &fqdn);
+	s = mesh_find_service(c, host, vs->res->namespace, &fqdn);
 	if (s == NULL) {
 		mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL, "%s host "
 			      "\"%s\": no ServiceEntry declares it; requests "
@@ -766,6 +811,10 @@ mesh_build(struct mesh_ctx *c)
 		memmove(vs, vs + 1, (c->vss.n - v - 1) * sizeof(*vs));
 		c->vss.n--;
 	}
+	/* every cluster exists now (they are made per route destination) */
+	rc = mesh_bind_health_checks(c);
+	if (rc < 0)
+		return rc;
 	/* listeners, by port */
 	ports = calloc(65536, sizeof(*ports));
 	if (ports == NULL)

@@ -2,9 +2,9 @@
 /*
  * DestinationRule (networking.istio.io) → a host's traffic policy and
  * subsets: loadBalancer (simple and consistentHash), connectionPool
- * limits and timeouts, subsets by labels with their own policy.
- * outlierDetection, tls and the rest are reported as not applied yet.
- * Control thread.
+ * limits, timeouts and maxRetries, outlierDetection, subsets by labels
+ * with their own policy. tls and the rest are reported as not applied
+ * yet. Control thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -177,11 +177,11 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 	};
 	static const char *const http_known[] = {
 		"http1MaxPendingRequests", "maxRequestsPerConnection",
-		"idleTimeout", NULL,
+		"idleTimeout", "maxRetries", NULL,
 	};
 	static const char *const http_unsupported[] = {
-		"http2MaxRequests", "maxRetries", "h2UpgradePolicy",
-		"useClientProtocol", "maxConcurrentStreams", NULL,
+		"http2MaxRequests", "h2UpgradePolicy", "useClientProtocol",
+		"maxConcurrentStreams", NULL,
 	};
 	const struct gw_config_node *t, *v;
 	char p[200];
@@ -233,8 +233,89 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 				(void)mesh_duration(c, v, p, 1, UINT32_MAX,
 						    &pol->idle_timeout_ms);
 			}
+			if ((v = gw_config_node_get(t, "maxRetries"))) {
+				snprintf(p, sizeof(p), "%s.http.maxRetries",
+					 path);
+				/* 0 is meaningful: no retry may be in flight */
+				if (mesh_uint(c, v, p, 0, UINT32_MAX, &num)) {
+					pol->has_max_retries = true;
+					pol->max_retries = (uint32_t)num;
+				}
+			}
 		}
 	}
+}
+
+/* One uint32 field of outlierDetection, when present. */
+static void
+outlier_uint(struct mesh_ctx *c, const struct gw_config_node *n,
+	     const char *path, const char *key, uint64_t max, uint32_t *out)
+{
+	const struct gw_config_node *v = gw_config_node_get(n, key);
+	char p[200];
+	uint64_t num;
+
+	if (v == NULL)
+		return;
+	snprintf(p, sizeof(p), "%s.%s", path, key);
+	if (mesh_uint(c, v, p, 0, max, &num))
+		*out = (uint32_t)num;
+}
+
+/* One duration field of outlierDetection, when present; > 0. */
+static void
+outlier_duration(struct mesh_ctx *c, const struct gw_config_node *n,
+		 const char *path, const char *key, uint32_t *out)
+{
+	const struct gw_config_node *v = gw_config_node_get(n, key);
+	char p[200];
+
+	if (v == NULL)
+		return;
+	snprintf(p, sizeof(p), "%s.%s", path, key);
+	(void)mesh_duration(c, v, p, 1, UINT32_MAX, out);
+}
+
+/*
+ * outlierDetection: present means enabled, with Istio's defaults for what
+ * it leaves out. consecutive5xxErrors and consecutiveGatewayErrors are
+ * UInt32Value in Istio's API, written as plain integers in YAML.
+ */
+static void
+decode_outlier(struct mesh_ctx *c, const struct gw_config_node *n,
+	       const char *path, struct mesh_policy *pol)
+{
+	static const char *const known[] = {
+		"consecutive5xxErrors", "consecutiveGatewayErrors",
+		"interval", "baseEjectionTime", "maxEjectionPercent",
+		"minHealthPercent", NULL,
+	};
+	static const char *const unsupported[] = {
+		"consecutiveErrors", "splitExternalLocalOriginErrors",
+		"consecutiveLocalOriginFailures", NULL,
+	};
+	struct gw_mesh_outlier *o = &pol->outlier;
+
+	if (!mesh_fields(c, n, path, known, unsupported))
+		return;
+	pol->has_outlier = true;
+	o->enabled = true;
+	o->consecutive_5xx = GW_MESH_DEFAULT_OUTLIER_5XX;
+	o->consecutive_gateway = 0;
+	o->interval_ms = GW_MESH_DEFAULT_OUTLIER_INTERVAL_MS;
+	o->base_ejection_ms = GW_MESH_DEFAULT_OUTLIER_EJECTION_MS;
+	o->max_ejection_percent = GW_MESH_DEFAULT_OUTLIER_MAX_EJECTION;
+	o->min_health_percent = 0;
+	outlier_uint(c, n, path, "consecutive5xxErrors", UINT32_MAX,
+		     &o->consecutive_5xx);
+	outlier_uint(c, n, path, "consecutiveGatewayErrors", UINT32_MAX,
+		     &o->consecutive_gateway);
+	outlier_duration(c, n, path, "interval", &o->interval_ms);
+	outlier_duration(c, n, path, "baseEjectionTime", &o->base_ejection_ms);
+	outlier_uint(c, n, path, "maxEjectionPercent", 100,
+		     &o->max_ejection_percent);
+	outlier_uint(c, n, path, "minHealthPercent", 100,
+		     &o->min_health_percent);
 }
 
 static void
@@ -242,11 +323,10 @@ decode_policy(struct mesh_ctx *c, const struct gw_config_node *n,
 	      const char *path, struct mesh_policy *pol)
 {
 	static const char *const known[] = {
-		"loadBalancer", "connectionPool", NULL,
+		"loadBalancer", "connectionPool", "outlierDetection", NULL,
 	};
 	static const char *const unsupported[] = {
-		"outlierDetection", "tls", "portLevelSettings", "tunnel",
-		"proxyProtocol", NULL,
+		"tls", "portLevelSettings", "tunnel", "proxyProtocol", NULL,
 	};
 	const struct gw_config_node *v;
 	char p[200];
@@ -260,6 +340,10 @@ decode_policy(struct mesh_ctx *c, const struct gw_config_node *n,
 	if ((v = gw_config_node_get(n, "connectionPool")) != NULL) {
 		snprintf(p, sizeof(p), "%s.connectionPool", path);
 		decode_pool(c, v, p, pol);
+	}
+	if ((v = gw_config_node_get(n, "outlierDetection")) != NULL) {
+		snprintf(p, sizeof(p), "%s.outlierDetection", path);
+		decode_outlier(c, v, p, pol);
 	}
 }
 

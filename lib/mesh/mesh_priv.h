@@ -113,6 +113,11 @@ struct mesh_policy {
 	uint32_t max_pending;
 	uint32_t max_requests_per_conn;
 	uint32_t idle_timeout_ms;
+	/* 0 is a valid maxRetries (no retries), so presence has a flag */
+	bool has_max_retries;
+	uint32_t max_retries;
+	bool has_outlier;
+	struct gw_mesh_outlier outlier;	/* defaults filled when present */
 };
 
 struct mesh_subset {
@@ -148,6 +153,19 @@ struct mesh_vs {
 	struct mesh_block_gws **block_gws;
 };
 
+/*
+ * A HealthCheck (meshgw.io/v1alpha1). hc is already in the mesh arena;
+ * what is kept here only serves binding it to clusters.
+ */
+struct mesh_health_check {
+	const struct gw_config_resource *res;
+	const struct gw_config_node *host_node;	/* for positioned warnings */
+	const char *host;	/* as written; completed when bound */
+	const char *subset;	/* NULL: every subset of the host */
+	uint32_t panic_percent;	/* UINT32_MAX: not given */
+	const struct gw_mesh_health_check *hc;
+};
+
 /* ---- the compile ------------------------------------------------------ */
 
 struct mesh_ctx {
@@ -157,6 +175,7 @@ struct mesh_ctx {
 	struct mesh_vec services;	/* struct mesh_service */
 	struct mesh_vec workloads;	/* struct mesh_workload (WorkloadEntry) */
 	struct mesh_vec dest_rules;	/* struct mesh_dest_rule */
+	struct mesh_vec health_checks;	/* struct mesh_health_check */
 	struct mesh_vs *vs;		/* being decoded */
 	struct mesh_vec vss;		/* struct mesh_vs */
 	const struct gw_config_resource *res; /* being decoded */
@@ -231,6 +250,7 @@ void mesh_decode_service_entry(struct mesh_ctx *c);
 void mesh_decode_workload_entry(struct mesh_ctx *c);
 void mesh_decode_dest_rule(struct mesh_ctx *c);
 void mesh_decode_virtual_service(struct mesh_ctx *c);
+void mesh_decode_health_check(struct mesh_ctx *c);
 
 /* Host names: case-insensitive compare, and Istio's wildcard rules. */
 bool mesh_host_eq(const char *a, const char *b);
@@ -239,6 +259,15 @@ bool mesh_host_covers(const char *wild, const char *host);
 
 /* The build after decoding: listeners, clusters. */
 int mesh_build(struct mesh_ctx *c);
+/* The ServiceEntry serving host as a referrer in namespace ns means it
+ * (a short name completes as Kubernetes does), with the full name in
+ * *fqdn; NULL when none does. */
+const struct mesh_service *mesh_find_service(struct mesh_ctx *c,
+					     const char *host, const char *ns,
+					     const char **fqdn);
+/* Give every cluster the HealthCheck that targets it, once all clusters
+ * exist; findings on the HealthChecks. 0 or -ENOMEM. */
+int mesh_bind_health_checks(struct mesh_ctx *c);
 
 /* What gw_mesh holds. */
 struct mesh_state {

@@ -752,16 +752,11 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 		P(p, "%s.retries", path);
 		if (!retries(c, v, p, r))
 			return;
-		mesh_warn(c, v, "%s: not applied yet (the proxy does not retry "
-			  "yet)", p);
 	}
 	if ((v = gw_config_node_get(n, "fault")) != NULL) {
 		P(p, "%s.fault", path);
 		if (!fault(c, v, p, r))
 			return;
-		if (r->fault->delay)
-			mesh_warn(c, v, "%s.delay: not applied yet (aborts are)",
-				  p);
 	}
 	if ((v = gw_config_node_get(n, "mirror")) != NULL) {
 		P(p, "%s.mirror", path);

@@ -21,7 +21,7 @@
 struct fixture {
 	struct gw_config *cfg;
 	struct gw_mesh *mesh;
-	char report[8192];
+	char report[32768];
 };
 
 static struct fixture F;
@@ -58,6 +58,16 @@ compile(const char *yaml)
 			F.report[used++] = '\n';
 			F.report[used] = '\0';
 		}
+	}
+}
+
+/* The report has no line containing s. */
+static void
+report_lacks(const char *s)
+{
+	if (strstr(F.report, s) != NULL) {
+		print_error("report has \"%s\":\n%s", s, F.report);
+		fail();
 	}
 }
 
@@ -592,8 +602,9 @@ test_fields(void **state)
 		"  - match: [{uri: {prefix: /d}}]\n"
 		"    redirect: {uri: /else, derivePort: FROM_REQUEST_PORT,"
 		" redirectCode: 308}\n");
-	report_has("spec.http[0].fault.delay: not applied yet");
-	report_has("spec.http[1].retries: not applied yet");
+	/* retries and fault delays are acted on now; mirroring is not */
+	report_lacks("spec.http[0].fault.delay: not applied yet");
+	report_lacks("spec.http[1].retries: not applied yet");
 	report_has("spec.http[1].mirror: not applied yet");
 	a = gw_route_action(route_for(80, "h", "/f", NULL, NULL));
 	assert_true(a->fault.delay);
@@ -646,8 +657,7 @@ test_fields(void **state)
 		"apiVersion: networking.istio.io/v1\n"
 		"kind: DestinationRule\n"
 		"metadata: {name: d6}\n"
-		"spec: {host: y, trafficPolicy: {outlierDetection:"
-		" {consecutive5xxErrors: 3}}}\n");
+		"spec: {host: y, trafficPolicy: {tls: {mode: SIMPLE}}}\n");
 	report_has("http[0].timeout: expected a duration such as \"10s\"");
 	report_has("abort.percentage.value: 101 is out of range 0..100");
 	report_has("http[0]: exactly one of route, redirect and "
@@ -656,9 +666,588 @@ test_fields(void **state)
 	report_has("endpoints[0].address: expected an IPv4 address, got "
 		   "\"198.18.0.300\"");
 	report_has("warning: DestinationRule default/d6: "
-		   "spec.trafficPolicy.outlierDetection: not supported yet");
+		   "spec.trafficPolicy.tls: not supported yet");
 	assert_int_equal(state_of("DestinationRule", "d6"), GW_MESH_PARTIAL);
 	assert_int_equal(state_of("ServiceEntry", "d5"), GW_MESH_REJECTED);
+}
+
+static const struct gw_mesh_cluster *
+cluster_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < gw_mesh_cluster_count(F.mesh); i++) {
+		const struct gw_mesh_cluster *cl = gw_mesh_cluster_at(F.mesh,
+								      i);
+
+		if (strcmp(cl->name, name) == 0)
+			return cl;
+	}
+	fail_msg("no cluster %s", name);
+	return NULL;
+}
+
+#define REVIEWS "reviews.default.svc.cluster.local"
+
+/* reviews: three endpoints, subsets v1 (two) and v2 (one), each routed
+ * to, and the host with no subset; the DestinationRule is appended. */
+#define REVIEWS_YAML \
+	"apiVersion: networking.istio.io/v1\n" \
+	"kind: Gateway\n" \
+	"metadata: {name: gw}\n" \
+	"spec:\n" \
+	"  servers: [{port: {number: 80, protocol: HTTP}, hosts: ['*']}]\n" \
+	"---\n" \
+	"apiVersion: networking.istio.io/v1\n" \
+	"kind: ServiceEntry\n" \
+	"metadata: {name: reviews}\n" \
+	"spec:\n" \
+	"  hosts: [" REVIEWS "]\n" \
+	"  resolution: STATIC\n" \
+	"  ports: [{number: 8080, name: http}]\n" \
+	"  endpoints:\n" \
+	"  - {address: 198.18.5.1, labels: {version: v1}}\n" \
+	"  - {address: 198.18.5.2, labels: {version: v1}}\n" \
+	"  - {address: 198.18.5.3, labels: {version: v2}}\n" \
+	"---\n" \
+	"apiVersion: networking.istio.io/v1\n" \
+	"kind: VirtualService\n" \
+	"metadata: {name: vs}\n" \
+	"spec:\n" \
+	"  hosts: ['*']\n" \
+	"  gateways: [gw]\n" \
+	"  http:\n" \
+	"  - match: [{uri: {prefix: /v1}}]\n" \
+	"    route: [{destination: {host: reviews, subset: v1}}]\n" \
+	"  - match: [{uri: {prefix: /v2}}]\n" \
+	"    route: [{destination: {host: reviews, subset: v2}}]\n" \
+	"  - route: [{destination: {host: reviews}}]\n" \
+	"---\n"
+
+#define CL_ALL "outbound|8080||" REVIEWS
+#define CL_V1 "outbound|8080|v1|" REVIEWS
+#define CL_V2 "outbound|8080|v2|" REVIEWS
+
+/* outlierDetection: off when absent, Istio's defaults when present, a
+ * subset's replaces the host's; maxRetries, 0 included. */
+static void
+test_outlier_detection(void **state)
+{
+	const struct gw_mesh_cluster *cl;
+
+	(void)state;
+	compile(demo);
+	cl = cluster_named("outbound|8080|v1|backend.shop.svc.cluster.local");
+	assert_false(cl->outlier.enabled);
+	assert_int_equal(cl->outlier.consecutive_5xx, 0);
+	assert_int_equal(cl->outlier.interval_ms, 0);
+	assert_int_equal(cl->outlier.base_ejection_ms, 0);
+	assert_int_equal(cl->outlier.max_ejection_percent, 0);
+	assert_int_equal(cl->max_retries, GW_MESH_DEFAULT_MAX_RETRIES);
+	assert_null(cl->health_check);
+	assert_int_equal(cl->panic_percent, GW_MESH_DEFAULT_PANIC_PERCENT);
+
+	compile(REVIEWS_YAML
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: reviews}\n"
+		"spec:\n"
+		"  host: reviews\n"
+		"  trafficPolicy:\n"
+		"    outlierDetection: {}\n"
+		"    connectionPool: {http: {maxRetries: 0}}\n"
+		"  subsets:\n"
+		"  - name: v1\n"
+		"    labels: {version: v1}\n"
+		"    trafficPolicy:\n"
+		"      connectionPool: {http: {maxRetries: 7}}\n"
+		"  - name: v2\n"
+		"    labels: {version: v2}\n"
+		"    trafficPolicy:\n"
+		"      outlierDetection:\n"
+		"        consecutive5xxErrors: 0\n"
+		"        consecutiveGatewayErrors: 2\n"
+		"        interval: 1.5s\n"
+		"        baseEjectionTime: 1m\n"
+		"        maxEjectionPercent: 100\n"
+		"        minHealthPercent: 40\n");
+	assert_string_equal(F.report, "");
+	assert_int_equal(state_of("DestinationRule", "reviews"),
+			 GW_MESH_APPLIED);
+	cl = cluster_named(CL_ALL);
+	assert_true(cl->outlier.enabled);
+	assert_int_equal(cl->outlier.consecutive_5xx, 5);
+	assert_int_equal(cl->outlier.consecutive_gateway, 0);
+	assert_int_equal(cl->outlier.interval_ms, 10000);
+	assert_int_equal(cl->outlier.base_ejection_ms, 30000);
+	assert_int_equal(cl->outlier.max_ejection_percent, 10);
+	assert_int_equal(cl->outlier.min_health_percent, 0);
+	/* minHealthPercent is the panic threshold (Istio → Envoy) */
+	assert_int_equal(cl->panic_percent, 0);
+	assert_int_equal(cl->max_retries, 0);	/* 0 is kept, not a default */
+	/* v1 inherits the host's outlierDetection, has its own maxRetries */
+	cl = cluster_named(CL_V1);
+	assert_true(cl->outlier.enabled);
+	assert_int_equal(cl->outlier.consecutive_5xx, 5);
+	assert_int_equal(cl->max_retries, 7);
+	/* v2's replaces it as a whole */
+	cl = cluster_named(CL_V2);
+	assert_true(cl->outlier.enabled);
+	assert_int_equal(cl->outlier.consecutive_5xx, 0);
+	assert_int_equal(cl->outlier.consecutive_gateway, 2);
+	assert_int_equal(cl->outlier.interval_ms, 1500);
+	assert_int_equal(cl->outlier.base_ejection_ms, 60000);
+	assert_int_equal(cl->outlier.max_ejection_percent, 100);
+	assert_int_equal(cl->outlier.min_health_percent, 40);
+	assert_int_equal(cl->panic_percent, 40);
+	assert_int_equal(cl->max_retries, 0);
+}
+
+/* Unsupported outlierDetection fields warn; bad values reject, each
+ * naming its field. */
+static void
+test_outlier_detection_errors(void **state)
+{
+	(void)state;
+	compile("apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: w}\n"
+		"spec:\n"
+		"  host: a\n"
+		"  trafficPolicy:\n"
+		"    outlierDetection:\n"
+		"      consecutiveErrors: 3\n"
+		"      splitExternalLocalOriginErrors: true\n"
+		"      consecutiveLocalOriginFailures: 2\n"
+		"      consecutive5xxErrors: 4\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e1}\n"
+		"spec: {host: b, trafficPolicy: {outlierDetection:"
+		" {maxEjectionPercent: 101}}}\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e2}\n"
+		"spec: {host: c, trafficPolicy: {outlierDetection:"
+		" {interval: 0s}}}\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e3}\n"
+		"spec: {host: d, trafficPolicy: {outlierDetection:"
+		" {consecutive5xxErrors: {value: 3}}}}\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e4}\n"
+		"spec: {host: e, trafficPolicy: {outlierDetection: 5}}\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e5}\n"
+		"spec: {host: f, subsets: [{name: s, trafficPolicy:"
+		" {outlierDetection: {minHealthPercent: 101,"
+		" baseEjectionTime: soon, ejections: 1}}}]}\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: e6}\n"
+		"spec: {host: g, trafficPolicy: {connectionPool:"
+		" {http: {maxRetries: -1}}}}\n");
+	report_has("warning: DestinationRule default/w: spec.trafficPolicy."
+		   "outlierDetection.consecutiveErrors: not supported yet, "
+		   "ignored");
+	report_has("spec.trafficPolicy.outlierDetection."
+		   "splitExternalLocalOriginErrors: not supported yet");
+	report_has("spec.trafficPolicy.outlierDetection."
+		   "consecutiveLocalOriginFailures: not supported yet");
+	assert_int_equal(state_of("DestinationRule", "w"), GW_MESH_PARTIAL);
+	report_has("error: DestinationRule default/e1: spec.trafficPolicy."
+		   "outlierDetection.maxEjectionPercent: 101 is out of range "
+		   "0..100");
+	report_has("error: DestinationRule default/e2: spec.trafficPolicy."
+		   "outlierDetection.interval: \"0s\" is out of range 1ms..");
+	report_has("error: DestinationRule default/e3: spec.trafficPolicy."
+		   "outlierDetection.consecutive5xxErrors: expected an "
+		   "integer");
+	report_has("error: DestinationRule default/e4: spec.trafficPolicy."
+		   "outlierDetection: expected a mapping");
+	report_has("error: DestinationRule default/e5: spec.subsets[0]."
+		   "trafficPolicy.outlierDetection.minHealthPercent: 101 is "
+		   "out of range 0..100");
+	report_has("spec.subsets[0].trafficPolicy.outlierDetection."
+		   "baseEjectionTime: expected a duration");
+	report_has("spec.subsets[0].trafficPolicy.outlierDetection."
+		   "ejections: unknown field");
+	report_has("error: DestinationRule default/e6: spec.trafficPolicy."
+		   "connectionPool.http.maxRetries: expected an integer "
+		   "0..4294967295");
+	assert_int_equal(state_of("DestinationRule", "e1"), GW_MESH_REJECTED);
+	assert_int_equal(state_of("DestinationRule", "e2"), GW_MESH_REJECTED);
+	assert_int_equal(state_of("DestinationRule", "e3"), GW_MESH_REJECTED);
+	assert_int_equal(state_of("DestinationRule", "e4"), GW_MESH_REJECTED);
+	assert_int_equal(state_of("DestinationRule", "e5"), GW_MESH_REJECTED);
+	assert_int_equal(state_of("DestinationRule", "e6"), GW_MESH_REJECTED);
+}
+
+static int
+pick(const struct gw_lb *lb, uint64_t hash)
+{
+	struct gw_lb_pick_ctx ctx = { .hash = hash, .has_hash = true };
+	uint64_t st[64];
+
+	assert_true(gw_lb_state_size(lb) <= sizeof(st));
+	gw_lb_state_init(lb, st, 1);
+	return gw_lb_pick(lb, st, &ctx);
+}
+
+/* A cluster keeps what its balancer was built from: lb_conf, with its
+ * strings in the mesh, and each endpoint's id in it. */
+static void
+test_cluster_lb_conf(void **state)
+{
+	struct gw_lb_endpoint eps[2];
+	const struct gw_mesh_cluster *cl;
+	struct gw_lb *lb = NULL;
+	char key[32];
+	uint32_t i;
+	uint64_t h;
+
+	(void)state;
+	compile(REVIEWS_YAML
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: DestinationRule\n"
+		"metadata: {name: reviews}\n"
+		"spec:\n"
+		"  host: reviews\n"
+		"  trafficPolicy:\n"
+		"    loadBalancer:\n"
+		"      consistentHash:\n"
+		"        httpCookie: {name: sess, path: /app, ttl: 10s}\n"
+		"        ringHash: {minimumRingSize: 64}\n"
+		"  subsets: [{name: v1, labels: {version: v1}},"
+		" {name: v2, labels: {version: v2}}]\n");
+	assert_string_equal(F.report, "");
+	cl = cluster_named(CL_V1);
+	assert_int_equal(cl->n_endpoints, 2);
+	assert_int_equal(cl->lb_conf.algo, GW_LB_RING_HASH);
+	assert_int_equal(cl->lb_conf.algo, gw_lb_algo(cl->lb));
+	assert_int_equal(cl->lb_conf.ring_size_min, 64);
+	assert_int_equal(cl->lb_conf.hash.on, GW_LB_HASH_ON_COOKIE);
+	assert_true(cl->lb_conf.hash.cookie_generate);
+	assert_int_equal(cl->lb_conf.hash.cookie_ttl_ms, 10000);
+	for (i = 0; i < cl->n_endpoints; i++) {
+		int n = snprintf(key, sizeof(key), "%08x:%u",
+				 (unsigned)cl->endpoints[i].addr,
+				 cl->endpoints[i].port);
+
+		assert_int_equal(cl->endpoints[i].lb_id,
+				 gw_lb_hash(key, (size_t)n));
+		assert_int_not_equal(cl->endpoints[i].lb_id, 0);
+		eps[i].id = cl->endpoints[i].lb_id;
+		eps[i].weight = cl->endpoints[i].weight;
+	}
+	assert_int_not_equal(cl->endpoints[0].lb_id, cl->endpoints[1].lb_id);
+	/* the mesh's copy outlives the configuration */
+	gw_config_free(F.cfg);
+	F.cfg = NULL;
+	assert_string_equal(cl->lb_conf.hash.name, "sess");
+	assert_string_equal(cl->lb_conf.hash.cookie_path, "/app");
+	/* rebuilt from what the cluster keeps, it picks as the original:
+	 * ring points are placed by the ids */
+	assert_int_equal(gw_lb_create(&cl->lb_conf, eps, cl->n_endpoints,
+				      &lb), 0);
+	for (h = 0; h < 256; h++)
+		assert_int_equal(pick(lb, h * 0x9e3779b97f4a7c15ull),
+				 pick(cl->lb, h * 0x9e3779b97f4a7c15ull));
+	gw_lb_free(lb);
+	/* the default balancer too */
+	compile(REVIEWS_YAML);
+	cl = cluster_named(CL_ALL);
+	assert_int_equal(cl->lb_conf.algo, GW_LB_LEAST_REQUEST);
+	assert_null(cl->lb_conf.hash.name);
+	assert_int_equal(cl->n_endpoints, 3);
+	assert_int_not_equal(cl->endpoints[2].lb_id, 0);
+}
+
+#define REVIEWS_DR \
+	"apiVersion: networking.istio.io/v1\n" \
+	"kind: DestinationRule\n" \
+	"metadata: {name: reviews}\n" \
+	"spec:\n" \
+	"  host: " REVIEWS "\n" \
+	"  subsets:\n" \
+	"  - {name: v1, labels: {version: v1}}\n" \
+	"  - {name: v2, labels: {version: v2}}\n" \
+	"---\n"
+
+/* HealthCheck defaults, tcp and http; a subset's beats the host's. */
+static void
+test_health_check(void **state)
+{
+	const struct gw_mesh_health_check *hc;
+	const struct gw_mesh_cluster *cl;
+
+	(void)state;
+	compile(REVIEWS_YAML REVIEWS_DR
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: all}\n"
+		"spec: {host: reviews, tcp: {}}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: v1}\n"
+		"spec: {host: " REVIEWS ", subset: v1, http: {}}\n");
+	assert_string_equal(F.report, "");
+	assert_int_equal(state_of("HealthCheck", "all"), GW_MESH_APPLIED);
+	assert_int_equal(state_of("HealthCheck", "v1"), GW_MESH_APPLIED);
+	hc = cluster_named(CL_ALL)->health_check;
+	assert_non_null(hc);
+	assert_ptr_equal(cluster_named(CL_V2)->health_check, hc);
+	assert_string_equal(hc->name, "default/all");
+	assert_int_equal(hc->kind, GW_MESH_HC_TCP);
+	assert_int_equal(hc->port, 0);
+	assert_null(hc->path);
+	assert_int_equal(hc->n_statuses, 0);
+	assert_int_equal(hc->interval_ms, 5000);
+	assert_int_equal(hc->unhealthy_interval_ms, 5000);
+	assert_int_equal(hc->jitter_ms, 0);
+	assert_int_equal(hc->timeout_ms, 1000);
+	assert_int_equal(hc->healthy_threshold, 2);
+	assert_int_equal(hc->unhealthy_threshold, 3);
+	assert_int_equal(cluster_named(CL_ALL)->panic_percent, 50);
+	hc = cluster_named(CL_V1)->health_check;
+	assert_non_null(hc);
+	assert_string_equal(hc->name, "default/v1");
+	assert_int_equal(hc->kind, GW_MESH_HC_HTTP);
+	assert_string_equal(hc->path, "/");
+	assert_null(hc->authority);
+	assert_int_equal(hc->n_statuses, 1);
+	assert_int_equal(hc->statuses[0].lo, 200);
+	assert_int_equal(hc->statuses[0].hi, 399);
+
+	/* every field given; the subset one comes first in load order and
+	 * still wins for v1 only */
+	compile(REVIEWS_YAML REVIEWS_DR
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: v1, namespace: default}\n"
+		"spec:\n"
+		"  host: reviews\n"
+		"  subset: v1\n"
+		"  port: 9000\n"
+		"  http:\n"
+		"    path: /healthz?full=1\n"
+		"    host: probe.local\n"
+		"    expectedStatuses: ['200-299', 204, '418']\n"
+		"  tls: {mode: SIMPLE}\n"
+		"  interval: 2s\n"
+		"  unhealthyInterval: 1s\n"
+		"  intervalJitter: 500ms\n"
+		"  timeout: 250ms\n"
+		"  healthyThreshold: 1\n"
+		"  unhealthyThreshold: 1000\n"
+		"  panicThreshold: 0\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: all}\n"
+		"spec: {host: reviews, tcp: {}, panicThreshold: 80,"
+		" interval: 3s}\n");
+	report_has("test.yaml:");
+	report_has("warning: HealthCheck default/v1: spec.tls: not applied "
+		   "yet (probes are plain TCP until TLS exists)");
+	assert_int_equal(state_of("HealthCheck", "v1"), GW_MESH_PARTIAL);
+	assert_int_equal(state_of("HealthCheck", "all"), GW_MESH_APPLIED);
+	cl = cluster_named(CL_V1);
+	hc = cl->health_check;
+	assert_non_null(hc);
+	assert_string_equal(hc->name, "default/v1");
+	assert_int_equal(cl->panic_percent, 0);
+	assert_int_equal(hc->port, 9000);
+	assert_string_equal(hc->path, "/healthz?full=1");
+	assert_string_equal(hc->authority, "probe.local");
+	assert_int_equal(hc->n_statuses, 3);
+	assert_int_equal(hc->statuses[0].lo, 200);
+	assert_int_equal(hc->statuses[0].hi, 299);
+	assert_int_equal(hc->statuses[1].lo, 204);
+	assert_int_equal(hc->statuses[1].hi, 204);
+	assert_int_equal(hc->statuses[2].lo, 418);
+	assert_int_equal(hc->statuses[2].hi, 418);
+	assert_int_equal(hc->interval_ms, 2000);
+	assert_int_equal(hc->unhealthy_interval_ms, 1000);
+	assert_int_equal(hc->jitter_ms, 500);
+	assert_int_equal(hc->timeout_ms, 250);
+	assert_int_equal(hc->healthy_threshold, 1);
+	assert_int_equal(hc->unhealthy_threshold, 1000);
+	cl = cluster_named(CL_V2);
+	assert_string_equal(cl->health_check->name, "default/all");
+	assert_int_equal(cl->health_check->interval_ms, 3000);
+	assert_int_equal(cl->health_check->unhealthy_interval_ms, 3000);
+	assert_int_equal(cl->panic_percent, 80);
+	/* the probe lives with the mesh, not the configuration */
+	gw_config_free(F.cfg);
+	F.cfg = NULL;
+	assert_string_equal(cluster_named(CL_V1)->health_check->authority,
+			    "probe.local");
+}
+
+/* Two HealthChecks at one specificity: the first wins, the later one is
+ * told; one that matches no cluster is told too. Neither is an error. */
+static void
+test_health_check_binding(void **state)
+{
+	(void)state;
+	compile(REVIEWS_YAML REVIEWS_DR
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: a}\n"
+		"spec: {host: reviews, tcp: {}}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: b}\n"
+		"spec: {host: reviews, tcp: {}, panicThreshold: 10}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: s1}\n"
+		"spec: {host: reviews, subset: v1, tcp: {}}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: s2}\n"
+		"spec: {host: reviews, subset: v1, tcp: {}}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: nosubset}\n"
+		"spec: {host: reviews, subset: v9, tcp: {}}\n"
+		"---\n"
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: HealthCheck\n"
+		"metadata: {name: nohost, namespace: other}\n"
+		"spec: {host: reviews, tcp: {}}\n");
+	report_has("warning: HealthCheck default/b: cluster " CL_ALL
+		   ": HealthCheck default/a already applies to it");
+	report_has("warning: HealthCheck default/b: cluster " CL_V2
+		   ": HealthCheck default/a already applies to it");
+	/* for v1 the subset level decides: a and b are not in conflict */
+	report_lacks("HealthCheck default/b: cluster " CL_V1);
+	report_has("warning: HealthCheck default/s2: cluster " CL_V1
+		   ": HealthCheck default/s1 already applies to it");
+	report_has("warning: HealthCheck default/nosubset: no cluster uses "
+		   "host " REVIEWS "/v9; nothing is probed");
+	/* a short name completes with the HealthCheck's own namespace */
+	report_has("warning: HealthCheck other/nohost: no cluster uses host "
+		   "reviews.other.svc.cluster.local; nothing is probed");
+	assert_int_equal(state_of("HealthCheck", "a"), GW_MESH_APPLIED);
+	assert_int_equal(state_of("HealthCheck", "b"), GW_MESH_PARTIAL);
+	assert_int_equal(state_of("HealthCheck", "s1"), GW_MESH_APPLIED);
+	assert_int_equal(state_of("HealthCheck", "s2"), GW_MESH_PARTIAL);
+	assert_int_equal(state_of("HealthCheck", "nosubset"), GW_MESH_PARTIAL);
+	assert_string_equal(cluster_named(CL_ALL)->health_check->name,
+			    "default/a");
+	assert_string_equal(cluster_named(CL_V1)->health_check->name,
+			    "default/s1");
+	assert_int_equal(cluster_named(CL_ALL)->panic_percent, 50);
+}
+
+/* Bad HealthChecks are rejected, each finding naming its field, and
+ * probe nothing. */
+static void
+test_health_check_errors(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *spec;
+		const char *msg;
+	} cases[] = {
+		{ "st1", "{host: reviews, http: {expectedStatuses:"
+		  " ['300-200']}}",
+		  "spec.http.expectedStatuses[0]: range \"300-200\" is empty" },
+		{ "st2", "{host: reviews, http: {expectedStatuses:"
+		  " [200, 600]}}",
+		  "spec.http.expectedStatuses[1]: \"600\" is out of range "
+		  "100..599" },
+		{ "st3", "{host: reviews, http: {expectedStatuses: [abc]}}",
+		  "spec.http.expectedStatuses[0]: expected a status 100..599 "
+		  "or a range \"lo-hi\", got \"abc\"" },
+		{ "st4", "{host: reviews, http: {expectedStatuses:"
+		  " ['99-200']}}",
+		  "spec.http.expectedStatuses[0]: \"99-200\" is out of range" },
+		{ "st5", "{host: reviews, http: {expectedStatuses: []}}",
+		  "spec.http.expectedStatuses: at least one status" },
+		{ "st6", "{host: reviews, http: {expectedStatuses: [{a: 1}]}}",
+		  "spec.http.expectedStatuses[0]: expected a status 100..599 "
+		  "or a range \"lo-hi\", got a mapping" },
+		{ "both", "{host: reviews, tcp: {}, http: {}}",
+		  "spec: exactly one of tcp and http is required" },
+		{ "neither", "{host: reviews}",
+		  "spec: exactly one of tcp and http is required" },
+		{ "nohost", "{tcp: {}}", "spec.host: required" },
+		{ "wild", "{host: '*.example', tcp: {}}",
+		  "spec.host: \"*.example\" is not a service host name" },
+		{ "unknown", "{host: reviews, tcp: {}, intervall: 1s}",
+		  "spec.intervall: unknown field" },
+		{ "tcpfield", "{host: reviews, tcp: {port: 1}}",
+		  "spec.tcp.port: unknown field" },
+		{ "path1", "{host: reviews, http: {path: healthz}}",
+		  "spec.http.path: must start with \"/\"" },
+		{ "path2", "{host: reviews, http: {path: '/a b'}}",
+		  "spec.http.path: must start with \"/\" and hold no space" },
+		{ "hdr", "{host: reviews, http: {host: \"a\\r\\nb\"}}",
+		  "spec.http.host: must be a Host header value" },
+		{ "int0", "{host: reviews, tcp: {}, interval: 0s}",
+		  "spec.interval: \"0s\" is out of range 1ms.." },
+		{ "to0", "{host: reviews, tcp: {}, timeout: 0s}",
+		  "spec.timeout: \"0s\" is out of range 1ms.." },
+		{ "jit", "{host: reviews, tcp: {}, interval: 1s,"
+		  " intervalJitter: 1s}",
+		  "spec.intervalJitter: 1000ms must be less than spec.interval "
+		  "(1000ms)" },
+		{ "thr", "{host: reviews, tcp: {}, healthyThreshold: 0}",
+		  "spec.healthyThreshold: 0 is out of range 1..1000" },
+		{ "uthr", "{host: reviews, tcp: {}, unhealthyThreshold: 1001}",
+		  "spec.unhealthyThreshold: 1001 is out of range 1..1000" },
+		{ "panic", "{host: reviews, tcp: {}, panicThreshold: 101}",
+		  "spec.panicThreshold: 101 is out of range 0..100" },
+		{ "port", "{host: reviews, tcp: {}, port: 0}",
+		  "spec.port: 0 is out of range 1..65535" },
+		{ "sub", "{host: reviews, subset: '', tcp: {}}",
+		  "spec.subset: must not be empty" },
+		{ "tls", "{host: reviews, tcp: {}, tls: on}",
+		  "spec.tls: expected a mapping" },
+	};
+	char yaml[16384], want[512];
+	size_t i, o;
+
+	(void)state;
+	o = (size_t)snprintf(yaml, sizeof(yaml), "%s%s", REVIEWS_YAML,
+			     REVIEWS_DR);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
+				      "apiVersion: meshgw.io/v1alpha1\n"
+				      "kind: HealthCheck\n"
+				      "metadata: {name: %s}\n"
+				      "spec: %s\n---\n", cases[i].name,
+				      cases[i].spec);
+	assert_true(o < sizeof(yaml));
+	compile(yaml);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "error: HealthCheck default/%s: "
+			 "%s", cases[i].name, cases[i].msg);
+		report_has(want);
+		assert_int_equal(state_of("HealthCheck", cases[i].name),
+				 GW_MESH_REJECTED);
+	}
+	/* rejected, they bind to nothing and are not told about it */
+	assert_null(cluster_named(CL_ALL)->health_check);
+	assert_null(cluster_named(CL_V1)->health_check);
+	report_lacks("nothing is probed");
 }
 
 /* Kinds lib/mesh does not compile keep their loader state. */
@@ -707,6 +1296,12 @@ main(void)
 		cmocka_unit_test(test_merge_same_host),
 		cmocka_unit_test(test_workload_entries),
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_outlier_detection),
+		cmocka_unit_test(test_outlier_detection_errors),
+		cmocka_unit_test(test_cluster_lb_conf),
+		cmocka_unit_test(test_health_check),
+		cmocka_unit_test(test_health_check_binding),
+		cmocka_unit_test(test_health_check_errors),
 		cmocka_unit_test(test_other_kinds),
 	};
 
