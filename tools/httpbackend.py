@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A backend for proxy tests: says who it is and what it saw.
 
-    httpbackend.py ADDR PORT NAME
+    httpbackend.py ADDR PORT NAME [--fail-percent N] [--hang]
 
 GET  /any/path        -> 200 JSON {"name", "method", "path", "headers"}
 POST /sha256[?rate=B] -> 200 JSON {"name", "length", "sha256"} of the body
@@ -22,12 +22,19 @@ GET  /cut             -> headers announcing 1000 bytes, 10 bytes, then a
                          reset (SO_LINGER 0)
 GET  /late-junk       -> 200, then 0.3 s later stray bytes on the idle
                          keep-alive connection (a broken server)
+GET  /healthz         -> 200 "ok" (what health checks ask; the two
+                         options below leave it alone)
+--fail-percent N: every other request is answered 503 with probability
+                  N % (a flaky backend, for outlier detection)
+--hang:           every other request is read and never answered (a hung
+                  backend, for per-try timeouts)
 Speaks HTTP/1.1 with keep-alive; one thread per connection.
 """
 import base64
 import hashlib
 import http.server
 import json
+import random
 import socket
 import struct
 import sys
@@ -50,6 +57,8 @@ def paced(rate, done, start):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     name = "?"
+    fail_percent = 0
+    hang = False
 
     def log_message(self, *args):  # quiet
         pass
@@ -136,7 +145,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if op == 8:
                 return
 
+    def misbehave(self):
+        """Apply --hang / --fail-percent; True when the request is done."""
+        if self.path == "/healthz":
+            self.reply(200, b"ok", "text/plain")
+            return True
+        if self.hang:
+            time.sleep(3600)
+            return True
+        if self.fail_percent and random.randrange(100) < self.fail_percent:
+            self.reply(503, b"flaky", "text/plain")
+            return True
+        return False
+
     def do_GET(self):
+        if self.misbehave():
+            return
         if self.path.startswith("/bytes/"):
             n = int(self.path.split("/")[2].split("?")[0])
             rate = self.query("rate")
@@ -221,6 +245,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     addr, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     Handler.name = name
+    args = sys.argv[4:]
+    while args:
+        if args[0] == "--fail-percent":
+            Handler.fail_percent = int(args[1])
+            args = args[2:]
+        elif args[0] == "--hang":
+            Handler.hang = True
+            args = args[1:]
+        else:
+            sys.exit("httpbackend.py: unknown option " + args[0])
     srv = http.server.ThreadingHTTPServer((addr, port), Handler)
     srv.daemon_threads = True
     srv.serve_forever()

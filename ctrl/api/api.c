@@ -22,33 +22,29 @@
 #include "gw_ctrl.h"
 #include "gw_metrics.h"
 #include "gw_stats.h"
+#include "api_priv.h"
 
 #define API_CONN_LIMIT 64     /* concurrent admin connections */
 #define API_CONN_TIMEOUT_S 10 /* idle admin connections are closed */
 
-struct gw_api {
-	struct gw_ctrl *c;
-	struct MHD_Daemon *d;
-	int fd;
-};
-
-/* What a handler hands back: a status and a malloc'd body (may be NULL). */
-struct api_reply {
-	unsigned status;
-	const char *content_type;
-	char *body;
-	size_t len;
-};
-
-typedef void (*api_handler_fn)(struct gw_api *api, struct api_reply *r);
+typedef void (*api_handler_fn)(struct gw_api *api, const struct api_req *q,
+			       struct api_reply *r);
 
 struct api_route {
 	const char *path;
 	api_handler_fn fn;
+	bool post;		/* POST with a body; else GET and HEAD */
 	bool needs_token;
 };
 
-static void
+/* A request's body as it arrives (MHD's per-request context). */
+struct api_upload {
+	char *buf;
+	size_t len;
+	bool too_big;
+};
+
+void
 reply_json(struct api_reply *r, unsigned status, json_t *doc)
 {
 	r->status = status;
@@ -62,7 +58,7 @@ reply_json(struct api_reply *r, unsigned status, json_t *doc)
 	r->len = r->body != NULL ? strlen(r->body) : 0;
 }
 
-static void
+void
 reply_error(struct api_reply *r, unsigned status, const char *msg)
 {
 	reply_json(r, status,
@@ -70,7 +66,7 @@ reply_error(struct api_reply *r, unsigned status, const char *msg)
 }
 
 /* -errno -> HTTP status, in one place. */
-static unsigned
+unsigned
 status_of_errno(int err)
 {
 	switch (err) {
@@ -90,7 +86,8 @@ status_of_errno(int err)
 }
 
 static void
-handle_ready(struct gw_api *api, struct api_reply *r)
+handle_ready(struct gw_api *api, const struct api_req *q,
+	     struct api_reply *r)
 {
 	const char *why = NULL;
 	bool ok = gw_ctrl_ready(api->c, &why);
@@ -100,19 +97,52 @@ handle_ready(struct gw_api *api, struct api_reply *r)
 	if (asprintf(&r->body, "%s\n", ok ? "LIVE" : why) < 0)
 		r->body = NULL;
 	r->len = r->body != NULL ? strlen(r->body) : 0;
+	(void)q;
 }
 
 static void
-handle_status(struct gw_api *api, struct api_reply *r)
+handle_status(struct gw_api *api, const struct api_req *q,
+	      struct api_reply *r)
 {
+	(void)q;
 	reply_json(r, MHD_HTTP_OK, gw_stats_status_json(api->c));
 }
 
+/* Envoy's /clusters: text, or JSON with ?format=json. */
 static void
-handle_prometheus(struct gw_api *api, struct api_reply *r)
+handle_clusters(struct gw_api *api, const struct api_req *q,
+		struct api_reply *r)
+{
+	const char *fmt = MHD_lookup_connection_value(q->conn,
+						      MHD_GET_ARGUMENT_KIND,
+						      "format");
+
+	if (fmt != NULL && strcmp(fmt, "json") == 0) {
+		reply_json(r, MHD_HTTP_OK, gw_stats_clusters_json(api->c));
+		return;
+	}
+	if (fmt != NULL && strcmp(fmt, "text") != 0) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST,
+			    "format: expected json or text");
+		return;
+	}
+	r->body = gw_stats_clusters_text(api->c, &r->len);
+	if (r->body == NULL) {
+		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "out of memory");
+		return;
+	}
+	r->status = MHD_HTTP_OK;
+	r->content_type = "text/plain; charset=utf-8";
+}
+
+static void
+handle_prometheus(struct gw_api *api, const struct api_req *q,
+		  struct api_reply *r)
 {
 	struct gw_metrics_buf b;
 
+	(void)q;
 	gw_metrics_buf_init(&b);
 	gw_stats_prometheus(api->c, &b);
 	if (b.err != 0) {
@@ -172,10 +202,12 @@ config_dump_mesh(const struct gw_ctrl *c, json_t *doc)
 }
 
 static void
-handle_config_dump(struct gw_api *api, struct api_reply *r)
+handle_config_dump(struct gw_api *api, const struct api_req *q,
+		   struct api_reply *r)
 {
 	json_t *doc = gw_config_dump_json(api->c->cfg);
 
+	(void)q;
 	if (doc != NULL)
 		json_object_set_new(doc, "configSource",
 				    json_string(api->c->config_path));
@@ -187,10 +219,12 @@ handle_config_dump(struct gw_api *api, struct api_reply *r)
 }
 
 static const struct api_route routes[] = {
-	{ "/ready", handle_ready, false },
-	{ "/api/v1/status", handle_status, true },
-	{ "/stats/prometheus", handle_prometheus, true },
-	{ "/config_dump", handle_config_dump, true },
+	{ "/ready", handle_ready, false, false },
+	{ "/api/v1/status", handle_status, false, true },
+	{ "/stats/prometheus", handle_prometheus, false, true },
+	{ "/config_dump", handle_config_dump, false, true },
+	{ "/clusters", handle_clusters, false, true },
+	{ "/api/v1/endpoints", api_endpoints_post, true, true },
 };
 
 /* Constant-time check of "Authorization: Bearer <token>". */
@@ -210,32 +244,52 @@ token_ok(const struct gw_ctrl *c, struct MHD_Connection *conn)
 }
 
 static void
-api_route(struct gw_api *api, struct MHD_Connection *conn, const char *url,
-	  const char *method, struct api_reply *r, bool *allow_get)
+api_route(struct gw_api *api, const struct api_req *q, const char *url,
+	  struct api_reply *r, const char **allow)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct api_route *rt = &routes[i];
+		bool get = strcmp(q->method, MHD_HTTP_METHOD_GET) == 0 ||
+			   strcmp(q->method, MHD_HTTP_METHOD_HEAD) == 0;
 
 		if (strcmp(url, rt->path) != 0)
 			continue;
-		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-			*allow_get = true;
+		if (rt->post ? strcmp(q->method, MHD_HTTP_METHOD_POST) != 0 :
+			       !get) {
+			*allow = rt->post ? "POST" : "GET, HEAD";
 			reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED,
-				    "method not allowed; use GET");
+				    rt->post ? "method not allowed; use POST" :
+					       "method not allowed; use GET");
 			return;
 		}
-		if (rt->needs_token && !token_ok(api->c, conn)) {
+		if (rt->needs_token && !token_ok(api->c, q->conn)) {
 			reply_error(r, MHD_HTTP_UNAUTHORIZED,
 				    "missing or wrong bearer token");
 			return;
 		}
-		rt->fn(api, r);
+		rt->fn(api, q, r);
 		return;
 	}
 	reply_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint");
+}
+
+/* MHD is done with a request: its body goes. */
+static void
+api_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+	      enum MHD_RequestTerminationCode toe)
+{
+	struct api_upload *up = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (up != NULL) {
+		free(up->buf);
+		free(up);
+	}
+	*req_cls = NULL;
 }
 
 static enum MHD_Result
@@ -243,24 +297,53 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
 	   size_t *upload_data_size, void **req_cls)
 {
-	static int first_call_marker;
 	struct gw_api *api = cls;
+	struct api_upload *up = *req_cls;
 	struct api_reply r = { 0 };
+	struct api_req q = { conn, method, "", 0 };
 	struct MHD_Response *resp;
-	bool allow_get = false;
+	const char *allow = NULL;
 	enum MHD_Result ret;
 
 	(void)version;
-	(void)upload_data;
-	if (*req_cls == NULL) { /* headers only so far */
-		*req_cls = &first_call_marker;
+	if (up == NULL) { /* headers only so far */
+		up = calloc(1, sizeof(*up));
+		if (up == NULL)
+			return MHD_NO;
+		*req_cls = up;
 		return MHD_YES;
 	}
-	if (*upload_data_size > 0) { /* no endpoint takes a body: discard */
+	if (*upload_data_size > 0) {
+		/* kept up to the limit; the rest is read and dropped */
+		size_t n = *upload_data_size;
+
+		if (!up->too_big && up->len + n > API_BODY_MAX) {
+			up->too_big = true;
+			free(up->buf);
+			up->buf = NULL;
+			up->len = 0;
+		}
+		if (!up->too_big) {
+			char *b = realloc(up->buf, up->len + n + 1);
+
+			if (b == NULL)
+				return MHD_NO;
+			memcpy(b + up->len, upload_data, n);
+			up->buf = b;
+			up->len += n;
+			b[up->len] = '\0';
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	api_route(api, conn, url, method, &r, &allow_get);
+	if (up->too_big) {
+		reply_error(&r, MHD_HTTP_CONTENT_TOO_LARGE,
+			    "request body over the admin API's limit");
+	} else {
+		q.body = up->buf != NULL ? up->buf : "";
+		q.len = up->len;
+		api_route(api, &q, url, &r, &allow);
+	}
 	resp = MHD_create_response_from_buffer(r.len, r.body,
 					       MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -272,9 +355,9 @@ api_access(void *cls, struct MHD_Connection *conn, const char *url,
 					      r.content_type);
 	(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				      "no-cache");
-	if (allow_get)
+	if (allow != NULL)
 		(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-					      "GET, HEAD");
+					      allow);
 	if (r.status == MHD_HTTP_UNAUTHORIZED)
 		(void)MHD_add_response_header(resp,
 					      MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -312,6 +395,7 @@ gw_api_create(struct gw_ctrl *c, struct gw_api **out, char *err, size_t errlen)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)API_CONN_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_CONN_TIMEOUT_S,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_NOTIFY_COMPLETED, api_completed, NULL,
 		MHD_OPTION_END);
 	if (api->d == NULL) {
 		int e = errno != 0 ? errno : EADDRINUSE;

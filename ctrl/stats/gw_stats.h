@@ -43,6 +43,39 @@ struct gw_stats {
 	struct gw_stats_worker worker[GW_MAX_WORKERS];
 };
 
+/** One cluster endpoint: its health and the workers' counts, summed. */
+struct gw_stats_endpoint {
+	const struct gw_mesh_endpoint *mep;
+	char address[24];	/* "a.b.c.d:port" */
+	uint32_t flags;		/* enum gw_health_flag */
+	uint32_t hc_state;	/* enum gw_health_hc_state */
+	uint32_t weight;
+	uint64_t rq_total;
+	uint64_t rq_error;
+	uint64_t rq_active;
+	uint64_t cx_total;
+	uint64_t cx_active;
+	uint64_t ejections;
+	uint64_t hc_checks;
+	uint64_t hc_failures;
+	uint64_t transitions;
+};
+
+/** Endpoint ep of cluster ci (zeros when out of range). */
+void gw_stats_endpoint(const struct gw_ctrl *c, uint32_t ci, uint32_t ep,
+		       struct gw_stats_endpoint *o);
+
+/** /clusters in Envoy's text format ("cluster::endpoint::stat::value"
+ * lines). @return a malloc'd buffer and its length, or NULL. */
+char *gw_stats_clusters_text(const struct gw_ctrl *c, size_t *len);
+
+/** /clusters?format=json. @return a new reference or NULL. */
+json_t *gw_stats_clusters_json(const struct gw_ctrl *c);
+
+/** The cluster and endpoint families of /stats/prometheus. */
+void gw_stats_clusters_prometheus(const struct gw_ctrl *c,
+				  struct gw_metrics_buf *b);
+
 /** Sum the workers' counters into s. */
 void gw_stats_collect(const struct gw_dp *dp, struct gw_stats *s);
 

@@ -139,19 +139,22 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 			      NULL, s->tcp.f);
 	GW_TCP_STATS(TCP_PROM)
 #undef TCP_PROM
+#define PROXY_GAUGE(f)                                                         \
+	(strcmp(#f, "active_sessions") == 0 ||                                 \
+	 strcmp(#f, "upstream_rq_pending_active") == 0)
 #define PROXY_PROM(f, help)                                                    \
-	gw_metrics_family(b, strcmp(#f, "active_sessions") == 0 ?               \
-				     "meshgw_proxy_" #f :                     \
+	gw_metrics_family(b, PROXY_GAUGE(f) ? "meshgw_proxy_" #f :             \
 				     "meshgw_proxy_" #f "_total",             \
-			  strcmp(#f, "active_sessions") == 0 ?                 \
-				  GW_METRICS_GAUGE : GW_METRICS_COUNTER,       \
+			  PROXY_GAUGE(f) ? GW_METRICS_GAUGE :                  \
+					   GW_METRICS_COUNTER,                 \
 			  help);                                               \
-	gw_metrics_sample_u64(b, strcmp(#f, "active_sessions") == 0 ?           \
-					 "meshgw_proxy_" #f :                 \
+	gw_metrics_sample_u64(b, PROXY_GAUGE(f) ? "meshgw_proxy_" #f :         \
 					 "meshgw_proxy_" #f "_total",         \
 			      NULL, s->proxy.f);
 	GW_PROXY_STATS(PROXY_PROM)
 #undef PROXY_PROM
+#undef PROXY_GAUGE
+	gw_stats_clusters_prometheus(c, b);
 	gw_metrics_family(b, "meshgw_port_link_up", GW_METRICS_GAUGE,
 			  "1 when the port's link is up.");
 	for (p = 0; p < s->n_ports; p++) {

@@ -103,10 +103,11 @@ t_backend_start() {
 	# not be the server (ip netns exec execs it, keeping the PID)
 	ip netns exec "$T_NS" python3 \
 		"$MESHGW_SRC/tools/httpbackend.py" \
-		"$T_KERNEL_IP" "$1" "$2" >"$T_DIR/backend-$2.log" 2>&1 &
+		"$T_KERNEL_IP" "$1" "$2" "${@:3}" >"$T_DIR/backend-$2.log" 2>&1 &
 	T_BACKEND_PIDS+=($!)
 	for _ in $(seq 50); do
-		t_ns curl -s -o /dev/null "http://$T_KERNEL_IP:$1/" && return 0
+		t_ns curl -s -o /dev/null "http://$T_KERNEL_IP:$1/healthz" &&
+			return 0
 		sleep 0.1
 	done
 	t_fail "backend $2 on port $1 did not start"
