@@ -11,10 +11,23 @@ T_WORKERS=2 t_config_basic "  testListeners:
   - {port: 7, mode: echo}
   - {port: 19, mode: source, bytes: 100000000}"
 # and the proxy: a direct response, and a service nobody listens for
+# (retried, probed once, ejected by outlier detection)
 {
 	t_yaml_gateway
 	t_yaml_service gone gone.internal 8089
 	cat <<YAML
+---
+apiVersion: meshgw.io/v1alpha1
+kind: HealthCheck
+metadata: {name: gone}
+spec: {host: gone.internal, http: {path: /healthz}, interval: 1h}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: gone}
+spec:
+  host: gone.internal
+  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1}}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -67,6 +80,15 @@ t_assert_eq "proxy sessions open at shutdown" \
 	"$(t_status 's["proxy"]["active_sessions"]')" 1
 t_api /api/v1/status >/dev/null
 t_api /stats/prometheus >/dev/null
+t_api /clusters >/dev/null
+t_api "/clusters?format=json" >/dev/null
+# a new weight: a balancer built, published, the old one retired
+t_ns curl -sf --max-time 20 -X POST --data-binary \
+	"{\"address\": \"$T_KERNEL_IP:8089\", \"weight\": 3}" \
+	"http://$T_ADMIN/api/v1/endpoints" >/dev/null || t_fail "weight"
+t_ns curl -sf --max-time 20 -X POST --data-binary \
+	"{\"address\": \"$T_KERNEL_IP:8089\", \"weight\": 5}" \
+	"http://$T_ADMIN/api/v1/endpoints" >/dev/null || t_fail "weight"
 t_api /config_dump >/dev/null
 t_api_raw "http://$T_ADMIN/nope" >/dev/null
 
