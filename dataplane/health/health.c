@@ -295,7 +295,7 @@ lb_reweight(struct gw_health *h, struct gw_health_cluster *c, uint32_t ep,
 	if (rc < 0)
 		return rc;
 	/* workers reuse their pick state: it must fit */
-	if (gw_lb_state_size(nlb) > gw_lb_state_size(c->mc->lb)) {
+	if (gw_lb_state_size(nlb) > gw_lb_state_size_max(c->n)) {
 		gw_lb_free(nlb);
 		return -EINVAL;
 	}

@@ -1638,8 +1638,9 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		    pc->avail_buf == NULL)
 			goto nomem;
 		if (pc->mc->lb != NULL) {
-			pc->lb_state = calloc(1,
-					      gw_lb_state_size(pc->mc->lb) + 1);
+			/* room for a balancer with other weights too */
+			pc->lb_state = calloc(1, gw_lb_state_size_max(
+						      pc->mc->n_endpoints));
 			if (pc->lb_state == NULL)
 				goto nomem;
 			gw_lb_state_init(pc->mc->lb, pc->lb_state,

@@ -185,6 +185,13 @@ void gw_lb_free(struct gw_lb *lb);
 size_t gw_lb_state_size(const struct gw_lb *lb);
 
 /**
+ * @return Bytes enough for the pick state of any balancer of n endpoints
+ *   (whatever the algorithm and weights): what a worker allocates when the
+ *   balancer it picks from may be replaced by one with other weights.
+ */
+size_t gw_lb_state_size_max(uint32_t n);
+
+/**
  * Initialise per-worker pick state for lb. No allocation.
  *
  * @param lb

@@ -339,6 +339,12 @@ gw_lb_state_size(const struct gw_lb *lb)
 	return sz;
 }
 
+size_t
+gw_lb_state_size_max(uint32_t n)
+{
+	return sizeof(struct lb_state) + (size_t)n * sizeof(int64_t);
+}
+
 void
 gw_lb_state_init(const struct gw_lb *lb, void *state, uint64_t seed)
 {

@@ -82,6 +82,9 @@ void
 fix_reinit(struct fix *f, uint64_t seed)
 {
 	free(f->st);
+	/* whatever the algorithm and weights, the maximum is enough */
+	assert_true(gw_lb_state_size(f->lb) <=
+		    gw_lb_state_size_max(gw_lb_count(f->lb)));
 	f->st = malloc(gw_lb_state_size(f->lb));
 	assert_non_null(f->st);
 	gw_lb_state_init(f->lb, f->st, seed);
