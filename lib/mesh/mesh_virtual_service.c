@@ -532,6 +532,8 @@ rewrite(struct mesh_ctx *c, const struct gw_config_node *n, const char *path,
 	return true;
 }
 
+static bool mesh_list_has(const char *s, const char *token);
+
 static bool
 retries(struct mesh_ctx *c, const struct gw_config_node *n, const char *path,
 	struct gw_route_conf *r)
@@ -564,12 +566,51 @@ retries(struct mesh_ctx *c, const struct gw_config_node *n, const char *path,
 			return false;
 	}
 	if ((v = gw_config_node_get(n, "retryOn")) != NULL) {
+		/* tokens of gRPC status, HTTP/2 and HTTP/3 never match what
+		 * an HTTP/1.1 upstream answers: said, not silently kept */
+		static const char *const inert[] = {
+			"cancelled", "deadline-exceeded", "internal",
+			"resource-exhausted", "unavailable", "refused-stream",
+			"http3-post-connect-failure", "envoy-ratelimited",
+			"retriable-headers", NULL,
+		};
+		size_t i;
+
 		P(p, "%s.retryOn", path);
 		if (!mesh_str(c, v, p, &rt->retry_on))
 			return false;
+		for (i = 0; inert[i] != NULL; i++)
+			if (mesh_list_has(rt->retry_on, inert[i]))
+				mesh_warn(c, v, "%s: \"%s\" has no effect: "
+					  "upstreams speak HTTP/1.1 without "
+					  "gRPC status or rate-limit headers",
+					  p, inert[i]);
 	}
 	r->retries = rt;
 	return true;
+}
+
+/* Whether the comma-separated list s holds token. */
+static bool
+mesh_list_has(const char *s, const char *token)
+{
+	size_t tl = strlen(token);
+
+	while (*s != '\0') {
+		const char *b, *e;
+
+		while (*s == ' ' || *s == ',')
+			s++;
+		b = s;
+		while (*s != '\0' && *s != ',')
+			s++;
+		e = s;
+		while (e > b && e[-1] == ' ')
+			e--;
+		if ((size_t)(e - b) == tl && memcmp(b, token, tl) == 0)
+			return true;
+	}
+	return false;
 }
 
 static bool

@@ -605,6 +605,7 @@ test_fields(void **state)
 	/* retries and fault delays are acted on now; mirroring is not */
 	report_lacks("spec.http[0].fault.delay: not applied yet");
 	report_lacks("spec.http[1].retries: not applied yet");
+	report_lacks("retryOn: \"");
 	report_has("spec.http[1].mirror: not applied yet");
 	a = gw_route_action(route_for(80, "h", "/f", NULL, NULL));
 	assert_true(a->fault.delay);
@@ -1285,6 +1286,33 @@ teardown(void **state)
 	return 0;
 }
 
+/* retryOn tokens that can never match an HTTP/1.1 answer are reported. */
+static void
+test_retry_on_inert(void **state)
+{
+	(void)state;
+	compile("apiVersion: networking.istio.io/v1\n"
+		"kind: Gateway\n"
+		"metadata: {name: gw}\n"
+		"spec:\n"
+		"  servers: [{port: {number: 80, protocol: HTTP},"
+		" hosts: ['*']}]\n"
+		"---\n"
+		"apiVersion: networking.istio.io/v1\n"
+		"kind: VirtualService\n"
+		"metadata: {name: vs}\n"
+		"spec:\n"
+		"  hosts: ['*']\n"
+		"  gateways: [gw]\n"
+		"  http:\n"
+		"  - retries: {attempts: 1, retryOn: '5xx, unavailable,503'}\n"
+		"    route: [{destination: {host: x}}]\n");
+	report_has("spec.http[0].retries.retryOn: \"unavailable\" has no "
+		   "effect");
+	report_lacks("\"5xx\" has no effect");
+	assert_int_equal(state_of("VirtualService", "vs"), GW_MESH_PARTIAL);
+}
+
 int
 main(void)
 {
@@ -1303,6 +1331,7 @@ main(void)
 		cmocka_unit_test(test_health_check_binding),
 		cmocka_unit_test(test_health_check_errors),
 		cmocka_unit_test(test_other_kinds),
+		cmocka_unit_test(test_retry_on_inert),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
