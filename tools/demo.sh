@@ -102,6 +102,9 @@ for _ in $(seq 100); do
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])'
 done | sort | uniq -c
 echo
+echo "== ip netns exec $NS curl $ADMIN/clusters (health of each endpoint)"
+in_ns curl -s "$ADMIN/clusters" | grep -e health_flags -e rq_total
+echo
 echo "== ip netns exec $NS curl $ADMIN/api/v1/status (ports)"
 in_ns curl -s "$ADMIN/api/v1/status" |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); print(json.dumps({"version": s["version"], "ready": s["ready"], "ports": [{k: p[k] for k in ("name","mac","address","rx_packets","tx_packets","icmp_echo_rx","icmp_echo_tx")} for p in s["ports"]], "neighbours": s["neighbours"]}, indent=2))'
@@ -112,6 +115,8 @@ meshgw is running (pid $PID) in network namespace $NS. Try:
   ip netns exec $NS curl $ADMIN/api/v1/status
   ip netns exec $NS curl $ADMIN/stats/prometheus
   ip netns exec $NS curl $ADMIN/config_dump
+  ip netns exec $NS curl $ADMIN/clusters
+  ip netns exec $NS curl -X POST -d '{"address": "198.18.0.1:8082", "state": "drain"}' $ADMIN/api/v1/endpoints
   ip netns exec $NS curl -H 'Host: shop.example' http://$GW_IP/
   ip netns exec $NS python3 -c 'import socket; s=socket.create_connection(("$GW_IP",7)); s.sendall(b"hi"); print(s.recv(9))'
 Ctrl-C stops it and removes the namespace.
