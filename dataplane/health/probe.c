@@ -42,13 +42,7 @@ static const struct gw_tcp_app_ops probe_ops = {
 static uint64_t
 wrk_rand(struct gw_health_wrk *hw)
 {
-	uint64_t x = hw->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	hw->rng = x;
-	return x * 0x2545f4914f6cdd1dull;
+	return gw_worker_rand(&hw->rng);
 }
 
 /* Every cluster endpoint of t is in maintenance: no probe. */

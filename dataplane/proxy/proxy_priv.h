@@ -247,13 +247,7 @@ struct gw_proxy_wrk {
 static inline uint64_t
 proxy_rand(struct gw_proxy_wrk *pw)
 {
-	uint64_t x = pw->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	pw->rng = x;
-	return x * 0x2545f4914f6cdd1dull;
+	return gw_worker_rand(&pw->rng);
 }
 
 /* proxy_http.c: heads in both directions and local replies */

@@ -161,6 +161,20 @@ struct gw_worker {
 	struct gw_worker_stats stats __rte_cache_aligned;
 } __rte_cache_aligned;
 
+/* xorshift64*: a worker's cheap random numbers (jitter, sampling, request
+ * ids); *state is the caller's, never 0. */
+static inline uint64_t
+gw_worker_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
 static inline void
 gw_worker_cnt_add(struct gw_worker *w, uint16_t port, enum gw_cnt c,
 		  uint64_t v)
