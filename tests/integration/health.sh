@@ -216,8 +216,9 @@ ip netns exec "$T_NS" wrk -t1 -c8 -d5s "http://$T_GW_IP/" \
 wrk_pid=$!
 sleep 1
 kill "${T_BACKEND_PIDS[0]}"
-# interval 0.3 s x threshold 2, plus a timeout and scheduling slack
-took=$(wait_ep pool.internal 8081 'h["hc_state"]' unhealthy 3)
+# interval 0.3 s x threshold 2, plus the probe cycle the kill fell in
+# and what polling /clusters costs under load
+took=$(wait_ep pool.internal 8081 'h["hc_state"]' unhealthy 2)
 t_log "ok: killed backend marked unhealthy in $took s"
 t_assert_eq "killed backend out of service" \
 	"$(ep pool.internal 8081 'h["health_flags"]')" /failed_active_hc
