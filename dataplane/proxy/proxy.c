@@ -46,10 +46,10 @@ gw_proxy_endpoint_stats(const struct gw_worker *w, uint32_t ci, uint32_t ep,
 	const struct gw_proxy_wrk *pw = w->proxy;
 	const struct proxy_cluster *pc;
 
-	if (pw == NULL || ci >= pw->n_clusters ||
-	    ep >= pw->clusters[ci].mc->n_endpoints)
+	if (pw == NULL || ci >= pw->gen->n_clusters ||
+	    ep >= pw->gen->clusters[ci].mc->n_endpoints)
 		return -ENOENT;
-	pc = &pw->clusters[ci];
+	pc = &pw->gen->clusters[ci];
 	/* plain fields the worker writes: relaxed loads, as for counters */
 	out->rq_total = __atomic_load_n(&pc->ep[ep].rq_total,
 					__ATOMIC_RELAXED);
@@ -99,6 +99,9 @@ sess_put(struct proxy_sess *s)
 	s->next_free = pw->free;
 	pw->free = s;
 	pw->stats.active_sessions--;
+	if (s->gen != NULL)
+		proxy_gen_unref(s->gen);
+	s->gen = NULL;
 }
 
 /* Both connections are gone: the session goes back to the pool. */
@@ -205,7 +208,7 @@ static const struct gw_tcp_app_ops up_ops = {
 static void
 idle_unlink(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 {
-	struct proxy_cluster *pc = &pw->clusters[e->cluster];
+	struct proxy_cluster *pc = &e->gen->clusters[e->cluster];
 
 	if (e->prev != NULL)
 		e->prev->next = e->next;
@@ -219,6 +222,8 @@ idle_unlink(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 	e->prev = NULL;
 	e->next = pw->idle_free;
 	pw->idle_free = e;
+	proxy_gen_unref(e->gen);	/* last: the generation may go */
+	e->gen = NULL;
 }
 
 /*
@@ -236,16 +241,18 @@ idle_put(struct proxy_sess *s)
 	struct proxy_idle *e = pw->idle_free;
 
 	if (e == NULL || s->up == NULL || !s->up_connected || s->up_eof ||
-	    s->endpoint < 0 || s->cluster >= pw->n_clusters ||
+	    s->endpoint < 0 || s->cluster >= s->gen->n_clusters ||
 	    s->upq.len != 0 || s->rin.len != 0 ||
 	    !gw_http_parser_done(&s->p) || s->in_body != 0 ||
 	    !(s->rp.msg.flags & GW_HTTP_F_KEEP_ALIVE) ||
 	    s->rp.msg.body == GW_HTTP_BODY_EOF)
 		return false;
-	pc = &pw->clusters[s->cluster];
+	pc = &s->gen->clusters[s->cluster];
 	if (s->up_requests >= pc->mc->max_requests_per_conn)
 		return false;
 	pw->idle_free = e->next;
+	e->gen = s->gen;
+	proxy_gen_ref(e->gen);
 	e->c = s->up;
 	e->cluster = s->cluster;
 	e->endpoint = (uint32_t)s->endpoint;
@@ -269,10 +276,10 @@ idle_put(struct proxy_sess *s)
 /* The most recently idle connection to endpoint idx; NULL when none.
  * Those past the idle timeout are gone already (idle_expired()). */
 static struct gw_tcp_conn *
-idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
-	 uint32_t *requests)
+idle_get(struct gw_proxy_wrk *pw, struct proxy_gen *g, uint32_t cluster,
+	 int idx, uint32_t *requests)
 {
-	struct proxy_idle *e = pw->clusters[cluster].idle[idx];
+	struct proxy_idle *e = g->clusters[cluster].idle[idx];
 	struct gw_tcp_conn *c;
 
 	if (e == NULL)
@@ -286,13 +293,13 @@ idle_get(struct gw_proxy_wrk *pw, uint32_t cluster, int idx,
 /* An upstream connection to endpoint ep goes away: its cluster has room
  * for another. */
 static void
-slot_release(struct gw_proxy_wrk *pw, uint32_t cluster, int ep)
+slot_release(struct proxy_gen *g, uint32_t cluster, int ep)
 {
 	struct proxy_cluster *pc;
 
-	if (cluster >= pw->n_clusters)
+	if (g == NULL || cluster >= g->n_clusters)
 		return;
-	pc = &pw->clusters[cluster];
+	pc = &g->clusters[cluster];
 	if (pc->conns > 0)
 		pc->conns--;
 	if (ep >= 0 && pc->ep[ep].cx_active > 0)
@@ -305,11 +312,9 @@ static struct gw_tcp_conn *
 idle_forget(struct gw_proxy_wrk *pw, struct proxy_idle *e)
 {
 	struct gw_tcp_conn *c = e->c;
-	uint32_t cluster = e->cluster;
-	int ep = (int)e->endpoint;
-
+	/* the slot first: unlinking drops the generation's reference */
+	slot_release(e->gen, e->cluster, (int)e->endpoint);
 	idle_unlink(pw, e);
-	slot_release(pw, cluster, ep);
 	pw->stats.upstream_cx_idle_closed++;
 	gw_tcp_ctx_set(c, NULL);
 	return c;
@@ -378,18 +383,17 @@ void
 proxy_up_detach(struct proxy_sess *s, bool abort)
 {
 	struct gw_tcp_conn *up = s->up;
-	struct gw_proxy_wrk *pw = s->pw;
 
 	s->dl_connect = 0;
 	pending_unlink(s);
 	if (up == NULL)
 		return;
-	slot_release(pw, s->cluster, s->endpoint);
+	slot_release(s->gen, s->cluster, s->endpoint);
 	s->up = NULL;
 	gw_tcp_ctx_set(up, NULL);
-	if (s->endpoint >= 0 && s->cluster < pw->n_clusters &&
-	    pw->clusters[s->cluster].active[s->endpoint] > 0)
-		pw->clusters[s->cluster].active[s->endpoint]--;
+	if (s->endpoint >= 0 && s->cluster < s->gen->n_clusters &&
+	    s->gen->clusters[s->cluster].active[s->endpoint] > 0)
+		s->gen->clusters[s->cluster].active[s->endpoint]--;
 	s->endpoint = -1;
 	chain_free(&s->upq);
 	if (abort || !s->up_connected)
@@ -406,7 +410,7 @@ static void
 pending_add(struct proxy_sess *s, uint32_t cluster)
 {
 	struct gw_proxy_wrk *pw = s->pw;
-	struct proxy_cluster *pc = &pw->clusters[cluster];
+	struct proxy_cluster *pc = &s->gen->clusters[cluster];
 
 	pw->stats.upstream_cx_overflow++;
 	s->cluster = cluster;
@@ -421,6 +425,7 @@ pending_add(struct proxy_sess *s, uint32_t cluster)
 		pc->pend_head = s;
 	pc->pend_tail = s;
 	pc->n_pending++;
+	s->gen->n_pending++;
 	pw->n_pending++;
 	pw->stats.upstream_rq_pending_active++;
 }
@@ -433,7 +438,7 @@ pending_unlink(struct proxy_sess *s)
 
 	if (!s->pending)
 		return;
-	pc = &pw->clusters[s->cluster];
+	pc = &s->gen->clusters[s->cluster];
 	if (s->pend_prev != NULL)
 		s->pend_prev->pend_next = s->pend_next;
 	else
@@ -446,6 +451,7 @@ pending_unlink(struct proxy_sess *s)
 	s->pend_prev = NULL;
 	s->pending = false;
 	pc->n_pending--;
+	s->gen->n_pending--;
 	pw->n_pending--;
 	pw->stats.upstream_rq_pending_active--;
 }
@@ -456,12 +462,12 @@ pending_unlink(struct proxy_sess *s)
  * connection: no session is driven from inside another's.
  */
 static void
-pending_run(struct gw_proxy_wrk *pw)
+pending_gen_run(struct proxy_gen *g)
 {
 	uint32_t i;
 
-	for (i = 0; i < pw->n_clusters && pw->n_pending > 0; i++) {
-		struct proxy_cluster *pc = &pw->clusters[i];
+	for (i = 0; i < g->n_clusters && g->n_pending > 0; i++) {
+		struct proxy_cluster *pc = &g->clusters[i];
 
 		while (pc->pend_head != NULL &&
 		       (pc->conns < pc->max_conns || pc->n_idle > 0)) {
@@ -472,6 +478,19 @@ pending_run(struct gw_proxy_wrk *pw)
 			sess_drive(s);
 		}
 	}
+}
+
+/* The current generation's queues, then those of older ones (sessions
+ * queued before a change wait in their own clusters). */
+static void
+pending_run(struct gw_proxy_wrk *pw)
+{
+	struct proxy_gen *g;
+
+	pending_gen_run(pw->gen);
+	for (g = pw->retired; g != NULL && pw->n_pending > 0; g = g->older)
+		if (g->n_pending > 0)
+			pending_gen_run(g);
 }
 
 /*
@@ -529,7 +548,7 @@ void
 proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 {
 	struct gw_proxy_wrk *pw = s->pw;
-	struct proxy_cluster *pc = &pw->clusters[cluster];
+	struct proxy_cluster *pc = &s->gen->clusters[cluster];
 	const struct gw_mesh_cluster *mc = pc->mc;
 	const struct gw_mesh_endpoint *ep;
 	struct gw_tcp_conn *up;
@@ -544,7 +563,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		return;
 	}
 	ep = &mc->endpoints[idx];
-	up = idle_get(pw, cluster, idx, &reqs);
+	up = idle_get(pw, s->gen, cluster, idx, &reqs);
 	if (up != NULL) {
 		/* a kept-alive connection to the same endpoint */
 		pw->stats.upstream_cx_reuse++;
@@ -614,14 +633,12 @@ attached:
 static void
 up_forget(struct proxy_sess *s)
 {
-	struct gw_proxy_wrk *pw = s->pw;
-
 	if (s->up != NULL)
-		slot_release(pw, s->cluster, s->endpoint);
+		slot_release(s->gen, s->cluster, s->endpoint);
 	s->up = NULL;
 	s->dl_connect = 0;
-	if (s->endpoint >= 0 && pw->clusters[s->cluster].active[s->endpoint])
-		pw->clusters[s->cluster].active[s->endpoint]--;
+	if (s->endpoint >= 0 && s->gen->clusters[s->cluster].active[s->endpoint])
+		s->gen->clusters[s->cluster].active[s->endpoint]--;
 	s->endpoint = -1;
 	chain_free(&s->upq);
 }
@@ -631,9 +648,9 @@ proxy_outcome(struct proxy_sess *s, int status)
 {
 	struct proxy_cluster *pc;
 
-	if (s->endpoint < 0 || s->cluster >= s->pw->n_clusters)
+	if (s->endpoint < 0 || s->cluster >= s->gen->n_clusters)
 		return;
-	pc = &s->pw->clusters[s->cluster];
+	pc = &s->gen->clusters[s->cluster];
 	pc->ep[s->endpoint].rq_total++;
 	if (status >= 500)
 		pc->ep[s->endpoint].rq_error++;
@@ -649,7 +666,7 @@ retry_release(struct proxy_sess *s)
 	if (!s->retry_counted)
 		return;
 	s->retry_counted = false;
-	pc = &s->pw->clusters[s->cluster];
+	pc = &s->gen->clusters[s->cluster];
 	if (pc->retries_active > 0)
 		pc->retries_active--;
 }
@@ -710,7 +727,7 @@ proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
 
 	if (s->route == NULL || s->resp_started || !s->replay_ok ||
 	    s->down == NULL || s->req == REQ_DISCARD || s->upgrade ||
-	    s->cluster >= pw->n_clusters)
+	    s->cluster >= s->gen->n_clusters)
 		return false;
 	r = &gw_route_action(s->route)->retry;
 	if (s->retries >= r->attempts || !fail_retriable(r, cause, status))
@@ -722,7 +739,7 @@ proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
 	backoff = 1 + proxy_rand(pw) % cap;
 	if (s->dl_route != 0 && pw->now_ms + backoff >= s->dl_route)
 		return false;	/* the route timeout comes first */
-	pc = &pw->clusters[s->cluster];
+	pc = &s->gen->clusters[s->cluster];
 	if (!s->retry_counted) {
 		/* DestinationRule http.maxRetries: retries under way */
 		if (pc->retries_active >= pc->max_retries) {
@@ -925,10 +942,13 @@ static const struct gw_tcp_app_ops down_ops = {
 static int
 down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 {
-	struct proxy_listener *lis = listen_ctx;
-	struct gw_proxy_wrk *pw = lis->pw;
+	struct proxy_port *pp = listen_ctx;
+	struct gw_proxy_wrk *pw = pp->pw;
+	struct proxy_listener *lis = proxy_listener_find(pw->gen, pp->port);
 	struct proxy_sess *s;
 
+	if (lis == NULL)
+		return -ECONNREFUSED;	/* the port left the configuration */
 	s = sess_get(pw);
 	if (s == NULL) {
 		pw->stats.downstream_cx_overflow++;
@@ -936,6 +956,8 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 	}
 	pw->stats.downstream_cx++;
 	s->down = c;
+	s->gen = pw->gen;
+	proxy_gen_ref(s->gen);
 	s->lis = lis;
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);
@@ -1150,6 +1172,28 @@ feed_response(struct proxy_sess *s)
 	}
 }
 
+/*
+ * Between requests, a session moves to the worker's current generation
+ * (the listener of the same port), so a configuration change applies to
+ * the next request on a kept-alive connection. @return false when the
+ * port is no longer served.
+ */
+static bool
+sess_rebind(struct proxy_sess *s)
+{
+	struct proxy_gen *old = s->gen, *cur = s->pw->gen;
+	struct proxy_listener *l = proxy_listener_find(cur, s->lis->ml->port);
+
+	if (l == NULL)
+		return false;
+	proxy_gen_ref(cur);
+	s->gen = cur;
+	s->lis = l;
+	s->cluster = GW_MESH_NO_CLUSTER;
+	proxy_gen_unref(old);
+	return true;
+}
+
 /* One exchange is over: next request, or close. */
 static void
 exchange_done(struct proxy_sess *s)
@@ -1168,6 +1212,12 @@ exchange_done(struct proxy_sess *s)
 	retry_release(s);
 	s->head_seen = false;
 	if (s->close_after || s->down_eof) {
+		s->req = REQ_DISCARD;
+		chain_free(&s->in);
+		return;
+	}
+	if (s->gen != s->pw->gen && !sess_rebind(s)) {
+		/* its port is gone from the configuration: no next request */
 		s->req = REQ_DISCARD;
 		chain_free(&s->in);
 		return;
@@ -1504,45 +1554,61 @@ gw_proxy_timers_run(struct gw_worker *w)
 				 PROXY_TIMERS_PER_RUN);
 }
 
-/* ---- set-up ------------------------------------------------------------- */
+/* ---- generations ------------------------------------------------------- */
 
-static void
-wrk_free(struct gw_proxy_wrk *pw)
+struct proxy_listener *
+proxy_listener_find(struct proxy_gen *g, uint16_t port)
 {
 	uint32_t i;
 
-	if (pw == NULL)
-		return;
-	for (i = 0; pw->sessions != NULL && i < pw->n_sessions; i++) {
-		struct proxy_sess *s = &pw->sessions[i];
+	for (i = 0; i < g->n_listeners; i++)
+		if (g->listeners[i].ml->port == port)
+			return &g->listeners[i];
+	return NULL;
+}
 
-		chain_free(&s->in);
-		chain_free(&s->rin);
-		chain_free(&s->upq);
-		chain_free(&s->downq);
-		chain_free(&s->replay);
-	}
-	for (i = 0; pw->listeners != NULL && i < pw->n_listeners; i++)
-		gw_route_scratch_free(pw->listeners[i].scratch);
-	for (i = 0; pw->clusters != NULL && i < pw->n_clusters; i++) {
-		free(pw->clusters[i].lb_state);
-		free(pw->clusters[i].active);
-		free(pw->clusters[i].idle);
-		free(pw->clusters[i].avail_buf);
-		free(pw->clusters[i].ep);
-	}
-	free(pw->idle_entries);
-	free(pw->listeners);
-	free(pw->clusters);
-	free(pw->sessions);
-	free(pw);
+/* Unlink g from its worker's list of retired generations. */
+static void
+gen_unlist(struct proxy_gen *g)
+{
+	struct proxy_gen **pp = &g->pw->retired;
+
+	while (*pp != NULL && *pp != g)
+		pp = &(*pp)->older;
+	if (*pp == g)
+		*pp = g->older;
+	g->older = NULL;
 }
 
 void
-gw_proxy_wrk_fini(struct gw_worker *w)
+proxy_gen_unref(struct proxy_gen *g)
 {
-	wrk_free(w->proxy);
-	w->proxy = NULL;
+	if (--g->refs > 0 || !g->retired)
+		return;
+	/* nothing of it is used any more: ctrl may free it */
+	gen_unlist(g);
+	__atomic_store_n(&g->released, 1, __ATOMIC_RELEASE);
+}
+
+static void
+gen_free(struct proxy_gen *g)
+{
+	uint32_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; g->listeners != NULL && i < g->n_listeners; i++)
+		gw_route_scratch_free(g->listeners[i].scratch);
+	for (i = 0; g->clusters != NULL && i < g->n_clusters; i++) {
+		free(g->clusters[i].lb_state);
+		free(g->clusters[i].active);
+		free(g->clusters[i].idle);
+		free(g->clusters[i].avail_buf);
+		free(g->clusters[i].ep);
+	}
+	free(g->listeners);
+	free(g->clusters);
+	free(g);
 }
 
 /* A worker's share of a per-cluster limit: rounded up, at least 1;
@@ -1555,72 +1621,54 @@ share(uint32_t limit, unsigned n_workers)
 	return (uint32_t)(((uint64_t)limit + n_workers - 1) / n_workers);
 }
 
+/*
+ * A worker's proxy state for mesh, with health (a cluster of the mesh is
+ * the cluster of the same index there). Ctrl thread; allocates.
+ */
 static int
-wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
+gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
+	   struct gw_health *health, struct proxy_gen **out, char *err,
 	   size_t errlen)
 {
-	struct gw_proxy_wrk *pw;
 	struct gw_route_err rerr;
+	struct proxy_gen *g;
 	uint32_t i;
 
-	pw = calloc(1, sizeof(*pw));
-	if (pw == NULL)
+	*out = NULL;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
 		goto nomem;
-	w->proxy = pw;
-	pw->w = w;
-	pw->mesh = mesh;
-	pw->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)w->id << 32) ^
-		  rte_rdtsc();
-	pw->http = w->dp->cfg->http;
-	pw->tsc_per_ms = rte_get_tsc_hz() / 1000;
-	pw->now_ms = rte_rdtsc() / pw->tsc_per_ms;
-	pw->tick_tsc = (pw->now_ms + 1) * pw->tsc_per_ms;
-	gw_timer_wheel_init(&pw->wheel, pw->now_ms);
-	/* a session holds up to two connections */
-	pw->n_sessions = w->dp->cfg->tcp.max_conns / 2;
-	if (pw->n_sessions == 0)
-		pw->n_sessions = 1;
-	pw->sessions = calloc(pw->n_sessions, sizeof(*pw->sessions));
-	pw->n_listeners = (uint32_t)gw_mesh_listener_count(mesh);
-	pw->listeners = calloc(pw->n_listeners + 1, sizeof(*pw->listeners));
-	pw->n_clusters = (uint32_t)gw_mesh_cluster_count(mesh);
-	pw->clusters = calloc(pw->n_clusters + 1, sizeof(*pw->clusters));
-	if (pw->sessions == NULL || pw->listeners == NULL ||
-	    pw->clusters == NULL)
+	g->pw = w->proxy;
+	g->mesh = mesh;
+	g->n_listeners = (uint32_t)gw_mesh_listener_count(mesh);
+	g->listeners = calloc(g->n_listeners + 1, sizeof(*g->listeners));
+	g->n_clusters = (uint32_t)gw_mesh_cluster_count(mesh);
+	g->clusters = calloc(g->n_clusters + 1, sizeof(*g->clusters));
+	if (g->listeners == NULL || g->clusters == NULL)
 		goto nomem;
-	for (i = pw->n_sessions; i-- > 0;) {
-		pw->sessions[i].next_free = pw->free;
-		pw->free = &pw->sessions[i];
-	}
-	pw->idle_entries = calloc(pw->n_sessions, sizeof(*pw->idle_entries));
-	if (pw->idle_entries == NULL)
-		goto nomem;
-	for (i = pw->n_sessions; i-- > 0;) {
-		pw->idle_entries[i].pw = pw;
-		gw_timer_init(&pw->idle_entries[i].timer, idle_expired);
-		pw->idle_entries[i].next = pw->idle_free;
-		pw->idle_free = &pw->idle_entries[i];
-	}
-	for (i = 0; i < pw->n_listeners; i++) {
-		struct proxy_listener *l = &pw->listeners[i];
+	for (i = 0; i < g->n_listeners; i++) {
+		struct proxy_listener *l = &g->listeners[i];
 
-		l->pw = pw;
+		l->gen = g;
 		l->ml = gw_mesh_listener_at(mesh, i);
 		if (l->ml->routes != NULL &&
 		    gw_route_scratch_create(l->ml->routes, &l->scratch,
 					    &rerr) != 0) {
 			snprintf(err, errlen, "listener %s: %s", l->ml->name,
 				 rerr.msg);
+			gen_free(g);
 			return -ENOMEM;
 		}
 	}
-	for (i = 0; i < pw->n_clusters; i++) {
-		struct proxy_cluster *pc = &pw->clusters[i];
+	for (i = 0; i < g->n_clusters; i++) {
+		struct proxy_cluster *pc = &g->clusters[i];
 
 		pc->mc = gw_mesh_cluster_at(mesh, i);
-		pc->hc = gw_health_cluster_get(w->dp->health, i);
-		if (pc->hc == NULL) {
-			snprintf(err, errlen, "the health state is not set up");
+		pc->hc = gw_health_cluster_get(health, i);
+		if (pc->hc == NULL || pc->hc->mc != pc->mc) {
+			snprintf(err, errlen, "the health state is not the "
+				 "mesh's");
+			gen_free(g);
 			return -EINVAL;
 		}
 		pc->gen = gw_health_gen(pc->hc) - 1; /* computed at first pick */
@@ -1644,10 +1692,92 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 			if (pc->lb_state == NULL)
 				goto nomem;
 			gw_lb_state_init(pc->mc->lb, pc->lb_state,
-					 proxy_rand(pw));
+					 gw_worker_rand(&w->proxy->rng));
 		}
 	}
+	*out = g;
 	return 0;
+nomem:
+	gen_free(g);
+	snprintf(err, errlen, "out of memory for the proxy of worker %u",
+		 w->id);
+	return -ENOMEM;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static void
+wrk_free(struct gw_proxy_wrk *pw)
+{
+	struct proxy_gen *g, *next;
+	uint32_t i;
+
+	if (pw == NULL)
+		return;
+	for (i = 0; pw->sessions != NULL && i < pw->n_sessions; i++) {
+		struct proxy_sess *s = &pw->sessions[i];
+
+		chain_free(&s->in);
+		chain_free(&s->rin);
+		chain_free(&s->upq);
+		chain_free(&s->downq);
+		chain_free(&s->replay);
+	}
+	for (g = pw->retired; g != NULL; g = next) {
+		next = g->older;
+		gen_free(g);
+	}
+	gen_free(pw->gen);
+	free(pw->idle_entries);
+	free(pw->sessions);
+	free(pw);
+}
+
+void
+gw_proxy_wrk_fini(struct gw_worker *w)
+{
+	wrk_free(w->proxy);
+	w->proxy = NULL;
+}
+
+static int
+wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
+	   size_t errlen)
+{
+	struct gw_proxy_wrk *pw;
+	uint32_t i;
+
+	pw = calloc(1, sizeof(*pw));
+	if (pw == NULL)
+		goto nomem;
+	w->proxy = pw;
+	pw->w = w;
+	pw->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)w->id << 32) ^
+		  rte_rdtsc();
+	pw->http = w->dp->cfg->http;
+	pw->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	pw->now_ms = rte_rdtsc() / pw->tsc_per_ms;
+	pw->tick_tsc = (pw->now_ms + 1) * pw->tsc_per_ms;
+	gw_timer_wheel_init(&pw->wheel, pw->now_ms);
+	/* a session holds up to two connections */
+	pw->n_sessions = w->dp->cfg->tcp.max_conns / 2;
+	if (pw->n_sessions == 0)
+		pw->n_sessions = 1;
+	pw->sessions = calloc(pw->n_sessions, sizeof(*pw->sessions));
+	pw->idle_entries = calloc(pw->n_sessions, sizeof(*pw->idle_entries));
+	if (pw->sessions == NULL || pw->idle_entries == NULL)
+		goto nomem;
+	for (i = pw->n_sessions; i-- > 0;) {
+		pw->sessions[i].next_free = pw->free;
+		pw->free = &pw->sessions[i];
+	}
+	for (i = pw->n_sessions; i-- > 0;) {
+		pw->idle_entries[i].pw = pw;
+		gw_timer_init(&pw->idle_entries[i].timer, idle_expired);
+		pw->idle_entries[i].next = pw->idle_free;
+		pw->idle_free = &pw->idle_entries[i];
+	}
+	return gen_create(w, mesh, w->dp->health, &pw->gen, err, errlen);
 nomem:
 	snprintf(err, errlen, "out of memory for the proxy of worker %u",
 		 w->id);
@@ -1672,9 +1802,17 @@ gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
 			return rc;
 		for (l = 0; l < gw_mesh_listener_count(mesh); l++) {
 			uint16_t port = gw_mesh_listener_at(mesh, l)->port;
+			struct proxy_port *pp = &w->proxy->ports[l];
 
-			rc = gw_tcp_listen(w, port, &down_ops,
-					   &w->proxy->listeners[l]);
+			if (l >= PROXY_PORTS_MAX) {
+				snprintf(err, errlen, "more than %d listener "
+					 "ports", PROXY_PORTS_MAX);
+				return -ENOSPC;
+			}
+			pp->pw = w->proxy;
+			pp->port = port;
+			w->proxy->n_ports++;
+			rc = gw_tcp_listen(w, port, &down_ops, pp);
 			if (rc < 0) {
 				snprintf(err, errlen, "cannot listen on port "
 					 "%u for %s: %s", port,

@@ -390,7 +390,7 @@ proxy_request_head(struct proxy_sess *s)
 	/* PICK_UPSTREAM: the destination; the endpoint at connect */
 	d = gw_route_pick_destination(r, (uint32_t)proxy_rand(pw));
 	if (d == NULL || d->user == GW_MESH_NO_CLUSTER ||
-	    d->user >= pw->n_clusters) {
+	    d->user >= s->gen->n_clusters) {
 		pw->stats.no_cluster++;
 		local_reply(s, 503, NULL, 0, "no healthy upstream", true);
 		return;
@@ -449,9 +449,9 @@ proxy_request_head(struct proxy_sess *s)
 	else if (m->host_idx < 0 || m->target_form == GW_HTTP_TARGET_ABSOLUTE)
 		e[n++] = (struct gw_http_edit){ "host",
 			auth_len > 0 ? auth :
-			pw->clusters[d->user].mc->host,
+			s->gen->clusters[d->user].mc->host,
 			auth_len > 0 ? (uint32_t)auth_len :
-			(uint32_t)strlen(pw->clusters[d->user].mc->host), 4,
+			(uint32_t)strlen(s->gen->clusters[d->user].mc->host), 4,
 			GW_HTTP_EDIT_SET };
 	n = route_edits(&a->headers.request, e, n, PROXY_MAX_EDITS);
 	n = route_edits(&d->headers.request, e, n, PROXY_MAX_EDITS);

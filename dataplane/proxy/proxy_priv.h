@@ -105,10 +105,12 @@ enum proxy_resp_state {
 };
 
 struct gw_proxy_wrk;
+struct proxy_gen;
 
 /* One downstream connection and, while a request is out, its upstream. */
 struct proxy_sess {
 	struct gw_proxy_wrk *pw;
+	struct proxy_gen *gen;		/* the configuration it holds (a ref) */
 	struct gw_tcp_conn *down;
 	struct gw_tcp_conn *up;
 	struct proxy_sess *next_free;
@@ -130,8 +132,8 @@ struct proxy_sess {
 	struct proxy_sess *pend_prev;
 	uint32_t up_requests;		/* requests on this upstream conn */
 	uint8_t req_method;		/* enum gw_http_method */
-	struct proxy_listener *lis;	/* the listener it came in on */
-	uint32_t cluster;		/* index in the mesh */
+	struct proxy_listener *lis;	/* its listener, in gen */
+	uint32_t cluster;		/* index in gen's mesh */
 	int endpoint;			/* index in the cluster, -1 none */
 	uint64_t t_sent;		/* TSC when the request head was routed */
 	/* timeouts, in the worker's milliseconds (pw->now_ms); one wheel
@@ -167,7 +169,7 @@ struct proxy_sess {
 
 /* Per worker and listener: the route table and this worker's scratch. */
 struct proxy_listener {
-	struct gw_proxy_wrk *pw;
+	struct proxy_gen *gen;
 	const struct gw_mesh_listener *ml;
 	struct gw_route_scratch *scratch;
 };
@@ -179,6 +181,7 @@ struct proxy_listener {
  */
 struct proxy_idle {
 	struct gw_proxy_wrk *pw;
+	struct proxy_gen *gen;		/* its cluster's configuration (a ref) */
 	struct gw_tcp_conn *c;
 	struct proxy_idle *next;	/* endpoint list, or the free list */
 	struct proxy_idle *prev;
@@ -220,16 +223,45 @@ struct proxy_cluster {
 	struct proxy_sess *pend_tail;
 };
 
-struct gw_proxy_wrk {
-	struct gw_worker *w;
+/*
+ * What one configuration snapshot gives a worker's proxy: the listeners'
+ * route scratch and the clusters' state (balancer state, active
+ * requests, idle pools, connection limits, pending queue). Built by ctrl
+ * with the snapshot; the worker's current one takes new connections, and
+ * an older one lives while sessions or idle connections hold it (refs),
+ * then is marked released for ctrl to free.
+ */
+struct proxy_gen {
+	struct gw_proxy_wrk *pw;
 	const struct gw_mesh *mesh;
-	struct proxy_sess *sessions;	/* n_sessions, one allocation */
-	struct proxy_sess *free;
-	uint32_t n_sessions;
 	uint32_t n_listeners;
 	uint32_t n_clusters;
 	struct proxy_listener *listeners;
 	struct proxy_cluster *clusters;
+	uint32_t refs;			/* sessions and idle connections */
+	uint32_t n_pending;		/* sessions queued in its clusters */
+	bool retired;			/* a newer one took over */
+	uint32_t released;		/* retired and unreferenced (release) */
+	struct proxy_gen *older;	/* the worker's list of retired ones */
+};
+
+/* Most listener ports (the TCP stack's listener table holds 32). */
+#define PROXY_PORTS_MAX 32
+
+/* A port the worker listens on: the listen context, stable across
+ * generations (each accept looks up the current one's listener). */
+struct proxy_port {
+	struct gw_proxy_wrk *pw;
+	uint16_t port;
+};
+
+struct gw_proxy_wrk {
+	struct gw_worker *w;
+	struct proxy_gen *gen;		/* the current configuration */
+	struct proxy_gen *retired;	/* older ones still referenced */
+	struct proxy_sess *sessions;	/* n_sessions, one allocation */
+	struct proxy_sess *free;
+	uint32_t n_sessions;
 	struct proxy_idle *idle_entries; /* n_sessions of them */
 	struct proxy_idle *idle_free;
 	uint64_t rng;			/* xorshift64* state */
@@ -239,6 +271,8 @@ struct gw_proxy_wrk {
 	uint64_t tick_tsc;		/* TSC at which now_ms moves on */
 	struct gw_timer_wheel wheel;	/* session and idle-pool timers */
 	uint32_t n_pending;		/* sessions queued, all clusters */
+	uint32_t n_ports;
+	struct proxy_port ports[PROXY_PORTS_MAX];
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
 	uint8_t scratch[PROXY_SCRATCH];	/* rewritten head lines */
@@ -256,6 +290,18 @@ int proxy_response_head(struct proxy_sess *s);
 void proxy_local_reply(struct proxy_sess *s, int status, const char *body,
 		       bool close);
 void proxy_count_status(struct gw_proxy_wrk *pw, int status);
+
+/* Take and drop a reference to a generation (worker). */
+static inline void
+proxy_gen_ref(struct proxy_gen *g)
+{
+	g->refs++;
+}
+
+void proxy_gen_unref(struct proxy_gen *g);
+/* g's listener on port, NULL when it has none. */
+struct proxy_listener *proxy_listener_find(struct proxy_gen *g,
+					   uint16_t port);
 
 /* proxy.c: what proxy_http.c calls back */
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
