@@ -303,9 +303,16 @@ void proxy_gen_unref(struct proxy_gen *g);
 struct proxy_listener *proxy_listener_find(struct proxy_gen *g,
 					   uint16_t port);
 
-/* proxy.c: what proxy_http.c calls back */
+/* proxy.c: what the other files call back */
+extern const struct gw_tcp_app_ops proxy_down_ops;
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
 void proxy_up_detach(struct proxy_sess *s, bool abort);
+/* The upstream connection is gone (closed, or its connect failed). */
+void proxy_up_forget(struct proxy_sess *s);
+/* DestinationRule http.idleTimeout: an idle connection is closed. */
+void proxy_idle_expired(struct gw_timer *t, void *arg);
+
+/* proxy_retry.c */
 /* The attempt in flight failed (cause, status: the upstream's, or the
  * one Envoy would answer); feeds outlier detection and the endpoint's
  * counters. */
@@ -315,5 +322,7 @@ void proxy_outcome(struct proxy_sess *s, int status);
  * @return true when a retry is scheduled. */
 bool proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
 		 bool conn_gone);
+/* The request no longer holds one of its cluster's retries. */
+void proxy_retry_release(struct proxy_sess *s);
 
 #endif /* PROXY_PRIV_H */
