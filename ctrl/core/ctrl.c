@@ -21,6 +21,7 @@
 #include "gw_api.h"
 #include "gw_ctrl.h"
 #include "gw_health.h"
+#include "gw_snap.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_ctrl_logtype, ctrl, INFO);
 #define GW_CTRL_LOG(level, ...) \
@@ -192,6 +193,8 @@ gw_ctrl_run(struct gw_ctrl *c)
 		if (now >= next_tick) {
 			liveness_tick(c);
 			gw_health_tick(c->dp != NULL ? c->dp->health : NULL);
+			if (c->dp != NULL)
+				(void)gw_snap_reap(c->dp);
 			next_tick = now + TICK_MS * 1000000ull;
 		}
 		timeout = (int)((next_tick - now) / 1000000u) + 1;

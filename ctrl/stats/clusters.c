@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "gw_health.h"
+#include "gw_proxy.h"
+#include "gw_snap.h"
 #include "gw_stats.h"
 
 /* Per-endpoint series stop past this many endpoints in all: a bound on
@@ -53,8 +55,10 @@ gw_stats_endpoint(const struct gw_ctrl *c, uint32_t ci, uint32_t ep,
 		struct gw_proxy_ep_stats ps;
 		uint64_t active;
 
-		if (gw_proxy_endpoint_stats(c->dp->workers[w], ci, ep, &ps,
-					    &active) < 0)
+		/* the current snapshot's generation: requests still on
+		 * an older one are not in rq_active / cx_active */
+		if (gw_proxy_endpoint_stats(c->dp->snap->proxy[w], ci, ep,
+					    &ps, &active) < 0)
 			continue;
 		o->rq_total += ps.rq_total;
 		o->rq_error += ps.rq_error;

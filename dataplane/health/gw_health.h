@@ -27,6 +27,9 @@
  *     weight builds a new balancer, published with one pointer store and
  *     freed after an RCU grace period of dp->qsbr.
  *
+ * A configuration change builds a new state from the old one (what is
+ * known of an endpoint carries over) as part of a snapshot.
+ *
  * Threads: create / free / tick / endpoint_set / reads for the admin API on
  * the control thread; gw_health_gen(), gw_health_avail(),
  * gw_health_outcome() and the probe loop (gw_health_wrk_run()) on workers.
@@ -112,20 +115,28 @@ struct gw_health;
 
 /**
  * Build the health state of mesh's clusters and the probe targets of its
- * HealthChecks, assigned to dp's workers. Control thread, after
- * gw_dp_create() and before gw_proxy_start() and the launch; stores the
- * result in dp->health and per-worker parts in each worker. mesh and dp
- * are borrowed until gw_health_free().
+ * HealthChecks, assigned to dp's workers (part of a configuration
+ * snapshot). With prev (the state in use), what is known of an endpoint
+ * of the same cluster name and address carries over: drain / maint,
+ * ejections, check verdicts and runs, counters, and weights set through
+ * the API where the configuration kept the endpoint's weight. Control
+ * thread; nothing runs until a worker switches to it
+ * (gw_health_wrk_switch()). mesh must outlive it.
  * @return 0, or -errno with a message in err (-ENOMEM, -EINVAL for a
  *   probe request that does not fit a packet buffer).
  */
-int gw_health_create(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
-		     size_t errlen);
+int gw_health_create(struct gw_dp *dp, const struct gw_mesh *mesh,
+		     const struct gw_health *prev, struct gw_health **out,
+		     char *err, size_t errlen);
 
-/** Free what gw_health_create() made (control thread, after the workers
- * stopped and the proxy is gone; before the TCP state is freed, since
- * probes hold connections). NULL-safe, idempotent. */
-void gw_health_free(struct gw_dp *dp);
+/** Free h (control thread: no running worker uses it, and an RCU grace
+ * period passed since the last did; or the workers stopped, before their
+ * TCP state is freed, since probes hold connections). NULL-safe. */
+void gw_health_free(struct gw_dp *dp, struct gw_health *h);
+
+/** Worker w probes h's targets from now on, and no longer those of the
+ * state it had (their connections are aborted). The worker itself. */
+void gw_health_wrk_switch(struct gw_worker *w, struct gw_health *h);
 
 /** Cluster i's state; NULL when i is out of range or there is none. */
 struct gw_health_cluster *gw_health_cluster_get(struct gw_health *h,

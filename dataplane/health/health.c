@@ -543,36 +543,160 @@ cluster_init(struct gw_health_cluster *c, const struct gw_mesh_cluster *mc)
 	return 0;
 }
 
+/* prev's cluster of the same name, NULL when none. */
+static const struct gw_health_cluster *
+prev_cluster(const struct gw_health *prev, uint32_t hint, const char *name)
+{
+	uint32_t i;
+
+	if (prev == NULL)
+		return NULL;
+	if (hint < prev->n_clusters &&
+	    strcmp(prev->clusters[hint].mc->name, name) == 0)
+		return &prev->clusters[hint];
+	for (i = 0; i < prev->n_clusters; i++)
+		if (strcmp(prev->clusters[i].mc->name, name) == 0)
+			return &prev->clusters[i];
+	return NULL;
+}
+
+/*
+ * What the gateway knew of an endpoint goes on into the new state when
+ * the cluster and the address stay: the operator's drain / maint, an
+ * ejection under way, the active checks' verdict (when both have
+ * checks), the counters; and a weight the operator set through the API,
+ * unless the configuration changed that endpoint's weight itself.
+ * @return whether a weight differs from the mesh's.
+ */
+static bool
+cluster_carry(struct gw_health_cluster *c, const struct gw_health_cluster *o)
+{
+	bool reweigh = false;
+	uint32_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		const struct gw_mesh_endpoint *e = &c->mc->endpoints[i];
+		struct gw_health_ep *ne = &c->eps[i];
+
+		for (k = 0; k < o->n; k++) {
+			const struct gw_mesh_endpoint *oe = &o->mc->endpoints[k];
+			const struct gw_health_ep *pe = &o->eps[k];
+			uint32_t flags = __atomic_load_n(&pe->flags,
+							 __ATOMIC_RELAXED);
+			uint32_t keep = GW_HEALTH_F_ADMIN;
+
+			if (oe->addr != e->addr || oe->port != e->port)
+				continue;
+			if (c->mc->outlier.enabled)
+				keep |= GW_HEALTH_F_EJECTED;
+			if (c->mc->health_check != NULL &&
+			    o->mc->health_check != NULL) {
+				keep |= GW_HEALTH_F_HC_PENDING |
+					GW_HEALTH_F_HC_FAILED;
+				ne->flags &= ~(uint32_t)(GW_HEALTH_F_HC_PENDING |
+							 GW_HEALTH_F_HC_FAILED);
+				ne->hc_state = __atomic_load_n(
+					&pe->hc_state, __ATOMIC_RELAXED);
+			}
+			ne->flags |= flags & keep;
+			if (ne->flags & GW_HEALTH_F_EJECTED) {
+				ne->ejected_until_ms = pe->ejected_until_ms;
+				ne->ejections = pe->ejections;
+			}
+			ne->ejections_total = __atomic_load_n(
+				&pe->ejections_total, __ATOMIC_RELAXED);
+			ne->hc_checks = __atomic_load_n(&pe->hc_checks,
+							__ATOMIC_RELAXED);
+			ne->hc_failures = __atomic_load_n(&pe->hc_failures,
+							  __ATOMIC_RELAXED);
+			ne->transitions = __atomic_load_n(&pe->transitions,
+							  __ATOMIC_RELAXED);
+			if (pe->weight != oe->weight && e->weight == oe->weight) {
+				ne->weight = pe->weight;
+				reweigh = true;
+			}
+			ep_bits_sync(c, i);
+			break;
+		}
+	}
+	c->ejections_total = o->ejections_total;
+	c->ejections_overflow = o->ejections_overflow;
+	return reweigh;
+}
+
+/* A probe target of prev for the same check, address and port keeps its
+ * verdict and its run of results. */
+static void
+targets_carry(struct gw_health *h, const struct gw_health *prev)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->n_targets; i++) {
+		struct health_target *t = &h->targets[i];
+
+		for (k = 0; k < prev->n_targets; k++) {
+			const struct health_target *o = &prev->targets[k];
+
+			if (o->addr != t->addr || o->port != t->port ||
+			    strcmp(o->hc->name, t->hc->name) != 0)
+				continue;
+			/* the prober's fields: a snapshot, a few ms old at
+			 * most when the new state is published */
+			t->state = o->state;
+			t->ok_run = o->ok_run;
+			t->fail_run = o->fail_run;
+			t->checks = o->checks;
+			t->failures = o->failures;
+			t->transitions = o->transitions;
+			break;
+		}
+	}
+}
+
 int
-gw_health_create(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
-		 size_t errlen)
+gw_health_create(struct gw_dp *dp, const struct gw_mesh *mesh,
+		 const struct gw_health *prev, struct gw_health **out,
+		 char *err, size_t errlen)
 {
 	struct gw_health *h;
 	size_t max_targets = 0, i;
 	uint32_t ci, k;
 	int rc = -ENOMEM;
 
+	*out = NULL;
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		goto nomem;
-	dp->health = h;
 	h->dp = dp;
 	h->mesh = mesh;
 	h->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	h->n_clusters = (uint32_t)gw_mesh_cluster_count(mesh);
 	h->clusters = rte_zmalloc("gw_health", (h->n_clusters + 1) *
 				  sizeof(*h->clusters), RTE_CACHE_LINE_SIZE);
-	if (h->clusters == NULL)
+	h->wrk = calloc(dp->n_workers + 1, sizeof(*h->wrk));
+	if (h->clusters == NULL || h->wrk == NULL)
 		goto nomem;
 	for (ci = 0; ci < h->n_clusters; ci++) {
 		const struct gw_mesh_cluster *mc = gw_mesh_cluster_at(mesh, ci);
+		struct gw_health_cluster *c = &h->clusters[ci];
+		const struct gw_health_cluster *o;
 
-		if (cluster_init(&h->clusters[ci], mc) < 0)
+		if (cluster_init(c, mc) < 0)
 			goto nomem;
-		h->clusters[ci].next_decay_ms = now_ms(h) +
-						mc->outlier.interval_ms;
+		c->next_decay_ms = now_ms(h) + mc->outlier.interval_ms;
 		if (mc->health_check != NULL)
 			max_targets += mc->n_endpoints;
+		o = prev_cluster(prev, ci, mc->name);
+		if (o != NULL && cluster_carry(c, o) && c->n > 0) {
+			rc = lb_reweight(h, c, 0, c->eps[0].weight);
+			if (rc < 0) {
+				snprintf(err, errlen, "%s: cannot keep the "
+					 "weights set through the API: %s",
+					 mc->name, strerror(-rc));
+				gw_health_free(dp, h);
+				return rc;
+			}
+		}
 	}
 	h->targets = calloc(max_targets + 1, sizeof(*h->targets));
 	if (h->targets == NULL)
@@ -596,33 +720,44 @@ gw_health_create(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
 	for (i = 0; i < h->n_targets; i++) {
 		h->targets[i].worker = (uint16_t)(i % dp->n_workers);
 		rc = target_request(h, &h->targets[i], err, errlen);
-		if (rc < 0)
+		if (rc < 0) {
+			gw_health_free(dp, h);
 			return rc;
+		}
 	}
-	for (k = 0; k < dp->n_workers; k++) {
-		rc = health_wrk_create(h, dp->workers[k]);
-		if (rc < 0)
-			goto nomem;
-	}
+	if (prev != NULL)
+		targets_carry(h, prev);
+	for (k = 0; k < dp->n_workers; k++)
+		health_wrk_init(h, &h->wrk[k], dp->workers[k]);
 	if (h->n_targets > 0)
 		GW_HEALTH_LOG(INFO, "%zu probe target(s) over %u worker(s)\n",
 			      h->n_targets, dp->n_workers);
+	*out = h;
 	return 0;
 nomem:
+	gw_health_free(dp, h);
 	snprintf(err, errlen, "out of memory for the health state");
 	return -ENOMEM;
 }
 
 void
-gw_health_free(struct gw_dp *dp)
+gw_health_free(struct gw_dp *dp, struct gw_health *h)
 {
-	struct gw_health *h = dp != NULL ? dp->health : NULL;
 	size_t i;
 
 	if (h == NULL)
 		return;
-	for (i = 0; i < dp->n_workers; i++)
-		health_wrk_free(dp->workers[i]);
+	for (i = 0; h->wrk != NULL && i < dp->n_workers; i++) {
+		struct gw_worker *w = dp->workers[i];
+
+		/* a stopped worker still holding it: its TCP frees the
+		 * probes' connections */
+		if (w != NULL && w->health == &h->wrk[i]) {
+			health_wrk_detach(&h->wrk[i], false);
+			w->health = NULL;
+		}
+	}
+	free(h->wrk);
 	for (i = 0; i < h->n_retired; i++)
 		gw_lb_free(h->retired[i].lb);
 	free(h->retired);
@@ -642,5 +777,4 @@ gw_health_free(struct gw_dp *dp)
 	}
 	free(h->targets);
 	free(h);
-	dp->health = NULL;
 }

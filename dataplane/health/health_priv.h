@@ -77,6 +77,7 @@ struct health_retired {
 struct gw_health {
 	struct gw_dp *dp;
 	const struct gw_mesh *mesh;
+	struct gw_health_wrk *wrk;	/* one per worker: its probes */
 	uint64_t tsc_per_ms;
 	struct gw_health_cluster *clusters;
 	uint32_t n_clusters;
@@ -104,7 +105,12 @@ void health_ep_flags(struct gw_health_cluster *c, uint32_t ep, uint32_t set,
 		     uint32_t clear);
 
 /* probe.c */
-int health_wrk_create(struct gw_health *h, struct gw_worker *w);
-void health_wrk_free(struct gw_worker *w);
+/* Give hw the targets of h that worker w probes (ctrl; no timer runs
+ * until the worker switches to h). */
+void health_wrk_init(struct gw_health *h, struct gw_health_wrk *hw,
+		     struct gw_worker *w);
+/* Stop hw's probes: timers stopped, connections let go (aborted when
+ * abort, else left to a stopped worker's TCP to free). */
+void health_wrk_detach(struct gw_health_wrk *hw, bool abort);
 
 #endif /* HEALTH_PRIV_H */

@@ -329,24 +329,17 @@ gw_health_wrk_run(struct gw_worker *w)
 				 HEALTH_TIMERS_PER_RUN);
 }
 
-int
-health_wrk_create(struct gw_health *h, struct gw_worker *w)
+void
+health_wrk_init(struct gw_health *h, struct gw_health_wrk *hw,
+		struct gw_worker *w)
 {
-	struct gw_health_wrk *hw;
 	size_t i;
 
-	hw = calloc(1, sizeof(*hw));
-	if (hw == NULL)
-		return -ENOMEM;
-	w->health = hw;
 	hw->h = h;
 	hw->w = w;
 	hw->tsc_per_ms = h->tsc_per_ms;
-	hw->now_ms = rte_rdtsc() / hw->tsc_per_ms;
-	hw->tick_tsc = (hw->now_ms + 1) * hw->tsc_per_ms;
 	hw->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)w->id << 40) ^
 		  rte_rdtsc();
-	gw_timer_wheel_init(&hw->wheel, hw->now_ms);
 	for (i = h->n_targets; i-- > 0;) {
 		struct health_target *t = &h->targets[i];
 
@@ -356,29 +349,56 @@ health_wrk_create(struct gw_health *h, struct gw_worker *w)
 		gw_timer_init(&t->timer, probe_timer);
 		t->next = hw->targets;
 		hw->targets = t;
-		/* the first probes soon, spread over 100 ms */
+	}
+}
+
+/* The worker takes hw: its clock starts now, the first probes soon,
+ * spread over 100 ms. */
+static void
+wrk_attach(struct gw_health_wrk *hw)
+{
+	struct health_target *t;
+
+	hw->now_ms = rte_rdtsc() / hw->tsc_per_ms;
+	hw->tick_tsc = (hw->now_ms + 1) * hw->tsc_per_ms;
+	gw_timer_wheel_init(&hw->wheel, hw->now_ms);
+	for (t = hw->targets; t != NULL; t = t->next) {
+		t->phase = PROBE_IDLE;
 		gw_timer_start(&hw->wheel, &t->timer,
 			       hw->now_ms + 1 + wrk_rand(hw) % 100);
 	}
-	return 0;
 }
 
 void
-health_wrk_free(struct gw_worker *w)
+health_wrk_detach(struct gw_health_wrk *hw, bool abort)
 {
-	struct gw_health_wrk *hw = w != NULL ? w->health : NULL;
 	struct health_target *t;
 
-	if (hw == NULL)
-		return;
 	for (t = hw->targets; t != NULL; t = t->next) {
+		struct gw_tcp_conn *c = t->c;
+
 		gw_timer_stop(&t->timer);
-		if (t->c != NULL) {
-			/* the worker is stopped: TCP frees its connections */
-			gw_tcp_ctx_set(t->c, NULL);
-			t->c = NULL;
-		}
+		t->phase = PROBE_IDLE;
+		if (c == NULL)
+			continue;
+		/* its callbacks find no owner from now on */
+		gw_tcp_ctx_set(c, NULL);
+		t->c = NULL;
+		if (abort)
+			gw_tcp_abort(c);
 	}
-	free(hw);
-	w->health = NULL;
+}
+
+void
+gw_health_wrk_switch(struct gw_worker *w, struct gw_health *h)
+{
+	struct gw_health_wrk *hw = h != NULL ? &h->wrk[w->id] : NULL;
+
+	if (w->health == hw)
+		return;
+	if (w->health != NULL)
+		health_wrk_detach(w->health, true);
+	w->health = hw;
+	if (hw != NULL)
+		wrk_attach(hw);
 }

@@ -27,8 +27,8 @@
 #include "gw_ctrl.h"
 #include "gw_mesh.h"
 #include "gw_port.h"
-#include "gw_health.h"
 #include "gw_proxy.h"
+#include "gw_snap.h"
 #include "gw_version.h"
 #include "gw_worker.h"
 
@@ -168,6 +168,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 	struct gw_config *cfg = NULL;
 	struct gw_mesh *mesh = NULL;
 	struct gw_dp *dp = NULL;
+	struct gw_snap *snap = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char extra_buf[2][160];
 	char *extra[2];
@@ -243,16 +244,19 @@ run(const char *prog, const char *config_path, const char *log_level)
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;
 	}
-	rc = gw_health_create(dp, mesh, err, sizeof(err));
+	rc = gw_proxy_start(dp, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;
 	}
-	rc = gw_proxy_start(dp, mesh, err, sizeof(err));
+	/* the boot configuration: dp->cfg points into it, so it lives until
+	 * the end; later ones are owned by their snapshots */
+	rc = gw_snap_build(dp, cfg, mesh, true, &snap, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;
 	}
+	gw_snap_publish(dp, snap);
 	ctrl.dp = dp;
 	ctrl.start_ns = gw_ctrl_now_ns();
 	ctrl.start_wall = time(NULL);

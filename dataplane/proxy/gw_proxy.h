@@ -15,13 +15,16 @@
  * request, 404 no route, 503 no endpoint or connect failure, 502 a bad or
  * cut upstream response.
  *
- * Threads: gw_proxy_start() on ctrl before launch (allocates sessions and
- * per-worker routing state, listens); everything else on the owning
- * worker, from TCP callbacks, with no allocation except mbufs.
+ * Threads: gw_proxy_start() on ctrl before launch (allocates sessions);
+ * generations (per-worker routing and cluster state of one configuration
+ * snapshot) built and freed on ctrl; everything else on the owning
+ * worker, from TCP callbacks and the loop, with no allocation except
+ * mbufs.
  */
 #ifndef GW_PROXY_H
 #define GW_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +68,7 @@
 	X(fault_delays, "requests delayed by fault injection")                \
 	X(fault_aborts, "requests aborted by fault injection")                \
 	X(local_replies, "responses meshgw generated itself")                 \
+	X(listen_failures, "listener ports a configuration could not open")   \
 	X(active_sessions, "sessions open now (gauge)")
 
 struct gw_proxy_stats {
@@ -81,24 +85,64 @@ struct gw_proxy_ep_stats {
 	uint64_t cx_active;	/* open now: busy, idle, connecting */
 };
 
+/* What one configuration snapshot gives one worker's proxy (opaque). */
+struct proxy_gen;
+struct gw_health;
+
 /**
- * Endpoint ep of cluster ci as worker w counts it (relaxed reads, for
- * ctrl). rq_active: requests on it now.
+ * Endpoint ep of cluster ci as generation g (a worker's part of a
+ * snapshot) counts it (relaxed reads, for ctrl). rq_active: requests on
+ * it now.
  * @return 0, or -ENOENT.
  */
-int gw_proxy_endpoint_stats(const struct gw_worker *w, uint32_t ci,
+int gw_proxy_endpoint_stats(const struct proxy_gen *g, uint32_t ci,
 			    uint32_t ep, struct gw_proxy_ep_stats *out,
 			    uint64_t *rq_active);
 
 /**
- * Set up the proxy on every worker of dp for mesh and listen on its
- * listener ports. Ctrl thread, after gw_dp_create() and before launch.
- * mesh is borrowed until gw_dp_free() (it must outlive the workers).
- * @return 0, or -errno with a message in err (-EADDRINUSE when a listener
- *   port is taken, by a test listener for instance; -ENOMEM).
+ * Set up the proxy of every worker of dp: sessions, idle pool, timers.
+ * It serves nothing until a snapshot gives it a generation. Ctrl thread,
+ * after gw_dp_create() and before launch.
+ * @return 0, or -ENOMEM with a message in err.
  */
-int gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
-		   size_t errlen);
+int gw_proxy_start(struct gw_dp *dp, char *err, size_t errlen);
+
+/**
+ * Whether the workers can serve mesh: at most 32 listener ports, none
+ * taken by the Dataplane's test listeners. Ctrl, before building.
+ * @return 0, or -ENOSPC / -EADDRINUSE with a message in err.
+ */
+int gw_proxy_mesh_check(const struct gw_dp *dp, const struct gw_mesh *mesh,
+			char *err, size_t errlen);
+
+/**
+ * Worker w's generation for mesh and its health state (a cluster of the
+ * mesh is the cluster of the same index there); endpoint counters carry
+ * on from prev's for the same cluster name and address (prev may be
+ * NULL). Ctrl thread; allocates. mesh and health must outlive it.
+ * @return 0, or -errno with a message in err.
+ */
+int gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
+			struct gw_health *health, const struct proxy_gen *prev,
+			struct proxy_gen **out, char *err, size_t errlen);
+
+/**
+ * Whether ctrl may free g (after an RCU grace period): its worker never
+ * took it, or took it, moved on, and nothing holds it any more. Ctrl.
+ */
+bool gw_proxy_gen_done(const struct proxy_gen *g);
+
+/** Free a generation (ctrl; gw_proxy_gen_done(), then a grace period, or
+ * the workers stopped). NULL-safe. */
+void gw_proxy_gen_free(struct proxy_gen *g);
+
+/**
+ * Make g the worker's current generation (the worker, at the top of its
+ * loop): listen on its ports and stop listening on ports it lacks; the
+ * old one is retired: its idle upstream connections close, idle client
+ * connections move to g, requests in flight finish on it.
+ */
+void gw_proxy_switch(struct gw_worker *w, struct proxy_gen *g);
 
 /** Fire the worker's due proxy timers (the worker loop, once per
  * iteration, after the TCP timers). */

@@ -1038,6 +1038,41 @@ sess_rebind(struct proxy_sess *s)
 	return true;
 }
 
+/*
+ * g was retired: nothing in flight holds it longer than it must. Idle
+ * upstream connections close (FIN; the next request opens one in the
+ * current generation), and sessions waiting for a request head move to
+ * the current generation now rather than at their next request, so an
+ * idle client does not keep an old configuration alive.
+ */
+void
+proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < g->n_clusters; i++) {
+		struct proxy_cluster *pc = &g->clusters[i];
+
+		for (k = 0; k < pc->mc->n_endpoints && pc->n_idle > 0; k++)
+			while (pc->idle[k] != NULL)
+				idle_close(pw, pc->idle[k], false);
+	}
+	for (i = 0; i < pw->n_sessions && g->refs > 0; i++) {
+		struct proxy_sess *s = &pw->sessions[i];
+
+		if (s->down == NULL || s->gen != g || s->req != REQ_HEAD ||
+		    s->head_seen || s->resp != RESP_IDLE || s->pending ||
+		    s->up != NULL || s->in.len != 0)
+			continue;
+		if (!sess_rebind(s)) {
+			/* its port is gone: close it, as at the end of an
+			 * exchange */
+			s->req = REQ_DISCARD;
+			sess_drive(s);
+		}
+	}
+}
+
 /* One exchange is over: next request, or close. */
 static void
 exchange_done(struct proxy_sess *s)

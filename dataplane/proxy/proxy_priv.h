@@ -241,6 +241,7 @@ struct proxy_gen {
 	uint32_t refs;			/* sessions and idle connections */
 	uint32_t n_pending;		/* sessions queued in its clusters */
 	bool retired;			/* a newer one took over */
+	uint32_t installed;		/* the worker took it (release) */
 	uint32_t released;		/* retired and unreferenced (release) */
 	struct proxy_gen *older;	/* the worker's list of retired ones */
 };
@@ -304,6 +305,9 @@ struct proxy_listener *proxy_listener_find(struct proxy_gen *g,
 					   uint16_t port);
 
 /* proxy.c: what the other files call back */
+/* g was retired: close its idle upstream connections, move idle sessions
+ * to the current generation (or close them when their port is gone). */
+void proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g);
 extern const struct gw_tcp_app_ops proxy_down_ops;
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
 void proxy_up_detach(struct proxy_sess *s, bool abort);

@@ -21,16 +21,15 @@ gw_proxy_stats_get(const struct gw_worker *w)
 }
 
 int
-gw_proxy_endpoint_stats(const struct gw_worker *w, uint32_t ci, uint32_t ep,
+gw_proxy_endpoint_stats(const struct proxy_gen *g, uint32_t ci, uint32_t ep,
 			struct gw_proxy_ep_stats *out, uint64_t *rq_active)
 {
-	const struct gw_proxy_wrk *pw = w->proxy;
 	const struct proxy_cluster *pc;
 
-	if (pw == NULL || ci >= pw->gen->n_clusters ||
-	    ep >= pw->gen->clusters[ci].mc->n_endpoints)
+	if (g == NULL || ci >= g->n_clusters ||
+	    ep >= g->clusters[ci].mc->n_endpoints)
 		return -ENOENT;
-	pc = &pw->gen->clusters[ci];
+	pc = &g->clusters[ci];
 	/* plain fields the worker writes: relaxed loads, as for counters */
 	out->rq_total = __atomic_load_n(&pc->ep[ep].rq_total,
 					__ATOMIC_RELAXED);
@@ -80,8 +79,8 @@ proxy_gen_unref(struct proxy_gen *g)
 	__atomic_store_n(&g->released, 1, __ATOMIC_RELEASE);
 }
 
-static void
-gen_free(struct proxy_gen *g)
+void
+gw_proxy_gen_free(struct proxy_gen *g)
 {
 	uint32_t i;
 
@@ -101,6 +100,13 @@ gen_free(struct proxy_gen *g)
 	free(g);
 }
 
+bool
+gw_proxy_gen_done(const struct proxy_gen *g)
+{
+	return g == NULL || !__atomic_load_n(&g->installed, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&g->released, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* A worker's share of a per-cluster limit: rounded up, at least 1;
  * "unlimited" (2^32-1) stays so. */
 static uint32_t
@@ -111,20 +117,67 @@ share(uint32_t limit, unsigned n_workers)
 	return (uint32_t)(((uint64_t)limit + n_workers - 1) / n_workers);
 }
 
+/* prev's cluster of the same name, NULL when none. */
+static const struct proxy_cluster *
+prev_cluster(const struct proxy_gen *prev, uint32_t hint, const char *name)
+{
+	uint32_t i;
+
+	if (prev == NULL)
+		return NULL;
+	if (hint < prev->n_clusters &&
+	    strcmp(prev->clusters[hint].mc->name, name) == 0)
+		return &prev->clusters[hint];
+	for (i = 0; i < prev->n_clusters; i++)
+		if (strcmp(prev->clusters[i].mc->name, name) == 0)
+			return &prev->clusters[i];
+	return NULL;
+}
+
 /*
- * A worker's proxy state for mesh, with health (a cluster of the mesh is
- * the cluster of the same index there). Ctrl thread; allocates.
+ * Endpoint counters go on from where the previous generation's are, for
+ * endpoints of the same cluster and address, so /clusters and the
+ * metrics stay monotonic across a change (what the old generation counts
+ * after this copy is not carried: its in-flight requests' ends).
  */
-static int
-gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
-	   struct gw_health *health, struct proxy_gen **out, char *err,
-	   size_t errlen)
+static void
+ep_stats_carry(struct proxy_cluster *pc, const struct proxy_cluster *old)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < pc->mc->n_endpoints; i++) {
+		const struct gw_mesh_endpoint *e = &pc->mc->endpoints[i];
+
+		for (k = 0; k < old->mc->n_endpoints; k++) {
+			const struct gw_mesh_endpoint *o = &old->mc->endpoints[k];
+
+			if (o->addr != e->addr || o->port != e->port)
+				continue;
+			pc->ep[i].rq_total = __atomic_load_n(
+				&old->ep[k].rq_total, __ATOMIC_RELAXED);
+			pc->ep[i].rq_error = __atomic_load_n(
+				&old->ep[k].rq_error, __ATOMIC_RELAXED);
+			pc->ep[i].cx_total = __atomic_load_n(
+				&old->ep[k].cx_total, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+}
+
+int
+gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
+		    struct gw_health *health, const struct proxy_gen *prev,
+		    struct proxy_gen **out, char *err, size_t errlen)
 {
 	struct gw_route_err rerr;
 	struct proxy_gen *g;
 	uint32_t i;
 
 	*out = NULL;
+	if (w->proxy == NULL) {
+		snprintf(err, errlen, "worker %u has no proxy", w->id);
+		return -EINVAL;
+	}
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		goto nomem;
@@ -146,19 +199,20 @@ gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 					    &rerr) != 0) {
 			snprintf(err, errlen, "listener %s: %s", l->ml->name,
 				 rerr.msg);
-			gen_free(g);
+			gw_proxy_gen_free(g);
 			return -ENOMEM;
 		}
 	}
 	for (i = 0; i < g->n_clusters; i++) {
 		struct proxy_cluster *pc = &g->clusters[i];
+		const struct proxy_cluster *old;
 
 		pc->mc = gw_mesh_cluster_at(mesh, i);
 		pc->hc = gw_health_cluster_get(health, i);
 		if (pc->hc == NULL || pc->hc->mc != pc->mc) {
 			snprintf(err, errlen, "the health state is not the "
 				 "mesh's");
-			gen_free(g);
+			gw_proxy_gen_free(g);
 			return -EINVAL;
 		}
 		pc->gen = gw_health_gen(pc->hc) - 1; /* computed at first pick */
@@ -184,14 +238,123 @@ gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 			gw_lb_state_init(pc->mc->lb, pc->lb_state,
 					 gw_worker_rand(&w->proxy->rng));
 		}
+		old = prev_cluster(prev, i, pc->mc->name);
+		if (old != NULL)
+			ep_stats_carry(pc, old);
 	}
 	*out = g;
 	return 0;
 nomem:
-	gen_free(g);
+	gw_proxy_gen_free(g);
 	snprintf(err, errlen, "out of memory for the proxy of worker %u",
 		 w->id);
 	return -ENOMEM;
+}
+
+int
+gw_proxy_mesh_check(const struct gw_dp *dp, const struct gw_mesh *mesh,
+		    char *err, size_t errlen)
+{
+	size_t l, n = gw_mesh_listener_count(mesh);
+	size_t k;
+
+	if (n > PROXY_PORTS_MAX) {
+		snprintf(err, errlen, "%zu listener ports: at most %d",
+			 n, PROXY_PORTS_MAX);
+		return -ENOSPC;
+	}
+	for (l = 0; dp->cfg != NULL && l < n; l++) {
+		const struct gw_mesh_listener *ml = gw_mesh_listener_at(mesh, l);
+
+		for (k = 0; k < dp->cfg->n_test_listeners; k++) {
+			if (dp->cfg->test_listeners[k].port != ml->port)
+				continue;
+			snprintf(err, errlen, "listener %s: port %u is the "
+				 "Dataplane's test listener", ml->name,
+				 ml->port);
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+/* ---- switching (worker) --------------------------------------------------- */
+
+/* Listen on g's ports, stop listening on the others. A port that stays
+ * keeps its listener: no connection notices. */
+static void
+ports_sync(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+{
+	struct gw_worker *w = pw->w;
+	uint32_t i, k;
+	int rc;
+
+	for (k = 0; k < PROXY_PORTS_MAX; k++) {
+		struct proxy_port *pp = &pw->ports[k];
+
+		if (pp->port == 0 || proxy_listener_find(g, pp->port) != NULL)
+			continue;
+		gw_tcp_unlisten(w, pp->port);
+		GW_PROXY_LOG(INFO, "worker %u: port %u no longer served\n",
+			     w->id, pp->port);
+		pp->port = 0;
+		pw->n_ports--;
+	}
+	for (i = 0; i < g->n_listeners; i++) {
+		uint16_t port = g->listeners[i].ml->port;
+		struct proxy_port *slot = NULL;
+
+		for (k = 0; k < PROXY_PORTS_MAX; k++) {
+			if (pw->ports[k].port == port)
+				break;
+			if (pw->ports[k].port == 0 && slot == NULL)
+				slot = &pw->ports[k];
+		}
+		if (k < PROXY_PORTS_MAX)
+			continue;	/* served already */
+		if (slot == NULL) {
+			/* ctrl checks the count before it publishes */
+			pw->stats.listen_failures++;
+			continue;
+		}
+		rc = gw_tcp_listen(w, port, &proxy_down_ops, slot);
+		if (rc < 0) {
+			pw->stats.listen_failures++;
+			GW_PROXY_LOG(ERR, "worker %u: cannot listen on port %u "
+				     "(%s): %s\n", w->id, port,
+				     g->listeners[i].ml->name, strerror(-rc));
+			continue;
+		}
+		slot->pw = pw;
+		slot->port = port;
+		pw->n_ports++;
+	}
+}
+
+void
+gw_proxy_switch(struct gw_worker *w, struct proxy_gen *g)
+{
+	struct gw_proxy_wrk *pw = w->proxy;
+	struct proxy_gen *old;
+
+	if (pw == NULL || g == NULL || g == pw->gen)
+		return;
+	old = pw->gen;
+	__atomic_store_n(&g->installed, 1, __ATOMIC_RELEASE);
+	ports_sync(pw, g);
+	pw->gen = g;
+	if (old == NULL)
+		return;
+	old->retired = true;
+	old->older = pw->retired;
+	pw->retired = old;
+	/* what holds the old one without a request in flight moves on now:
+	 * idle upstream connections close, idle sessions rebind */
+	proxy_gen_leave(pw, old);
+	if (old->refs == 0) {
+		gen_unlist(old);
+		__atomic_store_n(&old->released, 1, __ATOMIC_RELEASE);
+	}
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -199,7 +362,6 @@ nomem:
 static void
 wrk_free(struct gw_proxy_wrk *pw)
 {
-	struct proxy_gen *g, *next;
 	uint32_t i;
 
 	if (pw == NULL)
@@ -213,11 +375,7 @@ wrk_free(struct gw_proxy_wrk *pw)
 		chain_free(&s->downq);
 		chain_free(&s->replay);
 	}
-	for (g = pw->retired; g != NULL; g = next) {
-		next = g->older;
-		gen_free(g);
-	}
-	gen_free(pw->gen);
+	/* the generations are their snapshots' (gw_proxy_gen_free()) */
 	free(pw->idle_entries);
 	free(pw->sessions);
 	free(pw);
@@ -231,8 +389,7 @@ gw_proxy_wrk_fini(struct gw_worker *w)
 }
 
 static int
-wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
-	   size_t errlen)
+wrk_create(struct gw_worker *w, char *err, size_t errlen)
 {
 	struct gw_proxy_wrk *pw;
 	uint32_t i;
@@ -268,7 +425,7 @@ wrk_create(struct gw_worker *w, const struct gw_mesh *mesh, char *err,
 		pw->idle_entries[i].next = pw->idle_free;
 		pw->idle_free = &pw->idle_entries[i];
 	}
-	return gen_create(w, mesh, w->dp->health, &pw->gen, err, errlen);
+	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory for the proxy of worker %u",
 		 w->id);
@@ -276,46 +433,17 @@ nomem:
 }
 
 int
-gw_proxy_start(struct gw_dp *dp, const struct gw_mesh *mesh, char *err,
-	       size_t errlen)
+gw_proxy_start(struct gw_dp *dp, char *err, size_t errlen)
 {
 	unsigned id;
-	size_t l;
 	int rc;
 
-	if (gw_mesh_listener_count(mesh) == 0)
-		return 0;
 	for (id = 0; id < dp->n_workers; id++) {
-		struct gw_worker *w = dp->workers[id];
-
-		rc = wrk_create(w, mesh, err, errlen);
+		rc = wrk_create(dp->workers[id], err, errlen);
 		if (rc < 0)
 			return rc;
-		for (l = 0; l < gw_mesh_listener_count(mesh); l++) {
-			uint16_t port = gw_mesh_listener_at(mesh, l)->port;
-			struct proxy_port *pp = &w->proxy->ports[l];
-
-			if (l >= PROXY_PORTS_MAX) {
-				snprintf(err, errlen, "more than %d listener "
-					 "ports", PROXY_PORTS_MAX);
-				return -ENOSPC;
-			}
-			pp->pw = w->proxy;
-			pp->port = port;
-			w->proxy->n_ports++;
-			rc = gw_tcp_listen(w, port, &proxy_down_ops, pp);
-			if (rc < 0) {
-				snprintf(err, errlen, "cannot listen on port "
-					 "%u for %s: %s", port,
-					 gw_mesh_listener_at(mesh, l)->name,
-					 strerror(-rc));
-				return rc;
-			}
-		}
 	}
-	GW_PROXY_LOG(INFO, "%zu listener(s), %zu cluster(s), %u session(s) "
-		     "per worker\n", gw_mesh_listener_count(mesh),
-		     gw_mesh_cluster_count(mesh), dp->workers[0]->proxy != NULL ?
-		     dp->workers[0]->proxy->n_sessions : 0);
+	GW_PROXY_LOG(INFO, "%u session(s) per worker\n",
+		     dp->workers[0]->proxy->n_sessions);
 	return 0;
 }

@@ -96,6 +96,14 @@ int gw_tcp_listen(struct gw_worker *w, uint16_t lport,
 		  const struct gw_tcp_app_ops *ops, void *ctx);
 
 /**
+ * Stop listening on `lport` (host order) on this worker: new SYNs get a
+ * RST, handshakes under way are reset when they complete; established
+ * connections are not touched. The worker itself (or ctrl before launch).
+ * @return 0, or -ENOENT when nothing listens there.
+ */
+int gw_tcp_unlisten(struct gw_worker *w, uint16_t lport);
+
+/**
  * Open a connection from `port`'s address and a local port of this
  * worker's ephemeral slice (so replies come back to this worker) to
  * raddr:rport (host order). connected() tells how it went.

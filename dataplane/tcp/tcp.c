@@ -295,6 +295,18 @@ gw_tcp_listen(struct gw_worker *w, uint16_t lport,
 	return -ENOSPC;
 }
 
+int
+gw_tcp_unlisten(struct gw_worker *w, uint16_t lport)
+{
+	struct gw_tcp_listener *l =
+		tcp_listener_lookup(w->tcp, rte_cpu_to_be_16(lport));
+
+	if (lport == 0 || l == NULL)
+		return -ENOENT;
+	memset(l, 0, sizeof(*l));
+	return 0;
+}
+
 /* Free space of the receive buffer, as the window to advertise. */
 uint32_t
 tcp_rcv_window(const struct gw_tcp_wrk *t, const struct gw_tcp_conn *c)

@@ -13,7 +13,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "gw_flow.h"
-#include "gw_health.h"
+#include "gw_snap.h"
 #include "gw_impair.h"
 #include "gw_port.h"
 #include "gw_tcp.h"
@@ -152,7 +152,8 @@ gw_dp_free(struct gw_dp *dp)
 
 	if (dp == NULL)
 		return;
-	gw_health_free(dp);	/* its probes let go of their connections */
+	/* the configurations: probes let go of their connections */
+	gw_snap_free_all(dp);
 	for (i = 0; i < GW_MAX_WORKERS; i++) {
 		gw_worker_free(dp->workers[i]);
 		dp->workers[i] = NULL;

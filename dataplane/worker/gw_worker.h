@@ -66,6 +66,7 @@ struct gw_tcp_wrk;
 struct gw_proxy_wrk;
 struct gw_health;
 struct gw_health_wrk;
+struct gw_snap;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
 struct gw_dp {
@@ -77,7 +78,12 @@ struct gw_dp {
 	struct rte_rcu_qsbr *qsbr; /* one thread id per worker */
 	struct gw_flow_steer steer; /* which worker owns which flow */
 	const struct gw_config_dataplane *cfg; /* what it was built from */
-	struct gw_health *health; /* endpoint health (dataplane/health) */
+	/* the configuration the workers run (gw_snap.h): published by ctrl
+	 * with a store-release, loaded by each worker once per loop */
+	struct gw_snap *snap;
+	struct gw_snap *snap_retired; /* ctrl: older ones not freed yet */
+	uint64_t snap_version;	      /* ctrl: the last published */
+	struct gw_health *health; /* ctrl's view: the current snapshot's */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };
@@ -153,6 +159,8 @@ struct gw_worker {
 	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
 	struct gw_proxy_wrk *proxy;   /* the HTTP proxy (dataplane/proxy) */
 	struct gw_health_wrk *health; /* its probes (dataplane/health) */
+	struct gw_snap *snap;	      /* the configuration it runs */
+	uint64_t snap_ack;	      /* its version (store-release, for ctrl) */
 	struct gw_impair *impair[GW_MAX_PORTS]; /* NULL: port not impaired */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;

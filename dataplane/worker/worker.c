@@ -22,6 +22,7 @@
 #include "gw_tcp.h"
 #include "gw_health.h"
 #include "gw_proxy.h"
+#include "gw_snap.h"
 #include "gw_testapp.h"
 #include "gw_worker.h"
 
@@ -141,6 +142,8 @@ gw_worker_poll_once(struct gw_worker *w)
 	w->now = now;
 	w->stats.loops++;
 
+	/* a new configuration is taken between two iterations */
+	gw_snap_worker_check(w);
 	/* timers first: what arrives below sees this loop's clock */
 	gw_tcp_timers_run(w);
 	if (w->proxy != NULL)

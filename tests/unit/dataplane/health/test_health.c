@@ -141,7 +141,8 @@ setup(void **state)
 	    rte_rcu_qsbr_thread_register(dp->qsbr, 0) != 0)
 		return -1;
 	rte_rcu_qsbr_thread_online(dp->qsbr, 0);
-	if (gw_health_create(dp, mesh, msg, sizeof(msg)) != 0) {
+	if (gw_health_create(dp, mesh, NULL, &dp->health, msg,
+			     sizeof(msg)) != 0) {
 		fprintf(stderr, "gw_health_create: %s\n", msg);
 		return -1;
 	}
@@ -154,7 +155,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	gw_health_free(dp);
+	gw_health_free(dp, dp->health);
+	dp->health = NULL;
 	if (dp != NULL)
 		rte_free(dp->qsbr);
 	free(wrk);
