@@ -249,6 +249,15 @@ api_route(struct gw_api *api, const struct api_req *q, const char *url,
 {
 	size_t i;
 
+	if (strncmp(url, "/apis/", 6) == 0) {
+		if (!token_ok(api->c, q->conn)) {
+			reply_error(r, MHD_HTTP_UNAUTHORIZED,
+				    "missing or wrong bearer token");
+			return;
+		}
+		api_resources(api, q, url, r, allow);
+		return;
+	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct api_route *rt = &routes[i];
 		bool get = strcmp(q->method, MHD_HTTP_METHOD_GET) == 0 ||

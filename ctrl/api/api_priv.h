@@ -50,4 +50,8 @@ unsigned status_of_errno(int err);
 void api_endpoints_post(struct gw_api *api, const struct api_req *q,
 			struct api_reply *r);
 
+/* resources.c: /apis/... (the resource API); allow set on a 405 */
+void api_resources(struct gw_api *api, const struct api_req *q,
+		   const char *url, struct api_reply *r, const char **allow);
+
 #endif /* API_PRIV_H */

@@ -24,8 +24,6 @@
 #include "gw_snap.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_ctrl_logtype, ctrl, INFO);
-#define GW_CTRL_LOG(level, ...) \
-	rte_log(RTE_LOG_##level, gw_ctrl_logtype, "ctrl: " __VA_ARGS__)
 
 #define TICK_MS 100 /* liveness check period */
 

@@ -12,19 +12,28 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <rte_log.h>
+
 #include "gw_config.h"
 #include "gw_mesh.h"
 #include "gw_worker.h"
 
 struct gw_api;
+struct gw_store;
+
+extern int gw_ctrl_logtype;
+#define GW_CTRL_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, gw_ctrl_logtype, "ctrl: " __VA_ARGS__)
 
 #define GW_CTRL_TOKEN_MAX 4096
 #define GW_CTRL_LIVENESS_MS 3000 /* /ready fails when workers stall longer */
 
 struct gw_ctrl {
 	struct gw_dp *dp;		  /* borrowed */
-	const struct gw_config *cfg;	  /* borrowed */
-	const struct gw_mesh *mesh;	  /* borrowed: cfg compiled */
+	const struct gw_config *cfg;	  /* the current snapshot's */
+	const struct gw_mesh *mesh;	  /* ... cfg compiled */
+	struct gw_store *store;		  /* the resources, as given */
 	const char *config_path;	  /* as given on the command line */
 	char token[GW_CTRL_TOKEN_MAX];	  /* admin bearer token; "" = none */
 	uint64_t start_ns;		  /* CLOCK_MONOTONIC at start */
@@ -36,6 +45,11 @@ struct gw_ctrl {
 	bool grace_pending;
 	uint64_t grace_done_ns; /* when the last grace period completed */
 	uint64_t grace_periods; /* completed since start */
+	/* applies through the API (or the folder watch) */
+	uint64_t applies_tried;
+	uint64_t applies;	/* accepted */
+	uint64_t last_compile_ns;
+	uint64_t last_publish_ns;
 };
 
 /** CLOCK_MONOTONIC in ns. */
@@ -72,5 +86,27 @@ void gw_ctrl_fini(struct gw_ctrl *c);
  * @param why  set to a short reason when not ready.
  */
 bool gw_ctrl_ready(const struct gw_ctrl *c, const char **why);
+
+/**
+ * Apply cand, a changed copy of c->store (gw_store_clone() + puts and
+ * deletes): all of it, or none. Compiles it, refuses it when a resource
+ * it touched is rejected or the Dataplane changed, builds and saves and
+ * publishes the snapshot, waits for the workers to take it, commits the
+ * store. cand is consumed.
+ * @param body  the answer: a report (configVersion, resourceVersion,
+ *   compileMs, publishMs, changed, deleted, warnings) or a Kubernetes
+ *   Status with causes {resource, field (a JSON pointer), message}.
+ * @return the HTTP status: 200, 422, 500.
+ */
+unsigned gw_ctrl_apply(struct gw_ctrl *c, struct gw_store *cand,
+		       json_t **body);
+
+/** A Kubernetes-style Status of a failure; causes (consumed) may be NULL. */
+json_t *gw_ctrl_status_failure(unsigned code, const char *reason,
+			       const char *msg, json_t *causes);
+
+/** The JSON pointer of a "<field path>: <what>" message, and the what. */
+void gw_ctrl_field_pointer(const char *msg, char *ptr, size_t len,
+			   const char **rest);
 
 #endif /* GW_CTRL_H */

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "gw_port.h"
 #include "gw_proxy.h"
 #include "gw_snap.h"
+#include "gw_store.h"
 #include "gw_version.h"
 #include "gw_worker.h"
 
@@ -43,11 +45,13 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s --config PATH [--log-level LEVEL]\n"
+		"usage: %s --config PATH [--state-dir DIR] [--log-level LEVEL]\n"
 		"       %s --check-config PATH\n"
 		"       %s --version | --help\n"
 		"\n"
 		"  -c, --config PATH        run with the resources in PATH (a YAML file or a folder)\n"
+		"      --state-dir DIR      keep every accepted API change in DIR; a restart\n"
+		"                           comes back with the last one\n"
 		"      --check-config PATH  validate PATH, list its resources, exit 0 (valid) or 2\n"
 		"      --log-level LEVEL    DPDK log level (e.g. info, debug, gw.*:debug)\n"
 		"  -V, --version            print the version\n"
@@ -159,8 +163,64 @@ runtime_dir_remove(const char *dir)
 	(void)rmdir(dir);
 }
 
+/*
+ * The resources to start with, into a new store: the boot file's, or,
+ * with a state folder that holds them, the last accepted ones (the
+ * Dataplane still comes from the boot file: it changes only with a
+ * restart, and the restart is how). *cfg is replaced by the store's view.
+ */
 static int
-run(const char *prog, const char *config_path, const char *log_level)
+boot_store(const char *state_dir, struct gw_config **cfg,
+	   struct gw_store **out)
+{
+	struct gw_config_err cerr;
+	const struct gw_store_entry *bad;
+	struct gw_config *scfg = NULL;
+	struct gw_store *st;
+	char msg[1024];
+	int rc;
+
+	if (gw_store_create(state_dir, &st) < 0) {
+		fprintf(stderr, "meshgw: out of memory\n");
+		return -ENOMEM;
+	}
+	*out = st;
+	rc = gw_store_load(st, msg, sizeof(msg));
+	if (msg[0] != '\0')
+		fprintf(stderr, "meshgw: state folder: %s\n", msg);
+	if (rc > 0) {
+		gw_store_drop_kind(st, "Dataplane");
+		rc = gw_store_import(st, *cfg, "Dataplane");
+		if (rc == 0)
+			rc = gw_store_config(st, &scfg, &cerr, &bad);
+		if (rc == 0) {
+			fprintf(stderr, "meshgw: restored %zu resource(s) "
+				"from %s (resourceVersion %" PRIu64 ")\n",
+				st->n, state_dir, st->rv);
+			gw_config_free(*cfg);
+			*cfg = scfg;
+			return 0;
+		}
+		gw_config_err_format(&cerr, msg, sizeof(msg));
+		fprintf(stderr, "meshgw: state folder %s does not load (%s); "
+			"starting from the configuration file\n", state_dir,
+			msg);
+	}
+	if (rc < 0 && rc != -EINVAL)
+		return rc;
+	/* no state (or none usable): the boot file's resources */
+	gw_store_free(st);
+	if (gw_store_create(state_dir, out) < 0 ||
+	    gw_store_import(*out, *cfg, NULL) < 0) {
+		fprintf(stderr, "meshgw: out of memory\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+run(const char *prog, const char *config_path, const char *state_dir,
+    const char *log_level)
 {
 	const struct gw_config_dataplane *dpc;
 	struct gw_port_eal_args eal;
@@ -169,6 +229,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 	struct gw_mesh *mesh = NULL;
 	struct gw_dp *dp = NULL;
 	struct gw_snap *snap = NULL;
+	struct gw_store *store = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char extra_buf[2][160];
 	char *extra[2];
@@ -178,7 +239,9 @@ run(const char *prog, const char *config_path, const char *log_level)
 
 	if (config_load(config_path, &cfg) != 0)
 		return EXIT_CONFIG;
-	if (mesh_compile(cfg, &mesh) < 0) {
+	if (boot_store(state_dir, &cfg, &store) < 0 ||
+	    mesh_compile(cfg, &mesh) < 0) {
+		gw_store_free(store);
 		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
@@ -192,10 +255,12 @@ run(const char *prog, const char *config_path, const char *log_level)
 	ctrl.cfg = cfg;
 	ctrl.mesh = mesh;
 	ctrl.config_path = config_path;
+	ctrl.store = store;
 	if (dpc->admin_token_file[0] != '\0' &&
 	    gw_ctrl_token_load(&ctrl, dpc->admin_token_file, err,
 			       sizeof(err)) != 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
+		gw_store_free(store);
 		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_CONFIG;
@@ -212,6 +277,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 				    sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: %s\n", err);
+		gw_store_free(store);
 		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
@@ -220,6 +286,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: cannot block signals: %s\n",
 			strerror(-rc));
+		gw_store_free(store);
 		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
@@ -227,6 +294,7 @@ run(const char *prog, const char *config_path, const char *log_level)
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "meshgw: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		gw_store_free(store);
 		gw_mesh_free(mesh);
 		gw_config_free(cfg);
 		return EXIT_RUNTIME;
@@ -282,6 +350,7 @@ out:
 	gw_dp_free(dp);
 	(void)rte_eal_cleanup(); /* nothing left to do if it fails */
 	runtime_dir_remove(runtime_dir);
+	gw_store_free(store);
 	gw_mesh_free(mesh);
 	gw_config_free(cfg);
 	return status;
@@ -293,12 +362,14 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", required_argument, NULL, 'C' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *check = NULL, *log_level = NULL;
+	const char *state_dir = NULL;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
@@ -311,6 +382,9 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			log_level = optarg;
+			break;
+		case 'S':
+			state_dir = optarg;
 			break;
 		case 'V':
 			printf("meshgw %s\n", MESHGW_VERSION);
@@ -329,5 +403,5 @@ main(int argc, char **argv)
 	}
 	if (check != NULL)
 		return check_config(check);
-	return run(argv[0], config, log_level);
+	return run(argv[0], config, state_dir, log_level);
 }

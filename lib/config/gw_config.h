@@ -36,6 +36,8 @@ struct gw_config_err {
 	unsigned line;
 	unsigned col;
 	char msg[GW_CONFIG_ERR_MSG_MAX]; /* "<field path>: <what was expected>" */
+	bool syntax; /* the input is not well-formed YAML/JSON (else: a
+		      * well-formed document with wrong content) */
 };
 
 /**
@@ -275,6 +277,41 @@ int gw_config_load(const char *path, struct gw_config **out,
 int gw_config_load_buffer(const char *name, const char *buf, size_t len,
 			  struct gw_config **out, struct gw_config_err *err);
 
+/** One named buffer of gw_config_load_buffers(). */
+struct gw_config_buf {
+	const char *name;	/* the file name in errors and sources */
+	const char *data;	/* YAML (or JSON), need not be NUL-terminated */
+	size_t len;
+};
+
+/**
+ * Same as gw_config_load_buffer() for several buffers loaded into one set,
+ * in order (the admin API's resource store: one buffer per resource, so
+ * an error names it).
+ */
+int gw_config_load_buffers(const struct gw_config_buf *bufs, size_t n,
+			   struct gw_config **out, struct gw_config_err *err);
+
+/**
+ * The kind served under a Kubernetes-style path: group, version and the
+ * lowercase plural ("networking.istio.io", "v1", "virtualservices").
+ * @param kind         set to the kind ("VirtualService").
+ * @param api_version  set to "group/version" as the loader accepts it.
+ * @return 0, -ENOENT (no such group and plural), -EINVAL (the kind exists
+ *   but not in that version).
+ */
+int gw_config_kind_find(const char *group, const char *version,
+			const char *plural, const char **kind,
+			const char **api_version);
+
+/** The kind as lib/config's table spells it (a string that lives as long
+ * as the program), NULL for an unknown kind. */
+const char *gw_config_kind_name(const char *kind);
+
+/** The lowercase plural of a kind ("VirtualService" -> "virtualservices"),
+ * NULL for an unknown kind. */
+const char *gw_config_kind_plural(const char *kind);
+
 /** Free a set and every node and resource in it; NULL is a no-op. */
 void gw_config_free(struct gw_config *cfg);
 
@@ -294,6 +331,12 @@ gw_config_dataplane(const struct gw_config *cfg);
  * @return a new reference, or NULL on allocation failure.
  */
 json_t *gw_config_dump_json(const struct gw_config *cfg);
+
+/**
+ * One resource as JSON: apiVersion, kind, metadata (with its namespace,
+ * also when defaulted) and spec. @return a new reference, or NULL.
+ */
+json_t *gw_config_resource_to_json(const struct gw_config_resource *r);
 
 /** "applied" / "not yet applied". */
 const char *gw_config_apply_state_name(enum gw_config_apply_state s);

@@ -364,3 +364,37 @@ gw_config_load_buffer(const char *name, const char *buf, size_t len,
 	*out = cfg;
 	return 0;
 }
+
+int
+gw_config_load_buffers(const struct gw_config_buf *bufs, size_t n,
+		       struct gw_config **out, struct gw_config_err *err)
+{
+	struct gw_config *cfg;
+	size_t i;
+	int rc = 0;
+
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	if (out == NULL || (bufs == NULL && n > 0))
+		return cfg_err(err, -EINVAL, NULL, 0, 0, "no buffers or output");
+	*out = NULL;
+	cfg = cfg_new();
+	if (cfg == NULL)
+		return cfg_err(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct gw_config_buf *b = &bufs[i];
+
+		if (b->data == NULL && b->len > 0)
+			rc = cfg_err(err, -EINVAL, b->name, 0, 0, "no buffer");
+		else
+			rc = load_mem(cfg, b->name != NULL ? b->name : "",
+				      b->data != NULL ? b->data : "", b->len,
+				      err);
+	}
+	if (rc < 0) {
+		gw_config_free(cfg);
+		return rc;
+	}
+	*out = cfg;
+	return 0;
+}

@@ -22,6 +22,7 @@
 
 struct kind_info {
 	const char *kind;
+	const char *plural;	/* in resource paths of the admin API */
 	const char *group;
 	const char *const *api_versions; /* "group/version", NULL-terminated */
 	enum gw_config_apply_state state;
@@ -46,18 +47,18 @@ static const char *const meshgw_versions[] = {
 #define LATER GW_CONFIG_NOT_YET_APPLIED
 
 static const struct kind_info kinds[] = {
-	{ "Gateway", NET, net_versions, LATER },
-	{ "VirtualService", NET, net_versions, LATER },
-	{ "DestinationRule", NET, net_versions, LATER },
-	{ "ServiceEntry", NET, net_versions, LATER },
-	{ "WorkloadEntry", NET, net_versions, LATER },
-	{ "Sidecar", NET, net_versions, LATER },
-	{ "EnvoyFilter", NET, net_alpha3_versions, LATER },
-	{ "AuthorizationPolicy", SEC, sec_versions, LATER },
-	{ "RequestAuthentication", SEC, sec_versions, LATER },
-	{ "PeerAuthentication", SEC, sec_versions, LATER },
-	{ "Dataplane", "meshgw.io", meshgw_versions, GW_CONFIG_APPLIED },
-	{ "HealthCheck", "meshgw.io", meshgw_versions, LATER },
+	{ "Gateway", "gateways", NET, net_versions, LATER },
+	{ "VirtualService", "virtualservices", NET, net_versions, LATER },
+	{ "DestinationRule", "destinationrules", NET, net_versions, LATER },
+	{ "ServiceEntry", "serviceentries", NET, net_versions, LATER },
+	{ "WorkloadEntry", "workloadentries", NET, net_versions, LATER },
+	{ "Sidecar", "sidecars", NET, net_versions, LATER },
+	{ "EnvoyFilter", "envoyfilters", NET, net_alpha3_versions, LATER },
+	{ "AuthorizationPolicy", "authorizationpolicies", SEC, sec_versions, LATER },
+	{ "RequestAuthentication", "requestauthentications", SEC, sec_versions, LATER },
+	{ "PeerAuthentication", "peerauthentications", SEC, sec_versions, LATER },
+	{ "Dataplane", "dataplanes", "meshgw.io", meshgw_versions, GW_CONFIG_APPLIED },
+	{ "HealthCheck", "healthchecks", "meshgw.io", meshgw_versions, LATER },
 };
 
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -65,6 +66,53 @@ static const struct kind_info kinds[] = {
 static const char *const top_fields[] = {
 	"apiVersion", "kind", "metadata", "spec", "status", NULL,
 };
+
+int
+gw_config_kind_find(const char *group, const char *version,
+		    const char *plural, const char **kind,
+		    const char **api_version)
+{
+	const char *const *v;
+	size_t i, glen = strlen(group);
+
+	for (i = 0; i < N_KINDS; i++) {
+		if (strcmp(kinds[i].group, group) != 0 ||
+		    strcmp(kinds[i].plural, plural) != 0)
+			continue;
+		*kind = kinds[i].kind;
+		for (v = kinds[i].api_versions; *v != NULL; v++) {
+			if (strncmp(*v, group, glen) == 0 && (*v)[glen] == '/' &&
+			    strcmp(*v + glen + 1, version) == 0) {
+				*api_version = *v;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
+	return -ENOENT;
+}
+
+const char *
+gw_config_kind_name(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return kinds[i].kind;
+	return NULL;
+}
+
+const char *
+gw_config_kind_plural(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return kinds[i].plural;
+	return NULL;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -477,12 +525,11 @@ set_new(json_t *o, const char *key, json_t *v)
 	return json_object_set_new(o, key, v) < 0 ? -ENOMEM : 0;
 }
 
-static json_t *
-resource_to_json(const struct gw_config_resource *r)
+json_t *
+gw_config_resource_to_json(const struct gw_config_resource *r)
 {
 	const struct gw_config_node *meta = find(r->root, "metadata", NULL);
-	char src[GW_CONFIG_ERR_FILE_MAX + 16];
-	json_t *o, *m, *st;
+	json_t *o, *m;
 	int rc;
 
 	o = json_object();
@@ -504,9 +551,25 @@ resource_to_json(const struct gw_config_resource *r)
 		json_decref(m);
 	if (rc == 0 && r->spec != NULL)
 		rc = set_new(o, "spec", gw_config_node_to_json(r->spec));
-	st = rc == 0 ? json_object() : NULL;
-	if (rc == 0)
-		rc = set_new(o, "status", st);
+	if (rc < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+resource_to_json(const struct gw_config_resource *r)
+{
+	char src[GW_CONFIG_ERR_FILE_MAX + 16];
+	json_t *o, *st;
+	int rc;
+
+	o = gw_config_resource_to_json(r);
+	if (o == NULL)
+		return NULL;
+	st = json_object();
+	rc = set_new(o, "status", st);
 	if (rc == 0)
 		rc = set_new(st, "state",
 			     json_string(gw_config_apply_state_name(r->state)));

@@ -63,8 +63,21 @@ err_at(struct loader *l, yaml_mark_t m, const char *fmt, ...)
 	return rc;
 }
 
+static int parser_error_at(struct loader *l, const yaml_parser_t *p);
+
+/* The input is not YAML at all (a syntax or encoding error). */
 static int
 parser_error(struct loader *l, const yaml_parser_t *p)
+{
+	int rc = parser_error_at(l, p);
+
+	if (l->err != NULL && rc == -EINVAL)
+		l->err->syntax = true;
+	return rc;
+}
+
+static int
+parser_error_at(struct loader *l, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "unknown error";
 	unsigned line = 1, col = 1;
