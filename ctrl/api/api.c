@@ -218,6 +218,53 @@ handle_config_dump(struct gw_api *api, const struct api_req *q,
 	reply_json(r, MHD_HTTP_OK, doc);
 }
 
+static void
+reply_text(struct api_reply *r, unsigned status, const char *text)
+{
+	r->status = status;
+	r->content_type = "text/plain; charset=utf-8";
+	r->body = strdup(text);
+	r->len = r->body != NULL ? strlen(r->body) : 0;
+}
+
+/* Envoy's /healthcheck/fail and /healthcheck/ok: /ready answers 503
+ * while failed, so a load balancer in front stops sending. */
+static void
+handle_hc_fail(struct gw_api *api, const struct api_req *q,
+	       struct api_reply *r)
+{
+	(void)q;
+	api->c->hc_failed = true;
+	reply_text(r, MHD_HTTP_OK, "OK\n");
+}
+
+static void
+handle_hc_ok(struct gw_api *api, const struct api_req *q,
+	     struct api_reply *r)
+{
+	(void)q;
+	api->c->hc_failed = false;
+	reply_text(r, MHD_HTTP_OK, "OK\n");
+}
+
+static void
+handle_drain(struct gw_api *api, const struct api_req *q,
+	     struct api_reply *r)
+{
+	(void)q;
+	gw_ctrl_drain(api->c);
+	reply_text(r, MHD_HTTP_OK, "OK\n");
+}
+
+static void
+handle_quit(struct gw_api *api, const struct api_req *q,
+	    struct api_reply *r)
+{
+	(void)q;
+	api->c->quit = true;
+	reply_text(r, MHD_HTTP_OK, "OK\n");
+}
+
 static const struct api_route routes[] = {
 	{ "/ready", handle_ready, false, false },
 	{ "/api/v1/status", handle_status, false, true },
@@ -225,6 +272,10 @@ static const struct api_route routes[] = {
 	{ "/config_dump", handle_config_dump, false, true },
 	{ "/clusters", handle_clusters, false, true },
 	{ "/api/v1/endpoints", api_endpoints_post, true, true },
+	{ "/healthcheck/fail", handle_hc_fail, true, true },
+	{ "/healthcheck/ok", handle_hc_ok, true, true },
+	{ "/drain_listeners", handle_drain, true, true },
+	{ "/quitquitquit", handle_quit, true, true },
 };
 
 /* Constant-time check of "Authorization: Bearer <token>". */

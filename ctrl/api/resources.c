@@ -72,7 +72,7 @@ reply_config_err(struct api_reply *r, const struct gw_config_err *e)
 		reply_status(r, 400, "BadRequest", msg, NULL);
 		return;
 	}
-	gw_ctrl_field_pointer(e->msg, ptr, sizeof(ptr), &rest);
+	gw_store_field_pointer(e->msg, ptr, sizeof(ptr), &rest);
 	reply_status(r, 422, "Invalid", msg,
 		     json_pack("[{s:s, s:s, s:s}]", "resource", "", "field",
 			       ptr, "message", rest));

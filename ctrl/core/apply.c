@@ -21,41 +21,6 @@
 
 #define PUBLISH_WAIT_MS 2000 /* for every worker to switch, at most */
 
-/*
- * "spec.http[0].route[1].weight: expected ..." -> "/spec/http/0/route/1/
- * weight" and the text after ": ". A message without a leading field
- * path gives "" (the resource as a whole).
- */
-void
-gw_ctrl_field_pointer(const char *msg, char *ptr, size_t len,
-		      const char **rest)
-{
-	const char *colon = strstr(msg, ": "), *p;
-	size_t o = 0;
-
-	*rest = msg;
-	if (len > 0)
-		ptr[0] = '\0';
-	if (colon == NULL || colon == msg || len < 2)
-		return;
-	for (p = msg; p < colon; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '[' ||
-		      *p == ']' || *p == '_' || *p == '-'))
-			return;
-	ptr[o++] = '/';
-	for (p = msg; p < colon && o + 2 < len; p++) {
-		if (*p == '.' || *p == '[') {
-			if (ptr[o - 1] != '/')
-				ptr[o++] = '/';
-		} else if (*p != ']') {
-			ptr[o++] = *p;
-		}
-	}
-	ptr[o] = '\0';
-	*rest = colon + 2;
-}
-
 /* {"resource", "field", "message"} */
 static json_t *
 cause(const char *resource, const char *msg)
@@ -63,7 +28,7 @@ cause(const char *resource, const char *msg)
 	char ptr[GW_MESH_MSG_MAX];
 	const char *rest;
 
-	gw_ctrl_field_pointer(msg, ptr, sizeof(ptr), &rest);
+	gw_store_field_pointer(msg, ptr, sizeof(ptr), &rest);
 	return json_pack("{s:s, s:s, s:s}", "resource", resource, "field", ptr,
 			 "message", rest);
 }

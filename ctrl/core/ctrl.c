@@ -161,6 +161,14 @@ gw_ctrl_ready(const struct gw_ctrl *c, const char **why)
 			return false;
 		}
 	}
+	if (c->hc_failed) {
+		*why = "health check failed by the operator (/healthcheck/fail)";
+		return false;
+	}
+	if (c->draining) {
+		*why = "draining (/drain_listeners)";
+		return false;
+	}
 	if (c->grace_periods == 0) {
 		*why = "workers have not reported yet";
 		return false;
@@ -172,6 +180,17 @@ gw_ctrl_ready(const struct gw_ctrl *c, const char **why)
 	}
 	*why = NULL;
 	return true;
+}
+
+void
+gw_ctrl_drain(struct gw_ctrl *c)
+{
+	if (c->draining || c->dp == NULL)
+		return;
+	c->draining = true;
+	__atomic_store_n(&c->dp->drain, 1, __ATOMIC_RELEASE);
+	GW_CTRL_LOG(NOTICE, "draining: listeners closed, in-flight requests "
+		    "finish\n");
 }
 
 int
@@ -215,5 +234,9 @@ gw_ctrl_run(struct gw_ctrl *c)
 			}
 		}
 		gw_api_run(c->api);
+		if (c->quit) {
+			GW_CTRL_LOG(NOTICE, "/quitquitquit: shutting down\n");
+			return SIGTERM;
+		}
 	}
 }

@@ -45,6 +45,9 @@ struct gw_ctrl {
 	bool grace_pending;
 	uint64_t grace_done_ns; /* when the last grace period completed */
 	uint64_t grace_periods; /* completed since start */
+	bool hc_failed;		/* POST /healthcheck/fail: /ready says 503 */
+	bool draining;		/* POST /drain_listeners */
+	bool quit;		/* POST /quitquitquit: leave the loop */
 	/* applies through the API (or the folder watch) */
 	uint64_t applies_tried;
 	uint64_t applies;	/* accepted */
@@ -74,15 +77,25 @@ int gw_ctrl_signals_block(void);
  */
 int gw_ctrl_init(struct gw_ctrl *c, char *err, size_t errlen);
 
-/** Serve until SIGINT or SIGTERM. @return the signal number. */
+/** Serve until SIGINT or SIGTERM (or /quitquitquit). @return the signal
+ * number (SIGTERM for /quitquitquit). */
 int gw_ctrl_run(struct gw_ctrl *c);
 
 /** Stop the admin API and close the signal fd. Safe on a half-init ctrl. */
 void gw_ctrl_fini(struct gw_ctrl *c);
 
 /**
+ * Stop accepting connections on every listener port; requests in flight
+ * finish (each answered with "Connection: close"), idle connections
+ * close. Irreversible: the process exits when told (SIGTERM or
+ * /quitquitquit).
+ */
+void gw_ctrl_drain(struct gw_ctrl *c);
+
+/**
  * Whether the gateway is ready: every port started and a grace period
- * completed within GW_CTRL_LIVENESS_MS (every worker is looping).
+ * completed within GW_CTRL_LIVENESS_MS (every worker is looping), not
+ * told to fail its health check, not draining.
  * @param why  set to a short reason when not ready.
  */
 bool gw_ctrl_ready(const struct gw_ctrl *c, const char **why);
@@ -104,9 +117,5 @@ unsigned gw_ctrl_apply(struct gw_ctrl *c, struct gw_store *cand,
 /** A Kubernetes-style Status of a failure; causes (consumed) may be NULL. */
 json_t *gw_ctrl_status_failure(unsigned code, const char *reason,
 			       const char *msg, json_t *causes);
-
-/** The JSON pointer of a "<field path>: <what>" message, and the what. */
-void gw_ctrl_field_pointer(const char *msg, char *ptr, size_t len,
-			   const char **rest);
 
 #endif /* GW_CTRL_H */

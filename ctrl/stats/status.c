@@ -13,7 +13,9 @@
 #include <rte_mempool.h>
 
 #include "gw_l2.h"
+#include "gw_snap.h"
 #include "gw_stats.h"
+#include "gw_store.h"
 #include "gw_version.h"
 
 #define NBR_DUMP_TIMEOUT_MS 500
@@ -161,9 +163,27 @@ gw_stats_status_json(struct gw_ctrl *c)
 	if (doc == NULL)
 		goto out;
 	json_object_set_new(doc, "config",
-			    json_pack("{s:s, s:I}", "source", c->config_path,
-				      "resources",
-				      (json_int_t)gw_config_resource_count(c->cfg)));
+			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I}",
+				      "source", c->config_path, "resources",
+				      (json_int_t)gw_config_resource_count(c->cfg),
+				      "version",
+				      (json_int_t)(dp->snap != NULL ?
+						   dp->snap->version : 0),
+				      "resourceVersion",
+				      (json_int_t)(c->store != NULL ?
+						   c->store->rv : 0),
+				      "applies", (json_int_t)c->applies,
+				      "applies_refused",
+				      (json_int_t)(c->applies_tried - c->applies),
+				      "last_compile_ms",
+				      (double)c->last_compile_ns / 1e6,
+				      "last_publish_ms",
+				      (double)c->last_publish_ns / 1e6,
+				      "snapshots_retired",
+				      (json_int_t)gw_snap_retired_count(dp)));
+	json_object_set_new(doc, "draining", json_boolean(c->draining));
+	json_object_set_new(doc, "healthcheck_failed",
+			    json_boolean(c->hc_failed));
 	json_object_set_new(
 		doc, "rcu",
 		json_pack("{s:I, s:o}", "grace_periods",

@@ -129,6 +129,14 @@ int gw_store_config(const struct gw_store *st, struct gw_config **out,
 		    struct gw_config_err *err,
 		    const struct gw_store_entry **bad);
 
+/**
+ * The JSON pointer of a "<field path>: <what>" message (lib/config's and
+ * lib/mesh's form): "spec.http[0].route" -> "/spec/http/0/route"; "" when
+ * the message has no leading path. *rest: the text after the path.
+ */
+void gw_store_field_pointer(const char *msg, char *ptr, size_t len,
+			    const char **rest);
+
 /** "Kind/namespace/name" of an entry, into buf. */
 void gw_store_entry_id(const struct gw_store_entry *e, char *buf,
 		       size_t len);

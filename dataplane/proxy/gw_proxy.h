@@ -144,6 +144,13 @@ void gw_proxy_gen_free(struct proxy_gen *g);
  */
 void gw_proxy_switch(struct gw_worker *w, struct proxy_gen *g);
 
+/**
+ * Drain (the worker, once dp->drain is set; idempotent): stop listening,
+ * close idle client and upstream connections; requests in flight finish,
+ * each answered with "Connection: close", then their connections close.
+ */
+void gw_proxy_drain(struct gw_worker *w);
+
 /** Fire the worker's due proxy timers (the worker loop, once per
  * iteration, after the TCP timers). */
 void gw_proxy_timers_run(struct gw_worker *w);

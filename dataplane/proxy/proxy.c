@@ -1045,8 +1045,17 @@ sess_rebind(struct proxy_sess *s)
  * the current generation now rather than at their next request, so an
  * idle client does not keep an old configuration alive.
  */
-void
-proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+/* A session waiting for the first byte of its next request head. */
+static bool
+sess_idle(const struct proxy_sess *s)
+{
+	return s->down != NULL && s->req == REQ_HEAD && !s->head_seen &&
+	       s->resp == RESP_IDLE && !s->pending && s->up == NULL &&
+	       s->in.len == 0;
+}
+
+static void
+gen_idle_close(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 {
 	uint32_t i, k;
 
@@ -1057,12 +1066,18 @@ proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 			while (pc->idle[k] != NULL)
 				idle_close(pw, pc->idle[k], false);
 	}
+}
+
+void
+proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+{
+	uint32_t i;
+
+	gen_idle_close(pw, g);
 	for (i = 0; i < pw->n_sessions && g->refs > 0; i++) {
 		struct proxy_sess *s = &pw->sessions[i];
 
-		if (s->down == NULL || s->gen != g || s->req != REQ_HEAD ||
-		    s->head_seen || s->resp != RESP_IDLE || s->pending ||
-		    s->up != NULL || s->in.len != 0)
+		if (!sess_idle(s) || s->gen != g)
 			continue;
 		if (!sess_rebind(s)) {
 			/* its port is gone: close it, as at the end of an
@@ -1070,6 +1085,30 @@ proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 			s->req = REQ_DISCARD;
 			sess_drive(s);
 		}
+	}
+}
+
+void
+proxy_idle_close_all(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+{
+	struct proxy_gen *r;
+	uint32_t i;
+
+	if (g != NULL) {
+		gen_idle_close(pw, g);
+	} else {
+		if (pw->gen != NULL)
+			gen_idle_close(pw, pw->gen);
+		for (r = pw->retired; r != NULL; r = r->older)
+			gen_idle_close(pw, r);
+	}
+	for (i = 0; i < pw->n_sessions; i++) {
+		struct proxy_sess *s = &pw->sessions[i];
+
+		if (!sess_idle(s) || (g != NULL && s->gen != g))
+			continue;
+		s->req = REQ_DISCARD;
+		sess_drive(s);
 	}
 }
 
@@ -1091,6 +1130,12 @@ exchange_done(struct proxy_sess *s)
 	proxy_retry_release(s);
 	s->head_seen = false;
 	if (s->close_after || s->down_eof) {
+		s->req = REQ_DISCARD;
+		chain_free(&s->in);
+		return;
+	}
+	if (s->pw->draining) {
+		/* /drain_listeners: this was the connection's last request */
 		s->req = REQ_DISCARD;
 		chain_free(&s->in);
 		return;

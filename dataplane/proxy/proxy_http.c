@@ -294,7 +294,7 @@ proxy_request_head(struct proxy_sess *s)
 	s->req_payload = 0;
 	/* WebSocket and friends: a tunnel if the upstream answers 101 */
 	s->upgrade = (m->flags & GW_HTTP_F_UPGRADE) != 0;
-	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE))
+	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE) || pw->draining)
 		s->close_after = true;
 
 	/* ROUTE */

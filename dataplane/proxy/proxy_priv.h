@@ -273,6 +273,7 @@ struct gw_proxy_wrk {
 	struct gw_timer_wheel wheel;	/* session and idle-pool timers */
 	uint32_t n_pending;		/* sessions queued, all clusters */
 	uint32_t n_ports;
+	bool draining;			/* /drain_listeners: no new work */
 	struct proxy_port ports[PROXY_PORTS_MAX];
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
@@ -308,6 +309,9 @@ struct proxy_listener *proxy_listener_find(struct proxy_gen *g,
 /* g was retired: close its idle upstream connections, move idle sessions
  * to the current generation (or close them when their port is gone). */
 void proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g);
+/* Close g's idle upstream connections, and the idle client sessions on
+ * it (all of them when g is NULL). */
+void proxy_idle_close_all(struct gw_proxy_wrk *pw, struct proxy_gen *g);
 extern const struct gw_tcp_app_ops proxy_down_ops;
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
 void proxy_up_detach(struct proxy_sess *s, bool abort);

@@ -292,7 +292,8 @@ ports_sync(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 	for (k = 0; k < PROXY_PORTS_MAX; k++) {
 		struct proxy_port *pp = &pw->ports[k];
 
-		if (pp->port == 0 || proxy_listener_find(g, pp->port) != NULL)
+		if (pp->port == 0 || (g != NULL && !pw->draining &&
+				      proxy_listener_find(g, pp->port) != NULL))
 			continue;
 		gw_tcp_unlisten(w, pp->port);
 		GW_PROXY_LOG(INFO, "worker %u: port %u no longer served\n",
@@ -300,7 +301,7 @@ ports_sync(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 		pp->port = 0;
 		pw->n_ports--;
 	}
-	for (i = 0; i < g->n_listeners; i++) {
+	for (i = 0; g != NULL && !pw->draining && i < g->n_listeners; i++) {
 		uint16_t port = g->listeners[i].ml->port;
 		struct proxy_port *slot = NULL;
 
@@ -355,6 +356,20 @@ gw_proxy_switch(struct gw_worker *w, struct proxy_gen *g)
 		gen_unlist(old);
 		__atomic_store_n(&old->released, 1, __ATOMIC_RELEASE);
 	}
+}
+
+void
+gw_proxy_drain(struct gw_worker *w)
+{
+	struct gw_proxy_wrk *pw = w->proxy;
+
+	if (pw->draining)
+		return;
+	pw->draining = true;
+	ports_sync(pw, NULL);
+	proxy_idle_close_all(pw, NULL);
+	GW_PROXY_LOG(NOTICE, "worker %u: draining: %u session(s) left\n",
+		     w->id, (unsigned)pw->stats.active_sessions);
 }
 
 /* ---- set-up ------------------------------------------------------------- */

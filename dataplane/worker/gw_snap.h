@@ -82,6 +82,9 @@ unsigned gw_snap_pending(const struct gw_dp *dp, const struct gw_snap *s);
  */
 unsigned gw_snap_reap(struct gw_dp *dp);
 
+/** Retired snapshots not freed yet (ctrl). */
+unsigned gw_snap_retired_count(const struct gw_dp *dp);
+
 /** Free every snapshot, current and retired (ctrl, the workers stopped;
  * before the workers' TCP state is freed). */
 void gw_snap_free_all(struct gw_dp *dp);

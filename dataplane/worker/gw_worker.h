@@ -81,6 +81,7 @@ struct gw_dp {
 	/* the configuration the workers run (gw_snap.h): published by ctrl
 	 * with a store-release, loaded by each worker once per loop */
 	struct gw_snap *snap;
+	uint32_t drain;		      /* ctrl: stop accepting (set once) */
 	struct gw_snap *snap_retired; /* ctrl: older ones not freed yet */
 	uint64_t snap_version;	      /* ctrl: the last published */
 	struct gw_health *health; /* ctrl's view: the current snapshot's */

@@ -157,6 +157,17 @@ gw_snap_reap(struct gw_dp *dp)
 	return waiting;
 }
 
+unsigned
+gw_snap_retired_count(const struct gw_dp *dp)
+{
+	const struct gw_snap *s;
+	unsigned n = 0;
+
+	for (s = dp->snap_retired; s != NULL; s = s->older)
+		n++;
+	return n;
+}
+
 void
 gw_snap_free_all(struct gw_dp *dp)
 {

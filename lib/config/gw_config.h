@@ -304,6 +304,17 @@ int gw_config_kind_find(const char *group, const char *version,
 			const char *plural, const char **kind,
 			const char **api_version);
 
+/**
+ * The kind a command-line word names: the kind, its plural or its short
+ * name, in any case ("vs", "VirtualServices", "virtualservice").
+ * @param group, api_version, plural  set for the API path (the preferred
+ *   version).
+ * @return the kind, or NULL.
+ */
+const char *gw_config_kind_lookup(const char *word, const char **group,
+				  const char **api_version,
+				  const char **plural);
+
 /** The kind as lib/config's table spells it (a string that lives as long
  * as the program), NULL for an unknown kind. */
 const char *gw_config_kind_name(const char *kind);

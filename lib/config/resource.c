@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -23,6 +24,7 @@
 struct kind_info {
 	const char *kind;
 	const char *plural;	/* in resource paths of the admin API */
+	const char *short_name;	/* kubectl's (meshgwctl) */
 	const char *group;
 	const char *const *api_versions; /* "group/version", NULL-terminated */
 	enum gw_config_apply_state state;
@@ -47,18 +49,18 @@ static const char *const meshgw_versions[] = {
 #define LATER GW_CONFIG_NOT_YET_APPLIED
 
 static const struct kind_info kinds[] = {
-	{ "Gateway", "gateways", NET, net_versions, LATER },
-	{ "VirtualService", "virtualservices", NET, net_versions, LATER },
-	{ "DestinationRule", "destinationrules", NET, net_versions, LATER },
-	{ "ServiceEntry", "serviceentries", NET, net_versions, LATER },
-	{ "WorkloadEntry", "workloadentries", NET, net_versions, LATER },
-	{ "Sidecar", "sidecars", NET, net_versions, LATER },
-	{ "EnvoyFilter", "envoyfilters", NET, net_alpha3_versions, LATER },
-	{ "AuthorizationPolicy", "authorizationpolicies", SEC, sec_versions, LATER },
-	{ "RequestAuthentication", "requestauthentications", SEC, sec_versions, LATER },
-	{ "PeerAuthentication", "peerauthentications", SEC, sec_versions, LATER },
-	{ "Dataplane", "dataplanes", "meshgw.io", meshgw_versions, GW_CONFIG_APPLIED },
-	{ "HealthCheck", "healthchecks", "meshgw.io", meshgw_versions, LATER },
+	{ "Gateway", "gateways", "gw", NET, net_versions, LATER },
+	{ "VirtualService", "virtualservices", "vs", NET, net_versions, LATER },
+	{ "DestinationRule", "destinationrules", "dr", NET, net_versions, LATER },
+	{ "ServiceEntry", "serviceentries", "se", NET, net_versions, LATER },
+	{ "WorkloadEntry", "workloadentries", "we", NET, net_versions, LATER },
+	{ "Sidecar", "sidecars", "sc", NET, net_versions, LATER },
+	{ "EnvoyFilter", "envoyfilters", "ef", NET, net_alpha3_versions, LATER },
+	{ "AuthorizationPolicy", "authorizationpolicies", "ap", SEC, sec_versions, LATER },
+	{ "RequestAuthentication", "requestauthentications", "ra", SEC, sec_versions, LATER },
+	{ "PeerAuthentication", "peerauthentications", "pa", SEC, sec_versions, LATER },
+	{ "Dataplane", "dataplanes", "dp", "meshgw.io", meshgw_versions, GW_CONFIG_APPLIED },
+	{ "HealthCheck", "healthchecks", "hc", "meshgw.io", meshgw_versions, LATER },
 };
 
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -90,6 +92,27 @@ gw_config_kind_find(const char *group, const char *version,
 		return -EINVAL;
 	}
 	return -ENOENT;
+}
+
+const char *
+gw_config_kind_lookup(const char *word, const char **group,
+		      const char **api_version, const char **plural)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++) {
+		const struct kind_info *k = &kinds[i];
+
+		if (strcasecmp(k->kind, word) != 0 &&
+		    strcasecmp(k->plural, word) != 0 &&
+		    strcasecmp(k->short_name, word) != 0)
+			continue;
+		*group = k->group;
+		*api_version = k->api_versions[0];
+		*plural = k->plural;
+		return k->kind;
+	}
+	return NULL;
 }
 
 const char *

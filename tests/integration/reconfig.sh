@@ -11,7 +11,12 @@
 #  - two writers with the same resourceVersion: 200, then 409;
 #  - 50 malformed or wrong bodies: all 4xx, nothing changes, traffic flows;
 #  - a restart with --state-dir comes back with the last configuration; a
-#    corrupt state file is set aside and the last good one used.
+#    corrupt state file is set aside and the last good one used;
+#  - meshgwctl: get, apply (and a refused apply: exit 1 with the field),
+#    delete, status, clusters;
+#  - /healthcheck/fail and /ok turn /ready to 503 and back;
+#  - /drain_listeners: new connections are refused while a download in
+#    flight completes (sha256), then /quitquitquit exits 0.
 source "$(dirname "$0")/lib.sh"
 
 ADMIN=127.0.0.1:15000
@@ -213,4 +218,74 @@ gw_start_state
 grep -q "state.json.corrupt" "$GW_LOG" || t_fail "corrupt state not reported"
 [ -f "$STATE/state.json.corrupt" ] || t_fail "corrupt state not set aside"
 t_assert_eq "the last good state after a corrupt file" "$(api GET "$VS")" 200
-t_gw_stop
+
+# ---- meshgwctl --------------------------------------------------------------
+: "${MESHGW_CTL:?set MESHGW_CTL to the meshgwctl binary}"
+ctl() { t_ns "$MESHGW_CTL" --server "$ADMIN" "$@"; }
+ctl get vs >"$T_DIR/ctl.out" || t_fail "meshgwctl get vs"
+grep -qE '^default +app +[0-9]+ +applied' "$T_DIR/ctl.out" ||
+	t_fail "meshgwctl get vs: $(cat "$T_DIR/ctl.out")"
+t_log "ok: meshgwctl get vs"
+ctl get se v1 -o json | python3 -c 'import json,sys
+assert json.load(sys.stdin)["kind"] == "ServiceEntry"' || t_fail "get -o json"
+ctl apply -f "$T_DIR/port.yaml" >"$T_DIR/ctl.out" ||
+	t_fail "meshgwctl apply: $(cat "$T_DIR/ctl.out")"
+grep -q 'Gateway/default/extra configured' "$T_DIR/ctl.out" ||
+	t_fail "meshgwctl apply: $(cat "$T_DIR/ctl.out")"
+t_log "ok: meshgwctl apply: $(tail -1 "$T_DIR/ctl.out")"
+sed 's/number: 8088/number: 0/' "$T_DIR/port.yaml" >"$T_DIR/bad.yaml"
+set +e
+ctl apply -f "$T_DIR/bad.yaml" 2>"$T_DIR/ctl.err"
+rc=$?
+set -e
+t_assert_eq "meshgwctl apply of a bad port: exit" "$rc" 1
+grep -q '/spec/servers/0/port/number' "$T_DIR/ctl.err" ||
+	t_fail "meshgwctl apply: no field in $(cat "$T_DIR/ctl.err")"
+ctl delete gw extra >/dev/null || t_fail "meshgwctl delete"
+set +e
+ctl get gw extra 2>/dev/null
+rc=$?
+ctl get nothing 2>/dev/null
+rc2=$?
+set -e
+t_assert_eq "meshgwctl get of a deleted resource: exit" "$rc" 1
+t_assert_eq "meshgwctl get of an unknown kind: exit" "$rc2" 2
+ctl status | grep -q '^configuration [0-9]' || t_fail "meshgwctl status"
+ctl clusters | grep -q 'outbound|8080||v1.internal' || t_fail "meshgwctl clusters"
+t_log "ok: meshgwctl delete, status, clusters"
+
+# ---- health check override and drain ---------------------------------------
+ctl healthcheck fail
+t_assert_eq "/ready after /healthcheck/fail" "$(t_ns curl -s -o /dev/null \
+	-w '%{http_code}' "http://$ADMIN/ready")" 503
+ctl healthcheck ok
+t_assert_eq "/ready after /healthcheck/ok" "$(t_ns curl -s -o /dev/null \
+	-w '%{http_code}' "http://$ADMIN/ready")" 200
+want_sha=$(python3 -c 'import hashlib,sys
+sys.path.insert(0, sys.argv[1])
+from httpbackend import PATTERN
+n = 3 << 20
+print(hashlib.sha256((PATTERN * (n // len(PATTERN) + 1))[:n]).hexdigest())' \
+	"$MESHGW_SRC/tools")
+ip netns exec "$T_NS" curl -s --max-time 30 -H 'Host: app.example' \
+	"http://$T_GW_IP/bytes/$((3 << 20))?rate=1048576" \
+	-o "$T_DIR/download" &
+dl_pid=$!
+sleep 0.7
+ctl drain >/dev/null || t_fail "meshgwctl drain"
+if t_ns curl -s --max-time 3 -o /dev/null -H 'Host: app.example' \
+	"http://$T_GW_IP/"; then
+	t_fail "a new connection was accepted while draining"
+fi
+t_log "ok: new connections refused while draining"
+t_assert_eq "/ready while draining" "$(t_ns curl -s -o /dev/null \
+	-w '%{http_code}' "http://$ADMIN/ready")" 503
+wait "$dl_pid" || t_fail "the download in flight failed during the drain"
+t_assert_eq "the download in flight" \
+	"$(sha256sum <"$T_DIR/download" | cut -d' ' -f1)" "$want_sha"
+ctl drain --wait 10 >/dev/null || t_fail "sessions left after the drain"
+t_assert_eq "/quitquitquit" "$(t_ns curl -s -o /dev/null -w '%{http_code}' \
+	-X POST "http://$ADMIN/quitquitquit")" 200
+wait "$GW_PID" || t_fail "exit status after /quitquitquit"
+GW_PID=""
+t_log "ok: drained and quit"
