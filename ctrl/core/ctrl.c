@@ -121,6 +121,7 @@ gw_ctrl_init(struct gw_ctrl *c, char *err, size_t errlen)
 void
 gw_ctrl_fini(struct gw_ctrl *c)
 {
+	gw_ctrl_watch_stop(c);
 	gw_api_free(c->api);
 	c->api = NULL;
 	if (c->sig_fd >= 0)
@@ -199,9 +200,10 @@ gw_ctrl_run(struct gw_ctrl *c)
 	uint64_t next_tick = gw_ctrl_now_ns();
 
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = c->sig_fd, .events = POLLIN },
 			{ .fd = gw_api_fd(c->api), .events = POLLIN },
+			{ .fd = gw_ctrl_watch_fd(c), .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 		uint64_t now = gw_ctrl_now_ns();
@@ -216,7 +218,8 @@ gw_ctrl_run(struct gw_ctrl *c)
 		}
 		timeout = (int)((next_tick - now) / 1000000u) + 1;
 		timeout = gw_api_timeout_ms(c->api, timeout);
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR) {
+		timeout = gw_ctrl_watch_timeout_ms(c, timeout);
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			GW_CTRL_LOG(ERR, "poll: %s\n", strerror(errno));
 			return -errno;
 		}
@@ -234,6 +237,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 			}
 		}
 		gw_api_run(c->api);
+		gw_ctrl_watch_run(c);
 		if (c->quit) {
 			GW_CTRL_LOG(NOTICE, "/quitquitquit: shutting down\n");
 			return SIGTERM;

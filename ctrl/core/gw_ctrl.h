@@ -21,6 +21,7 @@
 
 struct gw_api;
 struct gw_store;
+struct gw_ctrl_watch;
 
 extern int gw_ctrl_logtype;
 #define GW_CTRL_LOG(level, ...) \
@@ -34,6 +35,7 @@ struct gw_ctrl {
 	const struct gw_config *cfg;	  /* the current snapshot's */
 	const struct gw_mesh *mesh;	  /* ... cfg compiled */
 	struct gw_store *store;		  /* the resources, as given */
+	struct gw_ctrl_watch *watch;	  /* the config path, or NULL */
 	const char *config_path;	  /* as given on the command line */
 	char token[GW_CTRL_TOKEN_MAX];	  /* admin bearer token; "" = none */
 	uint64_t start_ns;		  /* CLOCK_MONOTONIC at start */
@@ -117,5 +119,19 @@ unsigned gw_ctrl_apply(struct gw_ctrl *c, struct gw_store *cand,
 /** A Kubernetes-style Status of a failure; causes (consumed) may be NULL. */
 json_t *gw_ctrl_status_failure(unsigned code, const char *reason,
 			       const char *msg, json_t *causes);
+
+/**
+ * Watch the configuration path (c->config_path: a folder, or a file's
+ * folder) and apply its changes like an API apply (watch.c).
+ * @return 0, or -errno with a message in err.
+ */
+int gw_ctrl_watch_start(struct gw_ctrl *c, char *err, size_t errlen);
+void gw_ctrl_watch_stop(struct gw_ctrl *c);
+/** The inotify fd to poll, -1 without a watch. */
+int gw_ctrl_watch_fd(const struct gw_ctrl *c);
+/** max_ms, or less when a settled change is due sooner. */
+int gw_ctrl_watch_timeout_ms(const struct gw_ctrl *c, int max_ms);
+/** Read the events; reload when a change has settled. */
+void gw_ctrl_watch_run(struct gw_ctrl *c);
 
 #endif /* GW_CTRL_H */

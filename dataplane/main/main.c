@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -45,11 +47,13 @@ static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s --config PATH [--state-dir DIR] [--log-level LEVEL]\n"
+		"usage: %s --config PATH [--watch] [--state-dir DIR] [--log-level LEVEL]\n"
 		"       %s --check-config PATH\n"
 		"       %s --version | --help\n"
 		"\n"
 		"  -c, --config PATH        run with the resources in PATH (a YAML file or a folder)\n"
+		"      --watch              apply changes to the config file as they are\n"
+		"                           saved (always on when PATH is a folder)\n"
 		"      --state-dir DIR      keep every accepted API change in DIR; a restart\n"
 		"                           comes back with the last one\n"
 		"      --check-config PATH  validate PATH, list its resources, exit 0 (valid) or 2\n"
@@ -218,9 +222,17 @@ boot_store(const char *state_dir, struct gw_config **cfg,
 	return 0;
 }
 
+static bool
+is_folder(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int
 run(const char *prog, const char *config_path, const char *state_dir,
-    const char *log_level)
+    bool watch, const char *log_level)
 {
 	const struct gw_config_dataplane *dpc;
 	struct gw_port_eal_args eal;
@@ -333,6 +345,13 @@ run(const char *prog, const char *config_path, const char *state_dir,
 		fprintf(stderr, "meshgw: %s\n", err);
 		goto out;
 	}
+	if (watch || is_folder(config_path)) {
+		rc = gw_ctrl_watch_start(&ctrl, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "meshgw: %s\n", err);
+			goto out;
+		}
+	}
 	rc = gw_dp_launch(dp);
 	if (rc < 0) {
 		fprintf(stderr, "meshgw: cannot launch the workers: %s\n",
@@ -363,6 +382,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", required_argument, NULL, 'C' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "watch", no_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -370,6 +390,7 @@ main(int argc, char **argv)
 	};
 	const char *config = NULL, *check = NULL, *log_level = NULL;
 	const char *state_dir = NULL;
+	bool watch = false;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
@@ -385,6 +406,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			state_dir = optarg;
+			break;
+		case 'W':
+			watch = true;
 			break;
 		case 'V':
 			printf("meshgw %s\n", MESHGW_VERSION);
@@ -403,5 +427,5 @@ main(int argc, char **argv)
 	}
 	if (check != NULL)
 		return check_config(check);
-	return run(argv[0], config, state_dir, log_level);
+	return run(argv[0], config, state_dir, watch, log_level);
 }

@@ -45,7 +45,8 @@ nsenter --net="/run/netns/$T_NS" valgrind -q --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
 	--suppressions="$MESHGW_SRC/tests/integration/valgrind.supp" \
-	"$MESHGW" --config "$T_DIR/meshgw.yaml" >"$GW_LOG" 2>&1 &
+	"$MESHGW" --config "$T_DIR/meshgw.yaml" --state-dir "$T_DIR" \
+	>"$GW_LOG" 2>&1 &
 GW_PID=$!
 t_tap_up
 t_wait_ready
@@ -91,6 +92,39 @@ t_ns curl -sf --max-time 20 -X POST --data-binary \
 	"http://$T_ADMIN/api/v1/endpoints" >/dev/null || t_fail "weight"
 t_api /config_dump >/dev/null
 t_api_raw "http://$T_ADMIN/nope" >/dev/null
+# configuration changes through the resource API, while the half-read
+# session holds the first snapshot: a new route and port (the weight set
+# above carried into the new health state), a refused change, a delete
+api_code() { t_ns curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@"; }
+cat >"$T_DIR/change.yaml" <<'YAML'
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: extra}
+spec:
+  servers: [{port: {number: 8088, name: http-extra, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs}
+spec:
+  hosts: ["*"]
+  gateways: [edge, extra]
+  http:
+  - match: [{uri: {prefix: /gone}}]
+    route: [{destination: {host: gone.internal}}]
+  - directResponse: {status: 200, body: {string: changed}}
+YAML
+t_assert_eq "apply under valgrind" "$(api_code -X POST --data-binary \
+	@"$T_DIR/change.yaml" "http://$T_ADMIN/apis/apply")" 200
+t_assert_eq "the new route under valgrind" \
+	"$(t_ns curl -s --max-time 20 "http://$T_GW_IP:8088/")" changed
+sed 's/number: 8088/number: 0/' "$T_DIR/change.yaml" >"$T_DIR/bad.yaml"
+t_assert_eq "a refused apply under valgrind" "$(api_code -X POST \
+	--data-binary @"$T_DIR/bad.yaml" "http://$T_ADMIN/apis/apply")" 422
+t_assert_eq "delete under valgrind" "$(api_code -X DELETE \
+	"http://$T_ADMIN/apis/networking.istio.io/v1/namespaces/default/gateways/extra")" 200
+t_assert_eq "a malformed body under valgrind" "$(api_code -X POST \
+	--data-binary '{"items": [' "http://$T_ADMIN/apis/apply")" 400
 
 kill -TERM "$GW_PID"
 set +e

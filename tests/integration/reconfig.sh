@@ -120,6 +120,15 @@ t_assert_ge "keep-alive requests under changes" \
 t_assert_eq "download sha256" "$(sha256sum <"$T_DIR/download" | cut -d' ' -f1)" \
 	"$want_sha"
 
+# every retired snapshot is let go and freed once its requests are done
+for _ in $(seq 50); do
+	left=$(t_status 's["config"]["snapshots_retired"]')
+	[ "$left" = 0 ] && break
+	sleep 0.1
+done
+t_assert_eq "retired snapshots left after the load" "$left" 0
+t_assert_eq "configuration version" "$(t_status 's["config"]["version"]')" 201
+
 # ---- the new weights apply ------------------------------------------------
 python3 - "$T_DIR/w.json" <<'EOF'
 import json, sys
