@@ -13,7 +13,9 @@
 
 #include <rte_ethdev.h>
 
+#include "gw_snap.h"
 #include "gw_stats.h"
+#include "gw_store.h"
 #include "gw_version.h"
 
 static void
@@ -53,6 +55,52 @@ hw_family(struct gw_metrics_buf *b, const struct gw_dp *dp, const char *name,
 	}
 }
 
+/* The configuration: its version, the applies, what the last cost. */
+static void
+config_families(const struct gw_ctrl *c, struct gw_metrics_buf *b)
+{
+	gw_metrics_family(b, "meshgw_config_version", GW_METRICS_GAUGE,
+			  "The configuration snapshot the workers run (1 at "
+			  "start, one more per accepted change).");
+	gw_metrics_sample_u64(b, "meshgw_config_version", NULL,
+			      c->dp->snap != NULL ? c->dp->snap->version : 0);
+	gw_metrics_family(b, "meshgw_config_resource_version",
+			  GW_METRICS_GAUGE,
+			  "The resource store's last resourceVersion.");
+	gw_metrics_sample_u64(b, "meshgw_config_resource_version", NULL,
+			      c->store != NULL ? c->store->rv : 0);
+	gw_metrics_family(b, "meshgw_config_applies_total", GW_METRICS_COUNTER,
+			  "Changes accepted (resource API, folder watch).");
+	gw_metrics_sample_u64(b, "meshgw_config_applies_total", NULL,
+			      c->applies);
+	gw_metrics_family(b, "meshgw_config_applies_refused_total",
+			  GW_METRICS_COUNTER,
+			  "Changes refused after the request parsed (invalid, "
+			  "or not possible).");
+	gw_metrics_sample_u64(b, "meshgw_config_applies_refused_total", NULL,
+			      c->applies_tried - c->applies);
+	gw_metrics_family(b, "meshgw_config_last_compile_seconds",
+			  GW_METRICS_GAUGE,
+			  "Load, compile and snapshot build of the last "
+			  "accepted change.");
+	gw_metrics_sample_double(b, "meshgw_config_last_compile_seconds", NULL,
+				 (double)c->last_compile_ns / 1e9);
+	gw_metrics_family(b, "meshgw_config_last_publish_seconds",
+			  GW_METRICS_GAUGE,
+			  "Save, publish and every worker switched, for the "
+			  "last accepted change.");
+	gw_metrics_sample_double(b, "meshgw_config_last_publish_seconds", NULL,
+				 (double)c->last_publish_ns / 1e9);
+	gw_metrics_family(b, "meshgw_config_snapshots_retired",
+			  GW_METRICS_GAUGE,
+			  "Older snapshots still held by requests in flight.");
+	gw_metrics_sample_u64(b, "meshgw_config_snapshots_retired", NULL,
+			      gw_snap_retired_count(c->dp));
+	gw_metrics_family(b, "meshgw_draining", GW_METRICS_GAUGE,
+			  "1 after /drain_listeners.");
+	gw_metrics_sample_u64(b, "meshgw_draining", NULL, c->draining);
+}
+
 void
 gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 {
@@ -85,6 +133,7 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 			  "RCU grace periods the workers completed.");
 	gw_metrics_sample_u64(b, "meshgw_rcu_grace_periods_total", NULL,
 			      c->grace_periods);
+	config_families(c, b);
 
 	worker_family(b, s, "meshgw_worker_loops_total",
 		      "Worker loop iterations.",

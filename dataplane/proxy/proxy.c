@@ -210,7 +210,10 @@ idle_put(struct proxy_sess *s)
 	struct proxy_cluster *pc;
 	struct proxy_idle *e = pw->idle_free;
 
+	/* a retired generation's pool is never drawn from again: the
+	 * connection would only hold the old configuration alive */
 	if (e == NULL || s->up == NULL || !s->up_connected || s->up_eof ||
+	    s->gen->retired ||
 	    s->endpoint < 0 || s->cluster >= s->gen->n_clusters ||
 	    s->upq.len != 0 || s->rin.len != 0 ||
 	    !gw_http_parser_done(&s->p) || s->in_body != 0 ||

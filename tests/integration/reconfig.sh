@@ -128,6 +128,8 @@ for _ in $(seq 50); do
 done
 t_assert_eq "retired snapshots left after the load" "$left" 0
 t_assert_eq "configuration version" "$(t_status 's["config"]["version"]')" 201
+t_assert_eq "meshgw_config_applies_total" "$(t_api /stats/prometheus |
+	awk '/^meshgw_config_applies_total / {print $2}')" 200
 
 # ---- the new weights apply ------------------------------------------------
 python3 - "$T_DIR/w.json" <<'EOF'
