@@ -547,17 +547,12 @@ cluster_init(struct gw_health_cluster *c, const struct gw_mesh_cluster *mc)
 static const struct gw_health_cluster *
 prev_cluster(const struct gw_health *prev, uint32_t hint, const char *name)
 {
-	uint32_t i;
+	size_t i;
 
 	if (prev == NULL)
 		return NULL;
-	if (hint < prev->n_clusters &&
-	    strcmp(prev->clusters[hint].mc->name, name) == 0)
-		return &prev->clusters[hint];
-	for (i = 0; i < prev->n_clusters; i++)
-		if (strcmp(prev->clusters[i].mc->name, name) == 0)
-			return &prev->clusters[i];
-	return NULL;
+	i = gw_mesh_cluster_find(prev->mesh, name, hint);
+	return i < prev->n_clusters ? &prev->clusters[i] : NULL;
 }
 
 /*

@@ -121,17 +121,12 @@ share(uint32_t limit, unsigned n_workers)
 static const struct proxy_cluster *
 prev_cluster(const struct proxy_gen *prev, uint32_t hint, const char *name)
 {
-	uint32_t i;
+	size_t i;
 
 	if (prev == NULL)
 		return NULL;
-	if (hint < prev->n_clusters &&
-	    strcmp(prev->clusters[hint].mc->name, name) == 0)
-		return &prev->clusters[hint];
-	for (i = 0; i < prev->n_clusters; i++)
-		if (strcmp(prev->clusters[i].mc->name, name) == 0)
-			return &prev->clusters[i];
-	return NULL;
+	i = gw_mesh_cluster_find(prev->mesh, name, hint);
+	return i < prev->n_clusters ? &prev->clusters[i] : NULL;
 }
 
 /*

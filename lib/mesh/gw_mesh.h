@@ -213,6 +213,11 @@ size_t gw_mesh_cluster_count(const struct gw_mesh *m);
 const struct gw_mesh_cluster *gw_mesh_cluster_at(const struct gw_mesh *m,
 						 size_t i);
 
+/** The index of the cluster named name (Envoy style), trying hint first
+ * (the same index in a previous mesh); SIZE_MAX when there is none. */
+size_t gw_mesh_cluster_find(const struct gw_mesh *m, const char *name,
+			    size_t hint);
+
 size_t gw_mesh_diag_count(const struct gw_mesh *m);
 const struct gw_mesh_diag *gw_mesh_diag_at(const struct gw_mesh *m, size_t i);
 

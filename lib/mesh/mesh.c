@@ -197,6 +197,20 @@ gw_mesh_cluster_at(const struct gw_mesh *m, size_t i)
 }
 
 size_t
+gw_mesh_cluster_find(const struct gw_mesh *m, const char *name, size_t hint)
+{
+	const struct gw_mesh_cluster *c = gw_mesh_cluster_at(m, hint);
+	size_t i;
+
+	if (c != NULL && strcmp(c->name, name) == 0)
+		return hint;
+	for (i = 0; i < m->clusters.n; i++)
+		if (strcmp(gw_mesh_cluster_at(m, i)->name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+size_t
 gw_mesh_diag_count(const struct gw_mesh *m)
 {
 	return m->diags.n;

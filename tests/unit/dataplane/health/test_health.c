@@ -371,6 +371,102 @@ test_format(void **state)
 			    "unhealthy");
 }
 
+/*
+ * A configuration change builds the health state again from the one in
+ * use: for the same cluster and address, the operator's states, an
+ * ejection, the checks' verdicts and an API weight carry over; an
+ * endpoint the new configuration adds starts as a new one would.
+ */
+static void
+test_carry_over(void **state)
+{
+	static const char last[] = "{address: 198.18.0.3}]";
+	const char *at = strstr(yaml, last);
+	struct gw_config *cfg2;
+	struct gw_mesh *mesh2;
+	struct gw_health *h2;
+	struct gw_health_cluster *np;
+	struct gw_config_err err;
+	char *y2, msg[256];
+	uint32_t i, k;
+
+	(void)state;
+	all_in_service(pool);
+	/* endpoint 0 drained, 1 ejected, 2 weighs 7 through the API; the
+	 * checks call 0 and 2 healthy, 1 failed */
+	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 0,
+						GW_HEALTH_ADMIN_DRAIN, 0), 0);
+	health_ep_flags(pool, 1, GW_HEALTH_F_EJECTED | GW_HEALTH_F_HC_FAILED,
+			0);
+	pool->eps[1].ejected_until_ms = 123456;
+	pool->eps[1].ejections = 2;
+	pool->eps[1].hc_state = GW_HEALTH_HC_UNHEALTHY;
+	pool->eps[0].hc_state = GW_HEALTH_HC_HEALTHY;
+	pool->eps[2].hc_state = GW_HEALTH_HC_HEALTHY;
+	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 2,
+						GW_HEALTH_ADMIN_KEEP, 7), 0);
+	/* the same resources and one more endpoint in the pool */
+	assert_non_null(at);
+	assert_true(asprintf(&y2, "%.*s{address: 198.18.0.3}, "
+			     "{address: 198.18.0.6}]%s", (int)(at - yaml), yaml,
+			     at + strlen(last)) > 0);
+	assert_int_equal(gw_config_load_buffer("t2.yaml", y2, strlen(y2),
+					       &cfg2, &err), 0);
+	free(y2);
+	assert_int_equal(gw_mesh_compile(cfg2, &mesh2), 0);
+	assert_int_equal(gw_health_create(dp, mesh2, dp->health, &h2, msg,
+					  sizeof(msg)), 0);
+	np = NULL;
+	for (i = 0; i < gw_health_cluster_count(h2); i++)
+		if (strcmp(gw_health_cluster_get(h2, i)->mc->host,
+			   "pool.internal") == 0)
+			np = gw_health_cluster_get(h2, i);
+	assert_non_null(np);
+	assert_int_equal(np->n, 4);
+	for (i = 0; i < np->n; i++) {
+		uint32_t addr = np->mc->endpoints[i].addr & 0xff;
+
+		switch (addr) {
+		case 1:
+			assert_int_equal(np->eps[i].flags, GW_HEALTH_F_DRAIN);
+			assert_int_equal(np->eps[i].hc_state,
+					 GW_HEALTH_HC_HEALTHY);
+			break;
+		case 2:
+			assert_int_equal(np->eps[i].flags,
+					 GW_HEALTH_F_EJECTED |
+						 GW_HEALTH_F_HC_FAILED);
+			assert_int_equal(np->eps[i].ejected_until_ms, 123456);
+			assert_int_equal(np->eps[i].ejections, 2);
+			break;
+		case 3:
+			assert_int_equal(np->eps[i].flags, 0);
+			assert_int_equal(np->eps[i].weight, 7);
+			/* the balancer was rebuilt with it */
+			assert_true(np->lb_owned);
+			break;
+		case 6:	/* new: unknown until its checks pass */
+			assert_int_equal(np->eps[i].flags,
+					 GW_HEALTH_F_HC_PENDING);
+			assert_int_equal(np->eps[i].hc_state,
+					 GW_HEALTH_HC_UNKNOWN);
+			break;
+		default:
+			fail_msg("unexpected endpoint %u", addr);
+		}
+		/* the bitmaps follow the flags */
+		k = i / 64;
+		assert_int_equal((np->up[k] >> (i % 64)) & 1,
+				 (np->eps[i].flags & GW_HEALTH_F_UNHEALTHY) == 0);
+		assert_int_equal((np->admin[k] >> (i % 64)) & 1,
+				 (np->eps[i].flags & GW_HEALTH_F_ADMIN) == 0);
+	}
+	gw_health_free(dp, h2);
+	gw_mesh_free(mesh2);
+	gw_config_free(cfg2);
+	all_in_service(pool);
+}
+
 int
 main(void)
 {
@@ -380,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_outlier),
 		cmocka_unit_test(test_reweight),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_carry_over),
 	};
 	char prefix[64], dir[256];
 	char *argv[] = {
