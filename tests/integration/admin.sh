@@ -44,6 +44,19 @@ t_assert_eq "WWW-Authenticate" \
 t_assert_eq "unknown path" "$(code "${auth[@]}" "http://$T_ADMIN/nope")" 404
 t_assert_eq "unknown path body" \
 	"$(t_api_raw "${auth[@]}" "http://$T_ADMIN/nope" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" 404
+# the resource API and the lifecycle calls need the token too
+t_assert_eq "resource list without token" "$(code \
+	"http://$T_ADMIN/apis/networking.istio.io/v1/virtualservices")" 401
+t_assert_eq "apply without token" "$(code -X POST --data-binary '[]' \
+	"http://$T_ADMIN/apis/apply")" 401
+t_assert_eq "/drain_listeners without token" "$(code -X POST \
+	"http://$T_ADMIN/drain_listeners")" 401
+t_assert_eq "/quitquitquit without token" "$(code -X POST \
+	"http://$T_ADMIN/quitquitquit")" 401
+t_assert_eq "resource list with the token" "$(code "${auth[@]}" \
+	"http://$T_ADMIN/apis/networking.istio.io/v1/namespaces/shop/virtualservices")" 200
+t_assert_eq "meshgwctl with the token file" "$(t_ns "$MESHGW_CTL" \
+	--token-file "$T_DIR/token" get vs -n shop | awk 'NR == 2 {print $2}')" reviews
 t_assert_eq "POST /ready" "$(code -X POST -d x=1 "http://$T_ADMIN/ready")" 405
 t_assert_eq "Allow header" \
 	"$(t_api_raw -X DELETE -D - -o /dev/null "http://$T_ADMIN/ready" | tr -d '\r' | grep -i '^allow:')" \
