@@ -86,18 +86,25 @@ status_of_errno(int err)
 }
 
 static void
+reply_text(struct api_reply *r, unsigned status, const char *text)
+{
+	r->status = status;
+	r->content_type = "text/plain; charset=utf-8";
+	r->body = strdup(text);
+	r->len = r->body != NULL ? strlen(r->body) : 0;
+}
+
+static void
 handle_ready(struct gw_api *api, const struct api_req *q,
 	     struct api_reply *r)
 {
 	const char *why = NULL;
 	bool ok = gw_ctrl_ready(api->c, &why);
+	char line[256];
 
-	r->status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
-	r->content_type = "text/plain; charset=utf-8";
-	if (asprintf(&r->body, "%s\n", ok ? "LIVE" : why) < 0)
-		r->body = NULL;
-	r->len = r->body != NULL ? strlen(r->body) : 0;
 	(void)q;
+	snprintf(line, sizeof(line), "%s\n", ok ? "LIVE" : why);
+	reply_text(r, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, line);
 }
 
 static void
@@ -216,15 +223,6 @@ handle_config_dump(struct gw_api *api, const struct api_req *q,
 		doc = NULL;
 	}
 	reply_json(r, MHD_HTTP_OK, doc);
-}
-
-static void
-reply_text(struct api_reply *r, unsigned status, const char *text)
-{
-	r->status = status;
-	r->content_type = "text/plain; charset=utf-8";
-	r->body = strdup(text);
-	r->len = r->body != NULL ? strlen(r->body) : 0;
 }
 
 /* Envoy's /healthcheck/fail and /healthcheck/ok: /ready answers 503

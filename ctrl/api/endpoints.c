@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "gw_health.h"
+#include "gw_snap.h"
 #include "api_priv.h"
 
 /* "a.b.c.d:port" → host-order address and port. */
@@ -62,7 +63,7 @@ api_endpoints_post(struct gw_api *api, const struct api_req *q,
 	static const char *const known[] = {
 		"address", "cluster", "host", "state", "weight", NULL,
 	};
-	struct gw_health *h = api->c->dp != NULL ? api->c->dp->health : NULL;
+	struct gw_health *h = gw_snap_health(api->c->dp);
 	const char *address = NULL, *cluster = NULL, *host = NULL;
 	const char *state = NULL, *key;
 	enum gw_health_admin admin = GW_HEALTH_ADMIN_KEEP;

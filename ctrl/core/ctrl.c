@@ -211,7 +211,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 
 		if (now >= next_tick) {
 			liveness_tick(c);
-			gw_health_tick(c->dp != NULL ? c->dp->health : NULL);
+			gw_health_tick(gw_snap_health(c->dp));
 			if (c->dp != NULL)
 				(void)gw_snap_reap(c->dp);
 			next_tick = now + TICK_MS * 1000000ull;

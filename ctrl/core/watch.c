@@ -31,39 +31,8 @@ struct gw_ctrl_watch {
 	int fd;			/* inotify */
 	char dir[PATH_MAX];	/* what is watched: the folder, or the file's */
 	uint64_t due_ns;	/* reload at; 0 = nothing pending */
-	char **ids;		/* "Kind/ns/name" the path held at last load */
-	size_t n_ids;
+	struct gw_config *last;	/* what the path held at the last load */
 };
-
-static void
-ids_free(char **ids, size_t n)
-{
-	while (n > 0)
-		free(ids[--n]);
-	free(ids);
-}
-
-/* The ids of cfg's resources. NULL on allocation failure. */
-static char **
-ids_of(const struct gw_config *cfg, size_t *n)
-{
-	size_t i, k = gw_config_resource_count(cfg);
-	char **ids = calloc(k + 1, sizeof(*ids));
-
-	*n = 0;
-	for (i = 0; ids != NULL && i < k; i++) {
-		const struct gw_config_resource *r =
-			gw_config_resource_at(cfg, i);
-
-		if (asprintf(&ids[i], "%s/%s/%s", r->kind, r->namespace,
-			     r->name) < 0) {
-			ids_free(ids, i);
-			return NULL;
-		}
-		*n = i + 1;
-	}
-	return ids;
-}
 
 int
 gw_ctrl_watch_start(struct gw_ctrl *c, char *err, size_t errlen)
@@ -101,17 +70,15 @@ gw_ctrl_watch_start(struct gw_ctrl *c, char *err, size_t errlen)
 		else
 			*slash = '\0';
 	}
-	w->ids = ids_of(boot, &w->n_ids);
-	gw_config_free(boot);
+	w->last = boot;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->ids == NULL || w->fd < 0 ||
-	    inotify_add_watch(w->fd, w->dir, WATCH_EVENTS) < 0) {
-		rc = w->ids == NULL ? -ENOMEM : -errno;
+	if (w->fd < 0 || inotify_add_watch(w->fd, w->dir, WATCH_EVENTS) < 0) {
+		rc = -errno;
 		snprintf(err, errlen, "cannot watch %s: %s", w->dir,
 			 strerror(-rc));
 		if (w->fd >= 0)
 			close(w->fd);
-		ids_free(w->ids, w->n_ids);
+		gw_config_free(w->last);
 		free(w);
 		return rc;
 	}
@@ -128,7 +95,7 @@ gw_ctrl_watch_stop(struct gw_ctrl *c)
 	if (w == NULL)
 		return;
 	close(w->fd);
-	ids_free(w->ids, w->n_ids);
+	gw_config_free(w->last);
 	free(w);
 	c->watch = NULL;
 }
@@ -167,18 +134,17 @@ unchanged(const struct gw_store_entry *e, const json_t *obj)
 }
 
 static bool
-has_id(const struct gw_config *cfg, const char *id)
+has(const struct gw_config *cfg, const struct gw_config_resource *r)
 {
 	size_t i;
-	char buf[GW_CONFIG_ERR_FILE_MAX];
 
 	for (i = 0; i < gw_config_resource_count(cfg); i++) {
-		const struct gw_config_resource *r =
+		const struct gw_config_resource *o =
 			gw_config_resource_at(cfg, i);
 
-		snprintf(buf, sizeof(buf), "%s/%s/%s", r->kind, r->namespace,
-			 r->name);
-		if (strcmp(buf, id) == 0)
+		if (strcmp(o->kind, r->kind) == 0 &&
+		    strcmp(o->namespace, r->namespace) == 0 &&
+		    strcmp(o->name, r->name) == 0)
 			return true;
 	}
 	return false;
@@ -216,15 +182,15 @@ diff_into(struct gw_ctrl *c, const struct gw_config *cfg,
 		}
 		json_decref(obj);
 	}
-	for (i = 0; i < c->watch->n_ids; i++) {
-		char kind[64], ns[64], name[256];
+	for (i = 0; i < gw_config_resource_count(c->watch->last); i++) {
+		const struct gw_config_resource *r =
+			gw_config_resource_at(c->watch->last, i);
 
-		if (has_id(cfg, c->watch->ids[i]) ||
-		    sscanf(c->watch->ids[i], "%63[^/]/%63[^/]/%255s", kind, ns,
-			   name) != 3 ||
-		    gw_store_find(cand, kind, ns, name) == NULL)
+		if (has(cfg, r) ||
+		    gw_store_find(cand, r->kind, r->namespace, r->name) == NULL)
 			continue;
-		if (gw_store_delete(cand, kind, ns, name, 0, &serr) < 0)
+		if (gw_store_delete(cand, r->kind, r->namespace, r->name, 0,
+				    &serr) < 0)
 			return -1;
 		changes++;
 	}
@@ -240,8 +206,7 @@ reload(struct gw_ctrl *c)
 	json_t *report = NULL, *causes, *v;
 	char msg[GW_CONFIG_ERR_FILE_MAX + GW_CONFIG_ERR_MSG_MAX + 32];
 	unsigned code;
-	size_t i, n;
-	char **ids;
+	size_t i;
 	int changes;
 
 	if (gw_config_load(c->config_path, &cfg, &cerr) != 0) {
@@ -265,12 +230,9 @@ reload(struct gw_ctrl *c)
 	}
 	code = gw_ctrl_apply(c, cand, &report);
 	if (code == 200) {
-		ids = ids_of(cfg, &n);
-		if (ids != NULL) {
-			ids_free(c->watch->ids, c->watch->n_ids);
-			c->watch->ids = ids;
-			c->watch->n_ids = n;
-		}
+		gw_config_free(c->watch->last);
+		c->watch->last = cfg;
+		cfg = NULL;
 		GW_CTRL_LOG(NOTICE, "%s: %d change(s) applied\n",
 			    c->config_path, changes);
 	} else {

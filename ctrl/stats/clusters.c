@@ -31,7 +31,7 @@ gw_stats_endpoint(const struct gw_ctrl *c, uint32_t ci, uint32_t ep,
 		  struct gw_stats_endpoint *o)
 {
 	struct gw_health_cluster *hc =
-		gw_health_cluster_get(c->dp->health, ci);
+		gw_health_cluster_get(gw_snap_health(c->dp), ci);
 	const struct gw_health_ep *e;
 	unsigned w;
 
@@ -88,10 +88,10 @@ gw_stats_clusters_text(const struct gw_ctrl *c, size_t *len)
 
 	if (f == NULL)
 		return NULL;
-	n = gw_health_cluster_count(c->dp->health);
+	n = gw_health_cluster_count(gw_snap_health(c->dp));
 	for (ci = 0; ci < n; ci++) {
 		const struct gw_health_cluster *hc =
-			gw_health_cluster_get(c->dp->health, ci);
+			gw_health_cluster_get(gw_snap_health(c->dp), ci);
 		const struct gw_mesh_cluster *mc = hc->mc;
 
 		fprintf(f, "%s::default_priority::max_connections::%u\n"
@@ -151,10 +151,10 @@ gw_stats_clusters_json(const struct gw_ctrl *c)
 		json_decref(doc);
 		return NULL;
 	}
-	n = gw_health_cluster_count(c->dp->health);
+	n = gw_health_cluster_count(gw_snap_health(c->dp));
 	for (ci = 0; ci < n; ci++) {
 		const struct gw_health_cluster *hc =
-			gw_health_cluster_get(c->dp->health, ci);
+			gw_health_cluster_get(gw_snap_health(c->dp), ci);
 		const struct gw_mesh_cluster *mc = hc->mc;
 		json_t *cl, *hosts = json_array();
 
@@ -217,12 +217,12 @@ ep_family(struct gw_metrics_buf *b, const struct gw_ctrl *c,
 	  const char *name, enum gw_metrics_type type, const char *help,
 	  size_t off)
 {
-	uint32_t ci, k, n = gw_health_cluster_count(c->dp->health), shown = 0;
+	uint32_t ci, k, n = gw_health_cluster_count(gw_snap_health(c->dp)), shown = 0;
 
 	gw_metrics_family(b, name, type, help);
 	for (ci = 0; ci < n; ci++) {
 		const struct gw_health_cluster *hc =
-			gw_health_cluster_get(c->dp->health, ci);
+			gw_health_cluster_get(gw_snap_health(c->dp), ci);
 
 		for (k = 0; k < hc->n; k++) {
 			struct gw_stats_endpoint e;
@@ -247,7 +247,7 @@ void
 gw_stats_clusters_prometheus(const struct gw_ctrl *c,
 			     struct gw_metrics_buf *b)
 {
-	uint32_t ci, n = gw_health_cluster_count(c->dp->health);
+	uint32_t ci, n = gw_health_cluster_count(gw_snap_health(c->dp));
 
 	gw_metrics_family(b, "meshgw_cluster_endpoints_healthy",
 			  GW_METRICS_GAUGE,
@@ -255,7 +255,7 @@ gw_stats_clusters_prometheus(const struct gw_ctrl *c,
 			  "drained.");
 	for (ci = 0; ci < n; ci++) {
 		const struct gw_health_cluster *hc =
-			gw_health_cluster_get(c->dp->health, ci);
+			gw_health_cluster_get(gw_snap_health(c->dp), ci);
 		const char *labels[] = { "cluster", hc->mc->name, NULL };
 		uint64_t ok = 0;
 		uint32_t k;
@@ -271,7 +271,7 @@ gw_stats_clusters_prometheus(const struct gw_ctrl *c,
 			  "those in service get traffic.");
 	for (ci = 0; ci < n; ci++) {
 		const struct gw_health_cluster *hc =
-			gw_health_cluster_get(c->dp->health, ci);
+			gw_health_cluster_get(gw_snap_health(c->dp), ci);
 		const char *labels[] = { "cluster", hc->mc->name, NULL };
 
 		gw_metrics_sample_u64(b, "meshgw_cluster_panic", labels,

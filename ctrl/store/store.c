@@ -194,7 +194,6 @@ obj_key(const json_t *obj, const char **kind, const char **ns,
 	const char **name, int64_t *rv, struct gw_store_err *err)
 {
 	const json_t *meta, *k, *n, *s, *av;
-	const char *plural;
 
 	if (!json_is_object(obj)) {
 		store_fail(err, 400, "a resource must be a JSON object");
@@ -208,13 +207,13 @@ obj_key(const json_t *obj, const char **kind, const char **ns,
 			   "(strings)");
 		return false;
 	}
-	plural = gw_config_kind_plural(json_string_value(k));
-	if (plural == NULL) {
+	/* lib/config's spelling: a string that outlives the object */
+	*kind = gw_config_kind_name(json_string_value(k));
+	if (*kind == NULL) {
 		store_fail(err, 422, "kind: unknown kind \"%.64s\"",
 			   json_string_value(k));
 		return false;
 	}
-	*kind = json_string_value(k);
 	if (!json_is_object(meta)) {
 		store_fail(err, 400, "metadata: expected an object");
 		return false;
@@ -240,14 +239,6 @@ obj_key(const json_t *obj, const char **kind, const char **ns,
 	return true;
 }
 
-/* The kind's name from lib/config's table: a string that outlives the
- * object. */
-static const char *
-kind_static(const char *kind)
-{
-	return gw_config_kind_name(kind);
-}
-
 const struct gw_store_entry *
 gw_store_put(struct gw_store *st, const json_t *obj, enum gw_store_mode mode,
 	     const char *want_kind, const char *want_ns, const char *want_name,
@@ -261,9 +252,6 @@ gw_store_put(struct gw_store *st, const json_t *obj, enum gw_store_mode mode,
 
 	if (!obj_key(obj, &kind, &ns, &name, &rv, err))
 		return NULL;
-	kind = kind_static(kind);
-	if (kind == NULL)
-		return store_fail(err, 422, "kind: not stored");
 	if (want_kind != NULL && strcmp(want_kind, kind) != 0)
 		return store_fail(err, 400, "kind %s does not match the URL's "
 				  "%s", kind, want_kind);
@@ -390,7 +378,8 @@ gw_store_import(struct gw_store *st, const struct gw_config *cfg,
 			json_decref(obj);
 			return -ENOMEM;
 		}
-		if (entry_set(e, kind_static(r->kind), r->namespace, r->name,
+		/* r->kind is lib/config's own string */
+		if (entry_set(e, r->kind, r->namespace, r->name,
 			      obj, ++st->rv) < 0)
 			return -ENOMEM;
 	}
@@ -605,7 +594,7 @@ gw_store_save(const struct gw_store *st, char *msg, size_t len)
 static int
 load_file(struct gw_store *st, const char *path, char *msg, size_t len)
 {
-	struct gw_store_err serr;
+	struct gw_store_err serr = { 0 };
 	json_error_t jerr;
 	json_t *doc, *items, *it;
 	const json_t *rv;
@@ -638,7 +627,7 @@ load_file(struct gw_store *st, const char *path, char *msg, size_t len)
 		int64_t irv;
 
 		if (!obj_key(it, &kind, &ns, &name, &irv, &serr) ||
-		    irv <= 0 || (kind = kind_static(kind)) == NULL) {
+		    irv <= 0) {
 			snprintf(msg, len, "%s: item %zu: %s", path, i,
 				 irv <= 0 && serr.msg[0] == '\0' ?
 				 "no resourceVersion" : serr.msg);

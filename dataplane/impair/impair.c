@@ -17,22 +17,10 @@
 #include "gw_impair.h"
 #include "gw_worker.h"
 
-static inline uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 static inline bool
 draw(struct gw_impair *im, uint32_t p)
 {
-	return p != 0 && (uint32_t)(rng_next(&im->rng) >> 32) < p;
+	return p != 0 && (uint32_t)(gw_worker_rand(&im->rng) >> 32) < p;
 }
 
 static uint32_t

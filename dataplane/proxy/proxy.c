@@ -1071,48 +1071,41 @@ gen_idle_close(struct gw_proxy_wrk *pw, struct proxy_gen *g)
 	}
 }
 
-void
-proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+/* Sessions waiting for a request head (on g, or all when g is NULL):
+ * moved to the current generation when rebind and their port is still
+ * served, else closed as at the end of an exchange. */
+static void
+idle_sessions_end(struct gw_proxy_wrk *pw, struct proxy_gen *g, bool rebind)
 {
 	uint32_t i;
 
-	gen_idle_close(pw, g);
-	for (i = 0; i < pw->n_sessions && g->refs > 0; i++) {
-		struct proxy_sess *s = &pw->sessions[i];
-
-		if (!sess_idle(s) || s->gen != g)
-			continue;
-		if (!sess_rebind(s)) {
-			/* its port is gone: close it, as at the end of an
-			 * exchange */
-			s->req = REQ_DISCARD;
-			sess_drive(s);
-		}
-	}
-}
-
-void
-proxy_idle_close_all(struct gw_proxy_wrk *pw, struct proxy_gen *g)
-{
-	struct proxy_gen *r;
-	uint32_t i;
-
-	if (g != NULL) {
-		gen_idle_close(pw, g);
-	} else {
-		if (pw->gen != NULL)
-			gen_idle_close(pw, pw->gen);
-		for (r = pw->retired; r != NULL; r = r->older)
-			gen_idle_close(pw, r);
-	}
-	for (i = 0; i < pw->n_sessions; i++) {
+	for (i = 0; i < pw->n_sessions && (g == NULL || g->refs > 0); i++) {
 		struct proxy_sess *s = &pw->sessions[i];
 
 		if (!sess_idle(s) || (g != NULL && s->gen != g))
 			continue;
+		if (rebind && sess_rebind(s))
+			continue;
 		s->req = REQ_DISCARD;
 		sess_drive(s);
 	}
+}
+
+void
+proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g)
+{
+	gen_idle_close(pw, g);
+	idle_sessions_end(pw, g, true);
+}
+
+void
+proxy_idle_close_all(struct gw_proxy_wrk *pw)
+{
+	/* retired generations have no idle pool: emptied when they were
+	 * retired, never filled since (idle_put()) */
+	if (pw->gen != NULL)
+		gen_idle_close(pw, pw->gen);
+	idle_sessions_end(pw, NULL, false);
 }
 
 /* One exchange is over: next request, or close. */

@@ -309,9 +309,8 @@ struct proxy_listener *proxy_listener_find(struct proxy_gen *g,
 /* g was retired: close its idle upstream connections, move idle sessions
  * to the current generation (or close them when their port is gone). */
 void proxy_gen_leave(struct gw_proxy_wrk *pw, struct proxy_gen *g);
-/* Close g's idle upstream connections, and the idle client sessions on
- * it (all of them when g is NULL). */
-void proxy_idle_close_all(struct gw_proxy_wrk *pw, struct proxy_gen *g);
+/* Close every idle upstream connection and idle client session (drain). */
+void proxy_idle_close_all(struct gw_proxy_wrk *pw);
 extern const struct gw_tcp_app_ops proxy_down_ops;
 void proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster);
 void proxy_up_detach(struct proxy_sess *s, bool abort);

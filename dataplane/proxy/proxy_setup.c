@@ -362,7 +362,7 @@ gw_proxy_drain(struct gw_worker *w)
 		return;
 	pw->draining = true;
 	ports_sync(pw, NULL);
-	proxy_idle_close_all(pw, NULL);
+	proxy_idle_close_all(pw);
 	GW_PROXY_LOG(NOTICE, "worker %u: draining: %u session(s) left\n",
 		     w->id, (unsigned)pw->stats.active_sessions);
 }

@@ -89,6 +89,13 @@ unsigned gw_snap_retired_count(const struct gw_dp *dp);
  * before the workers' TCP state is freed). */
 void gw_snap_free_all(struct gw_dp *dp);
 
+/** The current snapshot's health state, NULL before the first (ctrl). */
+static inline struct gw_health *
+gw_snap_health(const struct gw_dp *dp)
+{
+	return dp != NULL && dp->snap != NULL ? dp->snap->health : NULL;
+}
+
 /** The worker's side: switch when dp->snap moved (top of the loop). */
 void gw_snap_worker_switch(struct gw_worker *w, struct gw_snap *s);
 

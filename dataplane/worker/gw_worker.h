@@ -84,7 +84,6 @@ struct gw_dp {
 	uint32_t drain;		      /* ctrl: stop accepting (set once) */
 	struct gw_snap *snap_retired; /* ctrl: older ones not freed yet */
 	uint64_t snap_version;	      /* ctrl: the last published */
-	struct gw_health *health; /* ctrl's view: the current snapshot's */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };
@@ -162,6 +161,7 @@ struct gw_worker {
 	struct gw_health_wrk *health; /* its probes (dataplane/health) */
 	struct gw_snap *snap;	      /* the configuration it runs */
 	uint64_t snap_ack;	      /* its version (store-release, for ctrl) */
+	uint32_t drain_seen;	      /* dp->drain acted on */
 	struct gw_impair *impair[GW_MAX_PORTS]; /* NULL: port not impaired */
 
 	struct gw_txq tx[GW_MAX_PORTS] __rte_cache_aligned;

@@ -87,19 +87,18 @@ gw_snap_publish(struct gw_dp *dp, struct gw_snap *s)
 		old->older = dp->snap_retired;
 		dp->snap_retired = old;
 	}
-	dp->health = s->health;		/* ctrl's view */
 	__atomic_store_n(&dp->snap, s, __ATOMIC_RELEASE);
 }
 
-/* Whether worker i runs and has not reached s yet. */
+/* Whether worker i runs and has taken no version newer than v. */
 static bool
-worker_on(const struct gw_dp *dp, unsigned i, const struct gw_snap *s)
+worker_at_most(const struct gw_dp *dp, unsigned i, uint64_t v)
 {
 	const struct gw_worker *w = dp->workers[i];
 
 	if (w == NULL || !__atomic_load_n(&w->run, __ATOMIC_RELAXED))
 		return false;
-	return __atomic_load_n(&w->snap_ack, __ATOMIC_ACQUIRE) < s->version;
+	return __atomic_load_n(&w->snap_ack, __ATOMIC_ACQUIRE) <= v;
 }
 
 unsigned
@@ -108,7 +107,7 @@ gw_snap_pending(const struct gw_dp *dp, const struct gw_snap *s)
 	unsigned i, n = 0;
 
 	for (i = 0; i < dp->n_workers; i++)
-		n += worker_on(dp, i, s);
+		n += worker_at_most(dp, i, s->version - 1);
 	return n;
 }
 
@@ -119,16 +118,10 @@ snap_unused(const struct gw_dp *dp, const struct gw_snap *s)
 {
 	unsigned i;
 
-	for (i = 0; i < dp->n_workers; i++) {
-		const struct gw_worker *w = dp->workers[i];
-
-		if (w != NULL && __atomic_load_n(&w->run, __ATOMIC_RELAXED) &&
-		    __atomic_load_n(&w->snap_ack, __ATOMIC_ACQUIRE) <=
-			    s->version)
+	for (i = 0; i < dp->n_workers; i++)
+		if (worker_at_most(dp, i, s->version) ||
+		    !gw_proxy_gen_done(s->proxy[i]))
 			return false;
-		if (!gw_proxy_gen_done(s->proxy[i]))
-			return false;
-	}
 	return true;
 }
 
@@ -180,7 +173,6 @@ gw_snap_free_all(struct gw_dp *dp)
 	dp->snap_retired = NULL;
 	snap_free(dp, dp->snap, true);
 	dp->snap = NULL;
-	dp->health = NULL;
 }
 
 void

@@ -144,9 +144,12 @@ gw_worker_poll_once(struct gw_worker *w)
 
 	/* a new configuration is taken between two iterations */
 	gw_snap_worker_check(w);
-	if (unlikely(__atomic_load_n(&dp->drain, __ATOMIC_RELAXED) != 0) &&
-	    w->proxy != NULL)
-		gw_proxy_drain(w);
+	if (unlikely(__atomic_load_n(&dp->drain, __ATOMIC_RELAXED) !=
+		     w->drain_seen)) {
+		w->drain_seen = 1;	/* once: the flag is never cleared */
+		if (w->proxy != NULL)
+			gw_proxy_drain(w);
+	}
 	/* timers first: what arrives below sees this loop's clock */
 	gw_tcp_timers_run(w);
 	if (w->proxy != NULL)

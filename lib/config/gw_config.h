@@ -319,9 +319,6 @@ const char *gw_config_kind_lookup(const char *word, const char **group,
  * as the program), NULL for an unknown kind. */
 const char *gw_config_kind_name(const char *kind);
 
-/** The lowercase plural of a kind ("VirtualService" -> "virtualservices"),
- * NULL for an unknown kind. */
-const char *gw_config_kind_plural(const char *kind);
 
 /** Free a set and every node and resource in it; NULL is a no-op. */
 void gw_config_free(struct gw_config *cfg);

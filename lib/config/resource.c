@@ -126,17 +126,6 @@ gw_config_kind_name(const char *kind)
 	return NULL;
 }
 
-const char *
-gw_config_kind_plural(const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < N_KINDS; i++)
-		if (strcmp(kinds[i].kind, kind) == 0)
-			return kinds[i].plural;
-	return NULL;
-}
-
 /* ---- small helpers ------------------------------------------------------ */
 
 static void

@@ -273,10 +273,22 @@ item_str(json_t *item, const char *a, const char *b)
 	return s != NULL ? s : "";
 }
 
+/* KIND on the command line: the kind, and its API version and plural. */
+static const char *
+kind_arg(const char *word, const char **av, const char **plural)
+{
+	const char *group, *kind;
+
+	kind = gw_config_kind_lookup(word, &group, av, plural);
+	if (kind == NULL)
+		fprintf(stderr, "meshgwctl: unknown kind %s\n", word);
+	return kind;
+}
+
 static int
 cmd_get(const struct ctl *c, int argc, char **argv)
 {
-	const char *ns = "default", *out = "table", *group, *av, *plural, *kind;
+	const char *ns = "default", *out = "table", *av, *plural, *kind;
 	bool all = false;
 	char path[1024];
 	struct answer a;
@@ -305,11 +317,9 @@ cmd_get(const struct ctl *c, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	kind = gw_config_kind_lookup(argv[optind], &group, &av, &plural);
-	if (kind == NULL) {
-		fprintf(stderr, "meshgwctl: unknown kind %s\n", argv[optind]);
+	kind = kind_arg(argv[optind], &av, &plural);
+	if (kind == NULL)
 		return EXIT_USAGE;
-	}
 	if (all && argc - optind == 1)
 		snprintf(path, sizeof(path), "/apis/%s/%s", av, plural);
 	else
@@ -435,7 +445,7 @@ cmd_delete(const struct ctl *c, int argc, char **argv)
 		{ "resource-version", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ns = "default", *rv = NULL, *group, *av, *plural, *kind;
+	const char *ns = "default", *rv = NULL, *av, *plural, *kind;
 	char path[1024];
 	struct answer a;
 	int o, rc;
@@ -453,11 +463,9 @@ cmd_delete(const struct ctl *c, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	kind = gw_config_kind_lookup(argv[optind], &group, &av, &plural);
-	if (kind == NULL) {
-		fprintf(stderr, "meshgwctl: unknown kind %s\n", argv[optind]);
+	kind = kind_arg(argv[optind], &av, &plural);
+	if (kind == NULL)
 		return EXIT_USAGE;
-	}
 	snprintf(path, sizeof(path), "/apis/%s/namespaces/%s/%s/%s%s%s", av,
 		 ns, plural, argv[optind + 1], rv ? "?resourceVersion=" : "",
 		 rv ? rv : "");

@@ -85,6 +85,7 @@ static const char yaml[] =
 static struct gw_config *cfg;
 static struct gw_mesh *mesh;
 static struct gw_dp *dp;
+static struct gw_health *health;	/* the state under test */
 static struct gw_worker *wrk;
 static struct gw_health_cluster *pool, *plain;
 
@@ -93,9 +94,9 @@ cluster_of(const char *host)
 {
 	uint32_t i;
 
-	for (i = 0; i < gw_health_cluster_count(dp->health); i++) {
+	for (i = 0; i < gw_health_cluster_count(health); i++) {
 		struct gw_health_cluster *c =
-			gw_health_cluster_get(dp->health, i);
+			gw_health_cluster_get(health, i);
 
 		if (strcmp(c->mc->host, host) == 0)
 			return c;
@@ -109,8 +110,8 @@ index_of(const struct gw_health_cluster *c)
 {
 	uint32_t i;
 
-	for (i = 0; i < gw_health_cluster_count(dp->health); i++)
-		if (gw_health_cluster_get(dp->health, i) == c)
+	for (i = 0; i < gw_health_cluster_count(health); i++)
+		if (gw_health_cluster_get(health, i) == c)
 			return i;
 	return UINT32_MAX;
 }
@@ -141,7 +142,7 @@ setup(void **state)
 	    rte_rcu_qsbr_thread_register(dp->qsbr, 0) != 0)
 		return -1;
 	rte_rcu_qsbr_thread_online(dp->qsbr, 0);
-	if (gw_health_create(dp, mesh, NULL, &dp->health, msg,
+	if (gw_health_create(dp, mesh, NULL, &health, msg,
 			     sizeof(msg)) != 0) {
 		fprintf(stderr, "gw_health_create: %s\n", msg);
 		return -1;
@@ -155,8 +156,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	gw_health_free(dp, dp->health);
-	dp->health = NULL;
+	gw_health_free(dp, health);
+	health = NULL;
 	if (dp != NULL)
 		rte_free(dp->qsbr);
 	free(wrk);
@@ -209,7 +210,7 @@ test_start(void **state)
 	assert_int_equal(pool->panic_percent, 50);
 	assert_int_equal(avail(pool, &bits, &panic), 3);
 	assert_true(panic);
-	assert_int_equal(gw_health_target_count(dp->health), 3);
+	assert_int_equal(gw_health_target_count(health), 3);
 }
 
 static void
@@ -234,7 +235,7 @@ test_flags_and_panic(void **state)
 	assert_true(panic);	/* 1 of 3: everything in service is used */
 	/* drained endpoints are out even in panic, and out of the count:
 	 * of the two left in service, none is healthy */
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 2,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 2,
 						GW_HEALTH_ADMIN_DRAIN, 0), 0);
 	assert_int_equal(avail(pool, &bits, &panic), 2);
 	assert_true(panic);
@@ -246,18 +247,18 @@ test_flags_and_panic(void **state)
 	assert_int_equal(bits, 0);
 	pool->panic_percent = 50;
 	/* maint replaces drain; ready clears both */
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 2,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 2,
 						GW_HEALTH_ADMIN_MAINT, 0), 0);
 	assert_int_equal(pool->eps[2].flags, GW_HEALTH_F_MAINT);
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 2,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 2,
 						GW_HEALTH_ADMIN_READY, 0), 0);
 	assert_int_equal(pool->eps[2].flags, 0);
 	all_in_service(pool);
 	assert_int_equal(avail(pool, &bits, &panic), 3);
-	assert_int_equal(gw_health_endpoint_set(dp->health, 99, 0,
+	assert_int_equal(gw_health_endpoint_set(health, 99, 0,
 						GW_HEALTH_ADMIN_DRAIN, 0),
 			 -ENOENT);
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 3,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 3,
 						GW_HEALTH_ADMIN_DRAIN, 0),
 			 -ENOENT);
 }
@@ -271,11 +272,11 @@ test_outlier(void **state)
 	gw_health_outcome(pool, 0, 503);
 	gw_health_outcome(pool, 0, 200);
 	gw_health_outcome(pool, 0, 500);
-	gw_health_tick(dp->health);
+	gw_health_tick(health);
 	assert_int_equal(pool->eps[0].flags, 0);
 	gw_health_outcome(pool, 0, 502);
 	assert_int_equal(pool->eps[0].eject_req, 1);
-	gw_health_tick(dp->health);
+	gw_health_tick(health);
 	assert_int_equal(pool->eps[0].flags, GW_HEALTH_F_EJECTED);
 	assert_int_equal(pool->eps[0].ejections, 1);
 	assert_int_equal(pool->eps[0].consec_5xx, 0);
@@ -283,17 +284,17 @@ test_outlier(void **state)
 	/* maxEjectionPercent 34 of 3: one ejected at most */
 	gw_health_outcome(pool, 1, 503);
 	gw_health_outcome(pool, 1, 503);
-	gw_health_tick(dp->health);
+	gw_health_tick(health);
 	assert_int_equal(pool->eps[1].flags, 0);
 	assert_int_equal(pool->ejections_overflow, 1);
 	/* the ejection time over, it comes back; the multiplier decays
 	 * one step each interval it stays healthy */
 	pool->eps[0].ejected_until_ms = 0;
-	gw_health_tick(dp->health);
+	gw_health_tick(health);
 	assert_int_equal(pool->eps[0].flags, 0);
 	assert_int_equal(pool->eps[0].ejections, 1);
 	pool->next_decay_ms = 0;
-	gw_health_tick(dp->health);
+	gw_health_tick(health);
 	assert_int_equal(pool->eps[0].ejections, 0);
 	/* a cluster without outlierDetection ignores outcomes */
 	gw_health_outcome(plain, 0, 503);
@@ -310,18 +311,18 @@ test_reweight(void **state)
 	uint8_t lbstate[256] __rte_aligned(8);
 
 	(void)state;
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 1,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 1,
 						GW_HEALTH_ADMIN_KEEP,
 						GW_LB_WEIGHT_MAX + 1u),
 			 -EINVAL);
 	assert_ptr_equal(pool->lb, first);
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 1,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 1,
 						GW_HEALTH_ADMIN_KEEP, 5), 0);
 	assert_ptr_not_equal(gw_health_lb(pool), first);
 	assert_int_not_equal(gw_health_gen(pool), gen);
 	assert_int_equal(pool->eps[1].weight, 5);
 	/* the mesh's balancer is the mesh's: nothing to retire */
-	assert_int_equal(dp->health->n_retired, 0);
+	assert_int_equal(health->n_retired, 0);
 	/* smooth weighted round robin: exactly 1:5:1 */
 	assert_true(gw_lb_state_size(pool->lb) <= sizeof(lbstate));
 	gw_lb_state_init(pool->lb, lbstate, 1);
@@ -336,17 +337,17 @@ test_reweight(void **state)
 	assert_int_equal(counts[2], 100);
 	/* a second change retires the first rebuilt balancer until every
 	 * worker reported quiescence */
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 1,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 1,
 						GW_HEALTH_ADMIN_KEEP, 2), 0);
-	assert_int_equal(dp->health->n_retired, 1);
-	gw_health_tick(dp->health);
-	assert_int_equal(dp->health->n_retired, 1);
+	assert_int_equal(health->n_retired, 1);
+	gw_health_tick(health);
+	assert_int_equal(health->n_retired, 1);
 	rte_rcu_qsbr_quiescent(dp->qsbr, 0);
-	gw_health_tick(dp->health);
-	assert_int_equal(dp->health->n_retired, 0);
+	gw_health_tick(health);
+	assert_int_equal(health->n_retired, 0);
 	/* the same weight again changes nothing */
 	first = pool->lb;
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 1,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 1,
 						GW_HEALTH_ADMIN_KEEP, 2), 0);
 	assert_ptr_equal(pool->lb, first);
 }
@@ -394,7 +395,7 @@ test_carry_over(void **state)
 	all_in_service(pool);
 	/* endpoint 0 drained, 1 ejected, 2 weighs 7 through the API; the
 	 * checks call 0 and 2 healthy, 1 failed */
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 0,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 0,
 						GW_HEALTH_ADMIN_DRAIN, 0), 0);
 	health_ep_flags(pool, 1, GW_HEALTH_F_EJECTED | GW_HEALTH_F_HC_FAILED,
 			0);
@@ -403,7 +404,7 @@ test_carry_over(void **state)
 	pool->eps[1].hc_state = GW_HEALTH_HC_UNHEALTHY;
 	pool->eps[0].hc_state = GW_HEALTH_HC_HEALTHY;
 	pool->eps[2].hc_state = GW_HEALTH_HC_HEALTHY;
-	assert_int_equal(gw_health_endpoint_set(dp->health, index_of(pool), 2,
+	assert_int_equal(gw_health_endpoint_set(health, index_of(pool), 2,
 						GW_HEALTH_ADMIN_KEEP, 7), 0);
 	/* the same resources and one more endpoint in the pool */
 	assert_non_null(at);
@@ -414,7 +415,7 @@ test_carry_over(void **state)
 					       &cfg2, &err), 0);
 	free(y2);
 	assert_int_equal(gw_mesh_compile(cfg2, &mesh2), 0);
-	assert_int_equal(gw_health_create(dp, mesh2, dp->health, &h2, msg,
+	assert_int_equal(gw_health_create(dp, mesh2, health, &h2, msg,
 					  sizeof(msg)), 0);
 	np = NULL;
 	for (i = 0; i < gw_health_cluster_count(h2); i++)
