@@ -93,6 +93,13 @@ for _ in $(seq 50); do
 	in_ns curl -s -o /dev/null http://198.18.0.1:8082/ && break
 	sleep 0.1
 done
+# the HealthCheck in conf/mesh.yaml admits an endpoint once its probes
+# pass (no panic routing: outlierDetection without minHealthPercent)
+echo "waiting for the active health checks to pass..."
+for _ in $(seq 150); do
+	in_ns curl -s "$ADMIN/clusters" | grep health_flags | grep -qv healthy || break
+	sleep 0.1
+done
 echo "\$ curl -H 'Host: shop.example' -H 'x-canary: true' http://$GW_IP/hello"
 in_ns curl -s -H 'Host: shop.example' -H 'x-canary: true' "http://$GW_IP/hello"
 echo
@@ -116,6 +123,8 @@ meshgw is running (pid $PID) in network namespace $NS. Try:
   ip netns exec $NS curl $ADMIN/stats/prometheus
   ip netns exec $NS curl $ADMIN/config_dump
   ip netns exec $NS curl $ADMIN/clusters
+  ip netns exec $NS build/tools/meshgwctl/meshgwctl get vs
+  ip netns exec $NS build/tools/meshgwctl/meshgwctl apply -f conf/mesh.yaml
   ip netns exec $NS curl -X POST -d '{"address": "198.18.0.1:8082", "state": "drain"}' $ADMIN/api/v1/endpoints
   ip netns exec $NS curl -H 'Host: shop.example' http://$GW_IP/
   ip netns exec $NS python3 -c 'import socket; s=socket.create_connection(("$GW_IP",7)); s.sendall(b"hi"); print(s.recv(9))'
