@@ -22,6 +22,7 @@
 #include "gw_ctrl.h"
 #include "gw_health.h"
 #include "gw_snap.h"
+#include "gw_tls.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_ctrl_logtype, ctrl, INFO);
 
@@ -212,8 +213,10 @@ gw_ctrl_run(struct gw_ctrl *c)
 		if (now >= next_tick) {
 			liveness_tick(c);
 			gw_health_tick(gw_snap_health(c->dp));
-			if (c->dp != NULL)
+			if (c->dp != NULL) {
 				(void)gw_snap_reap(c->dp);
+				gw_tls_keys_tick(c->dp->tls_keys);
+			}
 			next_tick = now + TICK_MS * 1000000ull;
 		}
 		timeout = (int)((next_tick - now) / 1000000u) + 1;

@@ -27,6 +27,7 @@ gw_stats_collect(const struct gw_dp *dp, struct gw_stats *s)
 		const struct gw_tcp_stats *ts = gw_tcp_stats_get(dp->workers[w]);
 		const struct gw_proxy_stats *ps =
 			gw_proxy_stats_get(dp->workers[w]);
+		const struct gw_tls_stats *ls = gw_tls_stats_get(dp->workers[w]);
 		struct gw_stats_worker *o = &s->worker[w];
 
 		if (ts != NULL) {
@@ -37,6 +38,11 @@ gw_stats_collect(const struct gw_dp *dp, struct gw_stats *s)
 		if (ps != NULL) {
 #define SUM(f, help) s->proxy.f += rd(&ps->f);
 			GW_PROXY_STATS(SUM)
+#undef SUM
+		}
+		if (ls != NULL) {
+#define SUM(f, help) s->tls.f += rd(&ls->f);
+			GW_TLS_STATS(SUM)
 #undef SUM
 		}
 

@@ -17,6 +17,7 @@
 #include "gw_metrics.h"
 #include "gw_proxy.h"
 #include "gw_tcp.h"
+#include "gw_tls.h"
 #include "gw_worker.h"
 
 /** Counters of one port summed over the workers. */
@@ -37,6 +38,7 @@ struct gw_stats_worker {
 struct gw_stats {
 	struct gw_tcp_stats tcp; /* all workers */
 	struct gw_proxy_stats proxy; /* all workers */
+	struct gw_tls_stats tls; /* all workers */
 	unsigned n_ports;
 	unsigned n_workers;
 	struct gw_stats_port port[GW_MAX_PORTS];

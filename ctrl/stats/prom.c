@@ -188,6 +188,18 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 			      NULL, s->tcp.f);
 	GW_TCP_STATS(TCP_PROM)
 #undef TCP_PROM
+#define TLS_GAUGE(f) (strcmp(#f, "active") == 0)
+#define TLS_PROM(f, help)                                                      \
+	gw_metrics_family(b, TLS_GAUGE(f) ? "meshgw_tls_" #f :                 \
+				     "meshgw_tls_" #f "_total",               \
+			  TLS_GAUGE(f) ? GW_METRICS_GAUGE : GW_METRICS_COUNTER, \
+			  help);                                               \
+	gw_metrics_sample_u64(b, TLS_GAUGE(f) ? "meshgw_tls_" #f :             \
+					 "meshgw_tls_" #f "_total",           \
+			      NULL, s->tls.f);
+	GW_TLS_STATS(TLS_PROM)
+#undef TLS_PROM
+#undef TLS_GAUGE
 #define PROXY_GAUGE(f)                                                         \
 	(strcmp(#f, "active_sessions") == 0 ||                                 \
 	 strcmp(#f, "upstream_rq_pending_active") == 0)

@@ -251,6 +251,15 @@ gw_stats_status_json(struct gw_ctrl *c)
 		json_object_set_new(doc, "tcp", tcp);
 	}
 	{
+		json_t *tls = json_object();
+
+#define TLS_JSON(f, help) \
+	json_object_set_new(tls, #f, json_integer((json_int_t)s->tls.f));
+		GW_TLS_STATS(TLS_JSON)
+#undef TLS_JSON
+		json_object_set_new(doc, "tls", tls);
+	}
+	{
 		json_t *px = json_object();
 
 #define PROXY_JSON(f, help) \

@@ -43,6 +43,7 @@
 	X(responses_other, "responses 1xx sent downstream")                   \
 	X(bad_requests, "requests rejected by the parser (4xx/5xx)")          \
 	X(no_route, "requests no route matched (404)")                        \
+	X(https_redirects, "requests redirected to https (httpsRedirect)")    \
 	X(no_cluster, "routes whose destination has no cluster (503)")        \
 	X(no_healthy_upstream, "clusters without an endpoint (503)")          \
 	X(upstream_cx, "upstream connections opened")                         \
@@ -88,6 +89,7 @@ struct gw_proxy_ep_stats {
 /* What one configuration snapshot gives one worker's proxy (opaque). */
 struct proxy_gen;
 struct gw_health;
+struct gw_tls_set;
 
 /**
  * Endpoint ep of cluster ci as generation g (a worker's part of a
@@ -123,7 +125,9 @@ int gw_proxy_mesh_check(const struct gw_dp *dp, const struct gw_mesh *mesh,
  * @return 0, or -errno with a message in err.
  */
 int gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
-			struct gw_health *health, const struct proxy_gen *prev,
+			struct gw_health *health,
+			const struct gw_tls_set *tls,
+			const struct proxy_gen *prev,
 			struct proxy_gen **out, char *err, size_t errlen);
 
 /**

@@ -801,6 +801,12 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 		pw->stats.downstream_cx_overflow++;
 		return -ENOBUFS;
 	}
+	/* HTTPS: the session sees plaintext once the handshake is done */
+	if (lis->tls != NULL && gw_tls_server_attach(c, lis->tls) < 0) {
+		sess_put(s);
+		pw->stats.downstream_cx_overflow++;
+		return -ENOBUFS;
+	}
 	pw->stats.downstream_cx++;
 	s->down = c;
 	s->gen = pw->gen;

@@ -14,6 +14,7 @@
 
 #include <rte_cycles.h>
 
+#include "gw_tls_hello.h"
 #include "proxy_priv.h"
 
 /* Fields a proxy never forwards (RFC 9110 section 7.6.1), besides those
@@ -263,6 +264,40 @@ find_hdr(const struct gw_http_msg *m, const uint8_t *head, const char *name,
 }
 
 /* Route, pick, rewrite and connect for the head just parsed. */
+/*
+ * An HTTP server with tls.httpsRedirect: when the request's host is one
+ * of its hosts, the location of the same resource over https (Envoy's
+ * require_tls: the port goes, the scheme's default is used) in loc.
+ */
+static bool
+https_redirect(const struct proxy_sess *s, const char *auth, size_t auth_len,
+	       const char *target, size_t target_len, char *loc, size_t len)
+{
+	const struct gw_mesh_listener *ml = s->lis->ml;
+	char host[GW_TLS_SNI_MAX + 1];
+	size_t hl = auth_len, i;
+	const char *colon;
+
+	if (auth_len == 0)
+		return false;
+	/* a port after the host (IPv6 literals keep their brackets) */
+	colon = memrchr(auth, ':', auth_len);
+	if (colon != NULL && memchr(colon, ']', auth_len -
+				    (size_t)(colon - auth)) == NULL)
+		hl = (size_t)(colon - auth);
+	if (hl == 0 || hl >= sizeof(host))
+		return false;
+	memcpy(host, auth, hl);
+	host[hl] = '\0';
+	for (i = 0; i < ml->n_redirect; i++)
+		if (gw_tls_sni_rank(ml->redirect_hosts[i], host) >= 0)
+			break;
+	if (i == ml->n_redirect)
+		return false;
+	return (size_t)snprintf(loc, len, "https://%s%.*s", host,
+				(int)target_len, target) < len;
+}
+
 void
 proxy_request_head(struct proxy_sess *s)
 {
@@ -279,6 +314,8 @@ proxy_request_head(struct proxy_sess *s)
 	const struct gw_route *r;
 	const struct gw_route_dest *d;
 	char line[2048], xff[512], rid[36], path[2048];
+	const struct gw_tls_info *tls;
+	bool https;
 	const char *target = (const char *)h + m->target_off;
 	size_t target_len = m->target_len, auth_len = 0;
 	const char *auth = "";
@@ -298,6 +335,7 @@ proxy_request_head(struct proxy_sess *s)
 		s->close_after = true;
 
 	/* ROUTE */
+	https = s->lis->ml->protocol == GW_MESH_PROTO_HTTPS;
 	if (m->host_idx >= 0) {
 		auth = (const char *)h + m->hdrs[m->host_idx].value_off;
 		auth_len = m->hdrs[m->host_idx].value_len;
@@ -314,11 +352,22 @@ proxy_request_head(struct proxy_sess *s)
 		target = slash != NULL ? slash : "/";
 		target_len = slash != NULL ? (size_t)(end - slash) : 1;
 	}
+	if (s->lis->ml->n_redirect > 0 &&
+	    https_redirect(s, auth, auth_len, target, target_len, path,
+			   sizeof(path))) {
+		struct gw_http_field loc = { "location", path,
+					     (uint32_t)strlen(path), 8 };
+
+		drop_request_head(s, hl);
+		pw->stats.https_redirects++;
+		local_reply(s, 301, &loc, 1, NULL, has_body || s->close_after);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	req.method = (const char *)h + m->method_off;
 	req.method_len = m->method_len;
-	req.scheme = "http";
-	req.scheme_len = 4;
+	req.scheme = https ? "https" : "http";
+	req.scheme_len = https ? 5 : 4;
 	req.authority = auth;
 	req.authority_len = auth_len;
 	req.path = target;
@@ -435,8 +484,20 @@ proxy_request_head(struct proxy_sess *s)
 		e[n++] = (struct gw_http_edit){ "x-forwarded-for", xff,
 			(uint32_t)xl, 15, GW_HTTP_EDIT_SET };
 	}
-	e[n++] = (struct gw_http_edit){ "x-forwarded-proto", "http", 4, 17,
-					GW_HTTP_EDIT_SET };
+	e[n++] = (struct gw_http_edit){ "x-forwarded-proto",
+					https ? "https" : "http",
+					https ? 5 : 4, 17, GW_HTTP_EDIT_SET };
+	/* Envoy's SANITIZE_SET (Istio's gateway default): the client
+	 * certificate's details when it sent one, else whatever came is
+	 * removed */
+	tls = https ? gw_tls_info(s->down) : NULL;
+	if (tls != NULL && tls->xfcc != NULL)
+		e[n++] = (struct gw_http_edit){ "x-forwarded-client-cert",
+			tls->xfcc, (uint32_t)strlen(tls->xfcc), 23,
+			GW_HTTP_EDIT_SET };
+	else if (find_hdr(m, h, "x-forwarded-client-cert", 23) != NULL)
+		e[n++] = (struct gw_http_edit){ "x-forwarded-client-cert", "",
+			0, 23, GW_HTTP_EDIT_REMOVE };
 	if (find_hdr(m, h, "x-request-id", 12) == NULL) {
 		request_id(pw, rid);
 		e[n++] = (struct gw_http_edit){ "x-request-id", rid, 36, 12,

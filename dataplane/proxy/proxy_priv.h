@@ -20,6 +20,7 @@
 #include "gw_proxy.h"
 #include "gw_route.h"
 #include "gw_tcp.h"
+#include "gw_tls.h"
 #include "gw_timer.h"
 #include "gw_worker.h"
 
@@ -171,6 +172,7 @@ struct proxy_sess {
 struct proxy_listener {
 	struct proxy_gen *gen;
 	const struct gw_mesh_listener *ml;
+	const struct gw_tls_listener *tls;	/* HTTPS: its servers */
 	struct gw_route_scratch *scratch;
 };
 

@@ -12,6 +12,7 @@
 
 #include <rte_cycles.h>
 
+#include "gw_tls.h"
 #include "proxy_priv.h"
 
 const struct gw_proxy_stats *
@@ -161,7 +162,8 @@ ep_stats_carry(struct proxy_cluster *pc, const struct proxy_cluster *old)
 
 int
 gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
-		    struct gw_health *health, const struct proxy_gen *prev,
+		    struct gw_health *health, const struct gw_tls_set *tls,
+		    const struct proxy_gen *prev,
 		    struct proxy_gen **out, char *err, size_t errlen)
 {
 	struct gw_route_err rerr;
@@ -189,6 +191,13 @@ gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 
 		l->gen = g;
 		l->ml = gw_mesh_listener_at(mesh, i);
+		l->tls = gw_tls_set_listener(tls, l->ml->port);
+		if (l->ml->protocol == GW_MESH_PROTO_HTTPS && l->tls == NULL) {
+			snprintf(err, errlen, "listener %s has no TLS context",
+				 l->ml->name);
+			gw_proxy_gen_free(g);
+			return -EINVAL;
+		}
 		if (l->ml->routes != NULL &&
 		    gw_route_scratch_create(l->ml->routes, &l->scratch,
 					    &rerr) != 0) {
@@ -428,6 +437,9 @@ wrk_create(struct gw_worker *w, char *err, size_t errlen)
 		pw->sessions[i].next_free = pw->free;
 		pw->free = &pw->sessions[i];
 	}
+	/* TLS state for every connection a session may hold */
+	if (gw_tls_wrk_init(w, w->dp->cfg->tcp.max_conns) < 0)
+		goto nomem;
 	for (i = pw->n_sessions; i-- > 0;) {
 		pw->idle_entries[i].pw = pw;
 		gw_timer_init(&pw->idle_entries[i].timer,

@@ -87,6 +87,45 @@ struct gw_tcp_app_ops {
 };
 
 /**
+ * A layer between TCP and the application, such as TLS (Envoy's
+ * transport socket): installed on a connection, it receives TCP's
+ * callbacks in place of the application (`up`; accepted is not used)
+ * and implements the application's send side (the gw_tcp_send(),
+ * gw_tcp_send_space(), gw_tcp_recv_done() and gw_tcp_shutdown() an
+ * application calls reach it). It talks to TCP itself with the
+ * gw_tcp_raw_*() calls and to the application through gw_tcp_app().
+ * gw_tcp_abort(), gw_tcp_ctx() and the rest stay the application's.
+ */
+struct gw_tcp_layer {
+	struct gw_tcp_app_ops up;
+	int (*send)(struct gw_tcp_conn *c, struct rte_mbuf *m);
+	uint32_t (*send_space)(struct gw_tcp_conn *c);
+	void (*recv_done)(struct gw_tcp_conn *c, uint32_t bytes);
+	void (*shutdown)(struct gw_tcp_conn *c);
+};
+
+/**
+ * Install a layer on c (from accepted(), or right after
+ * gw_tcp_connect()); lctx is the layer's own context. One layer per
+ * connection, for its whole life.
+ */
+void gw_tcp_layer_set(struct gw_tcp_conn *c, const struct gw_tcp_layer *l,
+		      void *lctx);
+void *gw_tcp_layer_ctx(const struct gw_tcp_conn *c);
+/** c's layer, NULL when it has none. */
+const struct gw_tcp_layer *gw_tcp_layer(const struct gw_tcp_conn *c);
+/** The application's callbacks, for its layer to call. */
+const struct gw_tcp_app_ops *gw_tcp_app(const struct gw_tcp_conn *c);
+/* TCP itself, under the layer (same contracts as the calls without raw) */
+int gw_tcp_raw_send(struct gw_tcp_conn *c, struct rte_mbuf *m);
+uint32_t gw_tcp_raw_send_space(struct gw_tcp_conn *c);
+void gw_tcp_raw_recv_done(struct gw_tcp_conn *c, uint32_t bytes);
+void gw_tcp_raw_shutdown(struct gw_tcp_conn *c);
+/** Ask for writable() at the next acknowledgement that frees space (a
+ * layer that needs more room than there is). */
+void gw_tcp_raw_want_write(struct gw_tcp_conn *c);
+
+/**
  * Listen on `lport` (host order) on every address of every port, on this
  * worker (each worker listens; flows are owned per worker). Ctrl thread,
  * before launch, or the worker itself.
@@ -148,6 +187,9 @@ void gw_tcp_abort(struct gw_tcp_conn *c);
 
 /** Bytes the application queued with gw_tcp_send() since the start. */
 uint64_t gw_tcp_bytes_queued(const struct gw_tcp_conn *c);
+
+/** The worker that owns c. */
+struct gw_worker *gw_tcp_worker(const struct gw_tcp_conn *c);
 
 /** The mbuf pool to build data to send from. */
 struct rte_mempool *gw_tcp_pool(const struct gw_tcp_conn *c);

@@ -328,6 +328,12 @@ gw_tcp_bytes_queued(const struct gw_tcp_conn *c)
 	return c->snd_total;
 }
 
+struct gw_worker *
+gw_tcp_worker(const struct gw_tcp_conn *c)
+{
+	return c->t->w;
+}
+
 struct rte_mempool *
 gw_tcp_pool(const struct gw_tcp_conn *c)
 {
@@ -347,7 +353,7 @@ gw_tcp_ctx_set(struct gw_tcp_conn *c, void *ctx)
 }
 
 uint32_t
-gw_tcp_send_space(struct gw_tcp_conn *c)
+gw_tcp_raw_send_space(struct gw_tcp_conn *c)
 {
 	if (c->sndq_bytes >= c->t->snd_buf) {
 		c->flags |= TCP_F_WANT_WRITE;
@@ -364,7 +370,7 @@ gw_tcp_peer(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port)
 }
 
 int
-gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
+gw_tcp_raw_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 {
 	struct gw_tcp_wrk *t = c->t;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -373,7 +379,7 @@ gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 	    (c->state != GW_TCP_ESTABLISHED && c->state != GW_TCP_CLOSE_WAIT &&
 	     c->state != GW_TCP_SYN_RCVD && c->state != GW_TCP_SYN_SENT))
 		return -EPIPE;
-	if (len > gw_tcp_send_space(c)) {
+	if (len > gw_tcp_raw_send_space(c)) {
 		c->flags |= TCP_F_WANT_WRITE;
 		return -EAGAIN;
 	}
@@ -398,7 +404,7 @@ gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 }
 
 void
-gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
+gw_tcp_raw_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
 {
 	struct gw_tcp_wrk *t = c->t;
 	uint32_t step = RTE_MIN((uint32_t)c->mss, t->rcv_buf / 2);
@@ -426,7 +432,7 @@ gw_tcp_ack_now(struct gw_tcp_conn *c)
 }
 
 void
-gw_tcp_shutdown(struct gw_tcp_conn *c)
+gw_tcp_raw_shutdown(struct gw_tcp_conn *c)
 {
 	struct gw_tcp_wrk *t = c->t;
 
@@ -440,6 +446,76 @@ gw_tcp_shutdown(struct gw_tcp_conn *c)
 	else if (c->state == GW_TCP_SYN_RCVD || c->state == GW_TCP_SYN_SENT)
 		return; /* FIN goes out once established (RFC 9293 §3.10.4) */
 	tcp_output(t, c);
+}
+
+void
+gw_tcp_raw_want_write(struct gw_tcp_conn *c)
+{
+	c->flags |= TCP_F_WANT_WRITE;
+}
+
+/* ---- layers --------------------------------------------------------------- */
+
+void
+gw_tcp_layer_set(struct gw_tcp_conn *c, const struct gw_tcp_layer *l,
+		 void *lctx)
+{
+	c->app_ops = c->ops;
+	c->ops = &l->up;
+	c->layer = l;
+	c->lctx = lctx;
+}
+
+void *
+gw_tcp_layer_ctx(const struct gw_tcp_conn *c)
+{
+	return c->lctx;
+}
+
+const struct gw_tcp_layer *
+gw_tcp_layer(const struct gw_tcp_conn *c)
+{
+	return c->layer;
+}
+
+const struct gw_tcp_app_ops *
+gw_tcp_app(const struct gw_tcp_conn *c)
+{
+	return c->layer != NULL ? c->app_ops : c->ops;
+}
+
+int
+gw_tcp_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
+{
+	if (unlikely(c->layer != NULL))
+		return c->layer->send(c, m);
+	return gw_tcp_raw_send(c, m);
+}
+
+uint32_t
+gw_tcp_send_space(struct gw_tcp_conn *c)
+{
+	if (unlikely(c->layer != NULL))
+		return c->layer->send_space(c);
+	return gw_tcp_raw_send_space(c);
+}
+
+void
+gw_tcp_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
+{
+	if (unlikely(c->layer != NULL))
+		c->layer->recv_done(c, bytes);
+	else
+		gw_tcp_raw_recv_done(c, bytes);
+}
+
+void
+gw_tcp_shutdown(struct gw_tcp_conn *c)
+{
+	if (unlikely(c->layer != NULL))
+		c->layer->shutdown(c);
+	else
+		gw_tcp_raw_shutdown(c);
 }
 
 void

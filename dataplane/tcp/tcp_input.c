@@ -220,7 +220,7 @@ ack_process(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, const struct seg *s)
 			c->t_rexmit = 0;
 		else
 			tcp_rto_start(t, c);
-		if ((c->flags & TCP_F_WANT_WRITE) && gw_tcp_send_space(c) > 0 &&
+		if ((c->flags & TCP_F_WANT_WRITE) && gw_tcp_raw_send_space(c) > 0 &&
 		    (c->flags & TCP_F_APP) && c->ops->writable != NULL) {
 			c->flags &= (uint16_t)~TCP_F_WANT_WRITE;
 			c->ops->writable(c);

@@ -153,8 +153,11 @@ struct gw_tcp_conn {
 	uint64_t last_rx_ms;  /* keepalive: when the peer last sent anything */
 	uint8_t keep_probes;  /* keepalive probes sent since then */
 	struct gw_tcp_wrk *t; /* the worker's TCP that owns it */
-	const struct gw_tcp_app_ops *ops;
+	const struct gw_tcp_app_ops *ops; /* a layer's up ops, if one is set */
 	void *ctx;
+	const struct gw_tcp_layer *layer; /* NULL: the application's own */
+	const struct gw_tcp_app_ops *app_ops; /* under a layer */
+	void *lctx;
 } __rte_cache_aligned;
 
 _Static_assert(sizeof(struct gw_tcp_conn) <= 512,

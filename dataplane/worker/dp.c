@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "gw_tls.h"
 #include "gw_flow.h"
 #include "gw_snap.h"
 #include "gw_impair.h"
@@ -51,6 +52,11 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 	    rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0) {
 		snprintf(err, errlen, "cannot set up the RCU variable");
 		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = gw_tls_keys_create(cfg->tls.ticket_rotation_s, &dp->tls_keys);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot make a session ticket key");
 		goto fail;
 	}
 	gw_flow_steer_init(&dp->steer, dp->n_workers);
@@ -159,6 +165,7 @@ gw_dp_free(struct gw_dp *dp)
 		dp->workers[i] = NULL;
 	}
 	gw_port_teardown(dp);
+	gw_tls_keys_free(dp->tls_keys);
 	rte_free(dp->qsbr);
 	rte_free(dp);
 }

@@ -33,6 +33,7 @@
 
 struct proxy_gen;
 struct gw_health;
+struct gw_tls_set;
 
 struct gw_snap {
 	uint64_t version;		/* 1, 2, ... in publish order */
@@ -42,6 +43,7 @@ struct gw_snap {
 					 * boot configuration, which dp->cfg
 					 * points into) */
 	struct gw_health *health;	/* owned */
+	struct gw_tls_set *tls;		/* owned: the HTTPS servers' contexts */
 	struct proxy_gen *proxy[GW_MAX_WORKERS]; /* owned, per worker */
 	/* control thread: retirement */
 	struct gw_snap *older;		/* dp's list of retired snapshots */

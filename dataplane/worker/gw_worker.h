@@ -66,6 +66,8 @@ struct gw_tcp_wrk;
 struct gw_proxy_wrk;
 struct gw_health;
 struct gw_health_wrk;
+struct gw_tls_wrk;
+struct gw_tls_keys;
 struct gw_snap;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
@@ -84,6 +86,7 @@ struct gw_dp {
 	uint32_t drain;		      /* ctrl: stop accepting (set once) */
 	struct gw_snap *snap_retired; /* ctrl: older ones not freed yet */
 	uint64_t snap_version;	      /* ctrl: the last published */
+	struct gw_tls_keys *tls_keys; /* session ticket keys (gw_tls.h) */
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };
@@ -159,6 +162,7 @@ struct gw_worker {
 	struct gw_tcp_wrk *tcp;	      /* the worker's TCP (dataplane/tcp) */
 	struct gw_proxy_wrk *proxy;   /* the HTTP proxy (dataplane/proxy) */
 	struct gw_health_wrk *health; /* its probes (dataplane/health) */
+	struct gw_tls_wrk *tls;	      /* TLS connections (dataplane/tls) */
 	struct gw_snap *snap;	      /* the configuration it runs */
 	uint64_t snap_ack;	      /* its version (store-release, for ctrl) */
 	uint32_t drain_seen;	      /* dp->drain acted on */

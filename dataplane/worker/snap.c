@@ -15,6 +15,7 @@
 #include "gw_health.h"
 #include "gw_proxy.h"
 #include "gw_snap.h"
+#include "gw_tls.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_snap_logtype, snap, INFO);
 #define GW_SNAP_LOG(level, ...) \
@@ -30,6 +31,7 @@ snap_free(struct gw_dp *dp, struct gw_snap *s, bool with_cfg)
 	for (i = 0; i < GW_MAX_WORKERS; i++)
 		gw_proxy_gen_free(s->proxy[i]);
 	gw_health_free(dp, s->health);
+	gw_tls_set_free(s->tls);
 	if (with_cfg && !s->borrowed) {
 		gw_mesh_free(s->mesh);
 		gw_config_free(s->cfg);
@@ -57,10 +59,13 @@ gw_snap_build(struct gw_dp *dp, struct gw_config *cfg, struct gw_mesh *mesh,
 	s->cfg = cfg;
 	s->mesh = mesh;
 	s->borrowed = borrow;
-	rc = gw_health_create(dp, mesh, cur != NULL ? cur->health : NULL,
-			      &s->health, err, errlen);
+	rc = gw_tls_set_create(mesh, dp->tls_keys, &s->tls, err, errlen);
+	if (rc == 0)
+		rc = gw_health_create(dp, mesh,
+				      cur != NULL ? cur->health : NULL,
+				      &s->health, err, errlen);
 	for (i = 0; rc == 0 && i < dp->n_workers; i++)
-		rc = gw_proxy_gen_create(dp->workers[i], mesh, s->health,
+		rc = gw_proxy_gen_create(dp->workers[i], mesh, s->health, s->tls,
 					 cur != NULL ? cur->proxy[i] : NULL,
 					 &s->proxy[i], err, errlen);
 	if (rc < 0) {

@@ -24,6 +24,7 @@
 #include "gw_proxy.h"
 #include "gw_snap.h"
 #include "gw_testapp.h"
+#include "gw_tls.h"
 #include "gw_worker.h"
 
 RTE_LOG_REGISTER_SUFFIX(gw_worker_logtype, worker, INFO);
@@ -183,6 +184,8 @@ gw_worker_poll_once(struct gw_worker *w)
 		gw_l2_nbr_sweep(w);
 		w->next_sweep = now + dp->tsc_hz / 1000 * SWEEP_INTERVAL_MS;
 	}
+	if (w->tls != NULL)
+		gw_tls_run(w);	/* reading that released plaintext allows */
 	if (dp->n_workers > 1)
 		gw_flow_redirect_flush(w);
 	t0 = rte_rdtsc();
@@ -333,6 +336,7 @@ gw_worker_free(struct gw_worker *w)
 	}
 	gw_proxy_wrk_fini(w);	/* frees what sessions hold, before TCP */
 	gw_tcp_wrk_fini(w);
+	gw_tls_wrk_fini(w);	/* after TCP: its connections are gone */
 	for (p = 0; p < GW_MAX_PORTS; p++)
 		gw_impair_free(w->impair[p]);
 	gw_flow_wrk_fini(w);

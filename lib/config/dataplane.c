@@ -27,7 +27,10 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	"tcp", "http", "testListeners", "testClients", NULL,
+	"tcp", "http", "tls", "testListeners", "testClients", NULL,
+};
+static const char *const tls_fields[] = {
+	"credentialsDir", "sessionTicketRotationSeconds", NULL,
 };
 static const char *const port_fields[] = {
 	"name", "device", "address", "gateway", "mtu", "impairment", NULL,
@@ -84,6 +87,9 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	dp->http.idle_timeout_ms = GW_CONFIG_DEFAULT_HTTP_IDLE_TIMEOUT_MS;
 	dp->http.stream_idle_timeout_ms =
 		GW_CONFIG_DEFAULT_HTTP_STREAM_IDLE_TIMEOUT_MS;
+	snprintf(dp->tls.credentials_dir, sizeof(dp->tls.credentials_dir),
+		 "%s", GW_CONFIG_DEFAULT_CREDENTIALS_DIR);
+	dp->tls.ticket_rotation_s = GW_CONFIG_DEFAULT_TICKET_ROTATION_S;
 }
 
 const struct gw_config_dataplane *
@@ -782,6 +788,32 @@ decode_http(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 }
 
 static int
+decode_tls(struct gw_config_dataplane *dp, const struct gw_config_node *map,
+	   struct gw_config_err *err)
+{
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.tls", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.tls", tls_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *n = map->pairs[k].value;
+
+		if (strcmp(key, "credentialsDir") == 0)
+			rc = get_str(n, "spec.tls.credentialsDir", "a path",
+				     GW_CONFIG_PATH_MAX - 1,
+				     dp->tls.credentials_dir, err);
+		else
+			rc = get_uint(n, "spec.tls.sessionTicketRotationSeconds",
+				      0, GW_CONFIG_MAX_TICKET_ROTATION_S,
+				      &dp->tls.ticket_rotation_s, err);
+	}
+	return rc;
+}
+
+static int
 decode_listener(struct gw_config_dataplane *dp, unsigned i,
 		const struct gw_config_node *map, struct gw_config_err *err)
 {
@@ -982,6 +1014,8 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			rc = decode_tcp(dp, v, err);
 		else if (strcmp(key, "http") == 0)
 			rc = decode_http(dp, v, err);
+		else if (strcmp(key, "tls") == 0)
+			rc = decode_tls(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
 			rc = decode_seq(dp, v, "spec.testListeners", "listeners",
 					GW_CONFIG_MAX_TEST_LISTENERS,

@@ -206,6 +206,20 @@ struct gw_config_http {
 	uint64_t max_request_body_bytes;
 };
 
+/* spec.tls: where credentialName secrets are mounted, ticket keys. */
+#define GW_CONFIG_DEFAULT_CREDENTIALS_DIR "/etc/meshgw/credentials"
+#define GW_CONFIG_DEFAULT_TICKET_ROTATION_S 3600
+#define GW_CONFIG_MAX_TICKET_ROTATION_S (7 * 86400)
+
+struct gw_config_tls {
+	/* credentialName X is the folder <credentials_dir>/X holding tls.crt,
+	 * tls.key and ca.crt, as Kubernetes mounts a Secret */
+	char credentials_dir[GW_CONFIG_PATH_MAX];
+	/* session ticket keys are replaced this often (the two before stay
+	 * valid for resumption); 0 = session tickets off */
+	unsigned ticket_rotation_s;
+};
+
 /* TCP test applications (spec.testListeners), for tests and benchmarks. */
 #define GW_CONFIG_MAX_TEST_LISTENERS 16
 #define GW_CONFIG_DEFAULT_SOURCE_BYTES 1048576
@@ -244,6 +258,7 @@ struct gw_config_dataplane {
 	char admin_token_file[GW_CONFIG_PATH_MAX]; /* "" = no token */
 	struct gw_config_tcp tcp;
 	struct gw_config_http http;
+	struct gw_config_tls tls;
 	unsigned n_test_listeners;
 	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
 	unsigned n_test_clients;

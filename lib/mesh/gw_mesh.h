@@ -66,6 +66,55 @@
 
 enum gw_mesh_protocol {
 	GW_MESH_PROTO_HTTP = 0,
+	GW_MESH_PROTO_HTTPS,	/* TLS terminated, then HTTP routing */
+};
+
+/* ---- TLS (Gateway servers' tls) ------------------------------------------ */
+
+/** A file as the compile read and checked it: the bytes used are the
+ * bytes checked, whatever happens to the file afterwards. */
+struct gw_mesh_blob {
+	const char *path;
+	const uint8_t *data;	/* NUL-terminated; NULL when not given */
+	size_t len;
+};
+
+/** A certificate chain (PEM, leaf first) with its private key (PEM). */
+struct gw_mesh_tls_cert {
+	struct gw_mesh_blob cert;
+	struct gw_mesh_blob key;
+	struct gw_mesh_blob ocsp;	/* a DER OCSP response to staple */
+	const char *key_type;		/* "RSA", "EC", "ED25519", ... */
+};
+
+enum gw_mesh_tls_mode {
+	GW_MESH_TLS_SIMPLE = 0,
+	GW_MESH_TLS_MUTUAL,		/* a valid client certificate required */
+	GW_MESH_TLS_OPTIONAL_MUTUAL,	/* verified when the client sends one */
+};
+
+/* Protocol versions as on the wire. */
+#define GW_MESH_TLS_V1_2 0x0303
+#define GW_MESH_TLS_V1_3 0x0304
+
+/** One HTTPS server of a Gateway: what a handshake with one of its
+ * hosts as SNI uses. */
+struct gw_mesh_tls_server {
+	const char *name;		/* "ns/gateway servers[i]" */
+	const char *const *hosts;	/* SNI: names, "*.suffix", "*" */
+	uint32_t n_hosts;
+	enum gw_mesh_tls_mode mode;
+	uint32_t n_certs;		/* 1.., at most one per key type */
+	const struct gw_mesh_tls_cert *certs;
+	struct gw_mesh_blob ca;		/* client CAs (MUTUAL, OPTIONAL_MUTUAL) */
+	struct gw_mesh_blob crl;	/* caCrl; len 0 none */
+	const char *const *sans;	/* subjectAltNames: the client
+					 * certificate must carry one */
+	uint32_t n_sans;
+	uint16_t min_version;		/* GW_MESH_TLS_V1_2 default */
+	uint16_t max_version;		/* GW_MESH_TLS_V1_3 default */
+	const char *ciphers;		/* TLS 1.2 suites, OpenSSL list; NULL:
+					 * Envoy's default list */
 };
 
 /** One endpoint of a cluster. */
@@ -153,6 +202,14 @@ struct gw_mesh_listener {
 	const struct gw_route_table *routes; /* NULL: no route binds to it,
 					      * every request gets 404 */
 	uint32_t n_vhosts;            /* virtual hosts in the table */
+	/* HTTPS: the servers, chosen by SNI (the first is the default for
+	 * a handshake whose SNI none matches) */
+	uint32_t n_tls;
+	const struct gw_mesh_tls_server *tls;
+	/* HTTP: hosts of servers with tls.httpsRedirect (their requests get
+	 * 301 to https) */
+	uint32_t n_redirect;
+	const char *const *redirect_hosts;
 };
 
 /* ---- report ----------------------------------------------------------- */

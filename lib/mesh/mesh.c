@@ -90,6 +90,7 @@ gw_mesh_compile(const struct gw_config *cfg, struct gw_mesh **out)
 	mesh_vec_init(&m->states, sizeof(struct mesh_state));
 	memset(&c, 0, sizeof(c));
 	c.m = m;
+	c.cfg = cfg;
 	mesh_vec_init(&c.gateways, sizeof(struct mesh_gateway));
 	mesh_vec_init(&c.services, sizeof(struct mesh_service));
 	mesh_vec_init(&c.workloads, sizeof(struct mesh_workload));

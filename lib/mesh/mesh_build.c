@@ -611,6 +611,64 @@ vs_domains(struct mesh_ctx *c, const struct mesh_vs *vs,
 	return 0;
 }
 
+/*
+ * A listener's protocol and what its servers add: the TLS servers of an
+ * HTTPS port (in Gateway order; the first is the default), the hosts of
+ * HTTP servers with httpsRedirect.
+ */
+static int
+listener_servers(struct mesh_ctx *c, struct gw_mesh_listener *l)
+{
+	struct gw_mesh_tls_server *tls = NULL;
+	const char **redirect = NULL;
+	size_t g, s, h, n_tls = 0, n_red = 0, cap_tls = 0, cap_red = 0;
+
+	for (g = 0; g < c->gateways.n; g++) {
+		const struct mesh_gateway *gw =
+			MESH_VEC_AT(&c->gateways, struct mesh_gateway, g);
+
+		for (s = 0; s < gw->n_servers; s++) {
+			const struct mesh_server *sv = &gw->servers[s];
+
+			if (!sv->http || sv->port != l->port)
+				continue;
+			cap_tls++;
+			cap_red += sv->n_hosts;
+		}
+	}
+	tls = mesh_alloc(&c->m->arena, (cap_tls + 1) * sizeof(*tls));
+	redirect = mesh_alloc(&c->m->arena, (cap_red + 1) * sizeof(*redirect));
+	if (tls == NULL || redirect == NULL)
+		return -ENOMEM;
+	for (g = 0; g < c->gateways.n; g++) {
+		const struct mesh_gateway *gw =
+			MESH_VEC_AT(&c->gateways, struct mesh_gateway, g);
+
+		for (s = 0; s < gw->n_servers; s++) {
+			const struct mesh_server *sv = &gw->servers[s];
+
+			if (!sv->http || sv->port != l->port)
+				continue;
+			if (sv->https) {
+				l->protocol = GW_MESH_PROTO_HTTPS;
+				tls[n_tls++] = *sv->tls;
+				continue;
+			}
+			for (h = 0; sv->redirect && h < sv->n_hosts; h++) {
+				redirect[n_red] = mesh_strdup(&c->m->arena,
+							      sv->hosts[h].host);
+				if (redirect[n_red++] == NULL)
+					return -ENOMEM;
+			}
+		}
+	}
+	l->tls = n_tls > 0 ? tls : NULL;
+	l->n_tls = (uint32_t)n_tls;
+	l->redirect_hosts = redirect;
+	l->n_redirect = (uint32_t)n_red;
+	return 0;
+}
+
 static int
 build_listener(struct mesh_ctx *c, uint16_t port)
 {
@@ -709,8 +767,13 @@ build_listener(struct mesh_ctx *c, uint16_t port)
 		goto out;
 	}
 	l->port = port;
-	l->protocol = GW_MESH_PROTO_HTTP;
-	l->name = mesh_printf(&c->m->arena, "http.%u", port);
+	rc = listener_servers(c, l);
+	if (rc < 0)
+		goto out;
+	l->name = mesh_printf(&c->m->arena, "%s.%u",
+			      l->protocol == GW_MESH_PROTO_HTTPS ? "https" :
+								   "http",
+			      port);
 	if (l->name == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -768,6 +831,49 @@ port_cmp(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+static void
+ports_conflicts(struct mesh_ctx *c)
+{
+	size_t g, s, g2, s2;
+
+	for (g = 0; g < c->gateways.n; g++) {
+		struct mesh_gateway *gw =
+			MESH_VEC_AT(&c->gateways, struct mesh_gateway, g);
+
+		for (s = 0; s < gw->n_servers; s++) {
+			struct mesh_server *sv =
+				(struct mesh_server *)&gw->servers[s];
+			const struct mesh_server *first = NULL;
+
+			if (!sv->http)
+				continue;
+			for (g2 = 0; g2 <= g && first == NULL; g2++) {
+				const struct mesh_gateway *o = MESH_VEC_AT(
+					&c->gateways, struct mesh_gateway, g2);
+
+				for (s2 = 0; s2 < o->n_servers; s2++) {
+					if (g2 == g && s2 == s)
+						break;
+					if (o->servers[s2].http &&
+					    o->servers[s2].port == sv->port) {
+						first = &o->servers[s2];
+						break;
+					}
+				}
+			}
+			if (first == NULL || first->https == sv->https)
+				continue;
+			mesh_diag_res(c, gw->res, GW_MESH_ERROR, NULL,
+				      "spec.servers[%zu]: port %u already "
+				      "serves %s; one port cannot serve both "
+				      "HTTP and HTTPS (this server is left "
+				      "out)", s, sv->port,
+				      first->https ? "HTTPS" : "HTTP");
+			sv->http = sv->https = false;
+		}
+	}
+}
+
 int
 mesh_build(struct mesh_ctx *c)
 {
@@ -815,6 +921,9 @@ mesh_build(struct mesh_ctx *c)
 	rc = mesh_bind_health_checks(c);
 	if (rc < 0)
 		return rc;
+	/* one protocol per port: the first server's; later servers of the
+	 * other one are errors on their Gateway and left out */
+	ports_conflicts(c);
 	/* listeners, by port */
 	ports = calloc(65536, sizeof(*ports));
 	if (ports == NULL)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Gateway (networking.istio.io) → servers: port, protocol, hosts with
- * their namespace part. HTTP servers are compiled; HTTPS, TLS, TCP and
- * the other protocols are reported as not supported yet. Control thread.
+ * their namespace part, tls. HTTP and HTTPS (terminated) servers are
+ * compiled; TLS, TCP and the other protocols are reported as not
+ * supported yet. Control thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +106,8 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 				 proto);
 		else if (k == 0)
 			sv->http = true;
+		else if (k == 1)
+			sv->http = sv->https = true;
 		else
 			mesh_warn(c, v, "%s: %s servers are not supported yet; "
 				  "this server is ignored", p, protocols[k]);
@@ -132,10 +135,37 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 	sv->n_hosts = hosts->n;
 
 	v = gw_config_node_get(n, "tls");
-	if (v != NULL && sv->http) {
-		snprintf(p, sizeof(p), "%s.tls", path);
-		mesh_warn(c, v, "%s: TLS settings (httpsRedirect among them) "
-			  "are not supported yet, ignored", p);
+	snprintf(p, sizeof(p), "%s.tls", path);
+	if (sv->https) {
+		char name[300];
+
+		if (v == NULL) {
+			mesh_err(c, n, "%s: required for an HTTPS server", p);
+			return;
+		}
+		snprintf(name, sizeof(name), "%s/%s %s", c->res->namespace,
+			 c->res->name, path + strlen("spec."));
+		if (!mesh_is_map(c, v, p) ||
+		    !mesh_server_tls(c, v, p, sv, name))
+			sv->http = sv->https = false;
+	} else if (v != NULL && sv->http) {
+		const struct gw_config_node *r;
+		bool on = false;
+		size_t i2;
+
+		if (!mesh_is_map(c, v, p))
+			return;
+		r = gw_config_node_get(v, "httpsRedirect");
+		snprintf(p, sizeof(p), "%s.tls.httpsRedirect", path);
+		if (r != NULL && mesh_bool(c, r, p, &on))
+			sv->redirect = on;
+		for (i2 = 0; i2 < v->n; i2++) {
+			if (strcmp(v->pairs[i2].key, "httpsRedirect") == 0)
+				continue;
+			mesh_warn(c, v->pairs[i2].value, "%s.tls.%s: not used "
+				  "by an HTTP server; ignored", path,
+				  v->pairs[i2].key);
+		}
 	}
 }
 

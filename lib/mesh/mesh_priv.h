@@ -62,7 +62,10 @@ struct mesh_server_host {
 
 struct mesh_server {
 	uint16_t port;
-	bool http;		/* protocol HTTP: compiled */
+	bool http;		/* HTTP routing (protocol HTTP or HTTPS) */
+	bool https;		/* TLS terminated: tls is set */
+	bool redirect;		/* HTTP with tls.httpsRedirect */
+	struct gw_mesh_tls_server *tls;	/* in the mesh arena */
 	const struct mesh_server_host *hosts;
 	size_t n_hosts;
 	unsigned line, col;
@@ -170,6 +173,7 @@ struct mesh_health_check {
 
 struct mesh_ctx {
 	struct gw_mesh *m;
+	const struct gw_config *cfg;
 	struct mesh_arena tmp;		/* freed when the compile ends */
 	struct mesh_vec gateways;	/* struct mesh_gateway */
 	struct mesh_vec services;	/* struct mesh_service */
@@ -243,6 +247,11 @@ bool mesh_fields(struct mesh_ctx *c, const struct gw_config_node *map,
 /* labels ⊆ of */
 bool mesh_labels_match(const struct mesh_labels *want,
 		       const struct mesh_labels *have);
+
+/* A Gateway server's tls for protocol HTTPS (server hosts already
+ * decoded into sv): settings, files read and checked. false on error. */
+bool mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
+		     const char *path, struct mesh_server *sv, const char *name);
 
 /* Decoders, one per kind: fill ctx vectors; findings on ctx->res. */
 void mesh_decode_gateway(struct mesh_ctx *c);

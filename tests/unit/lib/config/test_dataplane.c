@@ -12,7 +12,7 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, testListeners, testClients)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, tls, testListeners, testClients)" },
 	{ "workers_zero", DP_HEAD "  workers: 0\n", -EINVAL, 5, 12,
 	  "spec.workers: expected an integer between 1 and 64, got 0" },
 	{ "workers_65", DP_HEAD "  workers: 65\n", -EINVAL, 5, 12,

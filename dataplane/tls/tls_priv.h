@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dataplane/tls private: contexts, the per-worker state and connections.
+ */
+#ifndef TLS_PRIV_H
+#define TLS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "gw_tls.h"
+#include "gw_tls_hello.h"
+
+extern int gw_tls_logtype;
+#define GW_TLS_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, gw_tls_logtype, "tls: " __VA_ARGS__)
+
+/* Certificates per server (one per key type). */
+#define TLS_CERTS_MAX 4
+/* Plaintext handed to the application and not yet released, at most:
+ * beyond it, ciphertext waits in TCP's window (back-pressure). */
+#define TLS_PLAIN_MAX (64 * 1024)
+/* mbufs of plaintext handed over in one data() call, at most. */
+#define TLS_READ_SEGS 32
+/* First bytes kept while the ClientHello is incomplete. */
+#define TLS_HELLO_IN_MAX (GW_TLS_HELLO_MAX + 1024)
+/* One record's plaintext. */
+#define TLS_RECORD_MAX 16384
+
+/* One Gateway server: its context and what the callbacks need. */
+struct tls_server {
+	SSL_CTX *ctx;
+	const struct gw_mesh_tls_server *ms;
+	X509 *leaf[TLS_CERTS_MAX];	/* to find the OCSP staple of the
+					 * certificate a handshake chose */
+};
+
+struct gw_tls_listener {
+	uint16_t port;
+	uint32_t n;
+	struct tls_server *servers;
+};
+
+struct gw_tls_set {
+	uint32_t n;
+	struct gw_tls_listener *listeners;
+};
+
+/* The context's ex_data: its server, the ticket keys. */
+extern int tls_ex_server;
+extern int tls_ex_keys;
+
+/* Pick the server for an SNI: the best rank, else the first. */
+const struct tls_server *tls_pick(const struct gw_tls_listener *l,
+				  const char *sni);
+
+enum tls_state {
+	TLS_HELLO = 0,	/* server: waiting for the whole ClientHello */
+	TLS_HANDSHAKE,
+	TLS_OPEN,
+	TLS_CLOSED,	/* failed or closed: input is dropped */
+};
+
+struct gw_tls_wrk;
+
+struct tls_conn {
+	struct gw_tls_wrk *tw;
+	struct gw_tcp_conn *c;
+	SSL *ssl;
+	const struct gw_tls_listener *lis;
+	/* ciphertext from TCP that OpenSSL has not read yet */
+	struct rte_mbuf *in_head;
+	struct rte_mbuf *in_tail;
+	uint32_t in_off;	/* bytes of in_head already read */
+	uint32_t in_len;
+	uint32_t consumed;	/* read since TCP was last told */
+	/* ciphertext from OpenSSL that TCP has not taken yet; each segment
+	 * a single-segment mbuf until sent */
+	struct rte_mbuf *out_head;
+	struct rte_mbuf *out_tail;
+	uint32_t out_len;
+	uint32_t plain_held;	/* handed to the application, not released */
+	uint8_t state;		/* enum tls_state */
+	bool tcp_eof;		/* TCP's peer finished sending */
+	bool app_eof;		/* the application was told */
+	bool app_blocked;	/* send space was refused: writable() owed */
+	bool throttled;		/* reading stopped at TLS_PLAIN_MAX */
+	bool shut_pending;	/* FIN after out drains */
+	bool shut;		/* FIN queued */
+	bool in_pump;
+	bool again;		/* pump once more */
+	bool dead;		/* TCP closed it: free when idle */
+	bool ready;		/* on the worker's deferred list */
+	struct tls_conn *next;	/* free list or deferred list */
+	struct gw_tls_info info;
+	char sni[GW_TLS_SNI_MAX + 1];
+	char *xfcc;		/* malloc'd, client certificate only */
+};
+
+struct gw_tls_wrk {
+	struct gw_worker *w;
+	struct tls_conn *conns;
+	uint32_t n_conns;
+	struct tls_conn *free;
+	struct tls_conn *ready;
+	struct gw_tls_stats stats;
+	uint8_t hello_in[TLS_HELLO_IN_MAX];
+	uint8_t hello_tmp[GW_TLS_HELLO_MAX + 8];
+	uint8_t wbuf[TLS_RECORD_MAX];
+};
+
+/* The BIO method over a tls_conn's chains (tls_conn.c), made once. */
+int tls_bio_init(void);
+
+#endif /* TLS_PRIV_H */
