@@ -216,6 +216,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 			if (c->dp != NULL) {
 				(void)gw_snap_reap(c->dp);
 				gw_tls_keys_tick(c->dp->tls_keys);
+				gw_ctrl_certs_tick(c);
 			}
 			next_tick = now + TICK_MS * 1000000ull;
 		}

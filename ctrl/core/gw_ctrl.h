@@ -55,6 +55,11 @@ struct gw_ctrl {
 	uint64_t applies;	/* accepted */
 	uint64_t last_compile_ns;
 	uint64_t last_publish_ns;
+	/* certificate rotation (certs.c) */
+	uint64_t certs_next_ns;		/* the next look at the files */
+	uint64_t certs_refused_sig;	/* files whose rebuild was refused */
+	uint64_t certs_reloads;
+	uint64_t certs_refused;
 };
 
 /** CLOCK_MONOTONIC in ns. */
@@ -125,6 +130,12 @@ json_t *gw_ctrl_status_failure(unsigned code, const char *reason,
  * folder) and apply its changes like an API apply (watch.c).
  * @return 0, or -errno with a message in err.
  */
+/**
+ * Rebuild the configuration when a file of an HTTPS server changed on
+ * disk (checked every 2 s; certs.c). Ctrl tick.
+ */
+void gw_ctrl_certs_tick(struct gw_ctrl *c);
+
 int gw_ctrl_watch_start(struct gw_ctrl *c, char *err, size_t errlen);
 void gw_ctrl_watch_stop(struct gw_ctrl *c);
 /** The inotify fd to poll, -1 without a watch. */

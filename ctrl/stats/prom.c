@@ -79,6 +79,17 @@ config_families(const struct gw_ctrl *c, struct gw_metrics_buf *b)
 			  "or not possible).");
 	gw_metrics_sample_u64(b, "meshgw_config_applies_refused_total", NULL,
 			      c->applies_tried - c->applies);
+	gw_metrics_family(b, "meshgw_config_cert_reloads_total",
+			  GW_METRICS_COUNTER,
+			  "Rebuilds after certificate files changed on disk.");
+	gw_metrics_sample_u64(b, "meshgw_config_cert_reloads_total", NULL,
+			      c->certs_reloads);
+	gw_metrics_family(b, "meshgw_config_cert_reloads_refused_total",
+			  GW_METRICS_COUNTER,
+			  "Changed certificate files refused (the running ones "
+			  "stay).");
+	gw_metrics_sample_u64(b, "meshgw_config_cert_reloads_refused_total",
+			      NULL, c->certs_refused);
 	gw_metrics_family(b, "meshgw_config_last_compile_seconds",
 			  GW_METRICS_GAUGE,
 			  "Load, compile and snapshot build of the last "

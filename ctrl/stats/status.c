@@ -181,6 +181,11 @@ gw_stats_status_json(struct gw_ctrl *c)
 				      (double)c->last_publish_ns / 1e6,
 				      "snapshots_retired",
 				      (json_int_t)gw_snap_retired_count(dp)));
+	json_object_set_new(json_object_get(doc, "config"), "cert_reloads",
+			    json_integer((json_int_t)c->certs_reloads));
+	json_object_set_new(json_object_get(doc, "config"),
+			    "cert_reloads_refused",
+			    json_integer((json_int_t)c->certs_refused));
 	json_object_set_new(doc, "draining", json_boolean(c->draining));
 	json_object_set_new(doc, "healthcheck_failed",
 			    json_boolean(c->hc_failed));

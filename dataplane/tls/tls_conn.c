@@ -503,7 +503,7 @@ pump(struct tls_conn *t)
 			hello(t);
 		if (t->state == TLS_HANDSHAKE)
 			handshake(t);
-		if (t->state == TLS_OPEN && !t->throttled)
+		if (t->state == TLS_OPEN && t->plain_held < TLS_PLAIN_MAX)
 			read_plain(t);
 		if (t->dead)
 			break;

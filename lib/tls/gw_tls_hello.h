@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A ClientHello larger than this is refused (OpenSSL's own limit for the
- * message is larger, but no client sends more than a few KiB). */
+/* A ClientHello larger than this (with its 4-byte handshake header) is
+ * refused: no client sends more than a few KiB. */
 #define GW_TLS_HELLO_MAX 16384
 /* DNS names are at most 253 characters. */
 #define GW_TLS_SNI_MAX 255
@@ -34,7 +34,8 @@ enum gw_tls_hello_rc {
 };
 
 struct gw_tls_hello {
-	char sni[GW_TLS_SNI_MAX + 1];	/* lower case, no trailing dot; "" none */
+	char sni[GW_TLS_SNI_MAX + 1];	/* a DNS host name: lower case, no
+					 * trailing dot; "" none */
 	uint16_t version;		/* the highest offered: 0x0303, 0x0304 */
 	bool alpn;			/* the ALPN extension is present */
 	bool alpn_http11;		/* it offers "http/1.1" */

@@ -78,18 +78,27 @@ ext_sni(struct rd *e, struct gw_tls_hello *h)
 		if (type != 0 || h->sni[0] != '\0')
 			continue;	/* one host_name (RFC 6066 §3) */
 		if (n > 0 && name.p[n - 1] == '.')
-			n--;
+			n--;	/* the root label */
 		if (n == 0 || n > GW_TLS_SNI_MAX)
 			return bad(h, "server name of a bad length");
 		for (i = 0; i < n; i++) {
 			uint8_t ch = name.p[i];
 
-			if (ch <= 0x20 || ch >= 0x7f)
-				return bad(h, "server name with a byte that "
-					   "is not a host character");
-			h->sni[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 :
-					   ch);
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (uint8_t)(ch + 32);
+			/* letters, digits, '-' and '_' in labels, no empty
+			 * label (RFC 6066 §3: a DNS hostname) */
+			if (ch == '.' ? i == 0 || name.p[i - 1] == '.' :
+			    !((ch >= 'a' && ch <= 'z') ||
+			      (ch >= '0' && ch <= '9') || ch == '-' ||
+			      ch == '_'))
+				return bad(h, "server name that is not a DNS "
+					   "host name");
+			h->sni[i] = (char)ch;
 		}
+		if (name.p[n - 1] == '.')
+			return bad(h, "server name that is not a DNS host "
+				   "name");
 		h->sni[n] = '\0';
 	}
 	if (list.bad || e->bad || e->n != 0)
@@ -224,7 +233,7 @@ gw_tls_hello_parse(const uint8_t *buf, size_t len, uint8_t *tmp,
 		if (len - off - REC_HDR < rlen)
 			return GW_TLS_HELLO_MORE;
 		take = rlen;
-		if (have + take > GW_TLS_HELLO_MAX + 4)
+		if (have + take > GW_TLS_HELLO_MAX)
 			return bad(h, "ClientHello too large");
 		memcpy(tmp + have, buf + off + REC_HDR, take);
 		have += take;
@@ -235,7 +244,7 @@ gw_tls_hello_parse(const uint8_t *buf, size_t len, uint8_t *tmp,
 					   "not a ClientHello");
 			need = 4 + ((size_t)tmp[1] << 16 | (size_t)tmp[2] << 8 |
 				    tmp[3]);
-			if (need > GW_TLS_HELLO_MAX + 4)
+			if (need > GW_TLS_HELLO_MAX)
 				return bad(h, "ClientHello too large");
 		}
 		if (need != 0 && have >= need)
