@@ -1058,9 +1058,10 @@ sess_rebind(struct proxy_sess *s)
 static bool
 sess_idle(const struct proxy_sess *s)
 {
+	/* (a TLS handshake uses its generation's contexts: not idle yet) */
 	return s->down != NULL && s->req == REQ_HEAD && !s->head_seen &&
 	       s->resp == RESP_IDLE && !s->pending && s->up == NULL &&
-	       s->in.len == 0;
+	       s->in.len == 0 && !gw_tls_handshaking(s->down);
 }
 
 static void

@@ -264,6 +264,52 @@ find_hdr(const struct gw_http_msg *m, const uint8_t *head, const char *name,
 }
 
 /* Route, pick, rewrite and connect for the head just parsed. */
+/* The host of an authority, without its port (IPv6 literals keep their
+ * brackets), NUL-terminated in host. false when there is none or it is
+ * too long. */
+static bool
+authority_host(const char *auth, size_t auth_len,
+	       char host[GW_TLS_SNI_MAX + 1])
+{
+	size_t hl = auth_len;
+	const char *colon;
+
+	if (auth_len == 0)
+		return false;
+	colon = memrchr(auth, ':', auth_len);
+	if (colon != NULL && memchr(colon, ']', auth_len -
+				    (size_t)(colon - auth)) == NULL)
+		hl = (size_t)(colon - auth);
+	if (hl == 0 || hl > GW_TLS_SNI_MAX)
+		return false;
+	memcpy(host, auth, hl);
+	host[hl] = '\0';
+	return true;
+}
+
+/*
+ * An HTTPS request must be for a host of the Gateway server its handshake
+ * picked: with one connection per server's certificate, another server's
+ * host is not routed (Istio builds one route table per HTTPS server; this
+ * is its effect on a table shared by the port).
+ */
+static bool
+https_host_ok(const struct gw_tls_info *tls, const char *auth,
+	      size_t auth_len)
+{
+	char host[GW_TLS_SNI_MAX + 1];
+	uint32_t i;
+
+	if (tls == NULL || tls->server == NULL)
+		return true;
+	if (!authority_host(auth, auth_len, host))
+		host[0] = '\0';
+	for (i = 0; i < tls->server->n_hosts; i++)
+		if (gw_tls_sni_rank(tls->server->hosts[i], host) >= 0)
+			return true;
+	return false;
+}
+
 /*
  * An HTTP server with tls.httpsRedirect: when the request's host is one
  * of its hosts, the location of the same resource over https (Envoy's
@@ -275,20 +321,10 @@ https_redirect(const struct proxy_sess *s, const char *auth, size_t auth_len,
 {
 	const struct gw_mesh_listener *ml = s->lis->ml;
 	char host[GW_TLS_SNI_MAX + 1];
-	size_t hl = auth_len, i;
-	const char *colon;
+	size_t i;
 
-	if (auth_len == 0)
+	if (!authority_host(auth, auth_len, host))
 		return false;
-	/* a port after the host (IPv6 literals keep their brackets) */
-	colon = memrchr(auth, ':', auth_len);
-	if (colon != NULL && memchr(colon, ']', auth_len -
-				    (size_t)(colon - auth)) == NULL)
-		hl = (size_t)(colon - auth);
-	if (hl == 0 || hl >= sizeof(host))
-		return false;
-	memcpy(host, auth, hl);
-	host[hl] = '\0';
 	for (i = 0; i < ml->n_redirect; i++)
 		if (gw_tls_sni_rank(ml->redirect_hosts[i], host) >= 0)
 			break;
@@ -381,7 +417,8 @@ proxy_request_head(struct proxy_sess *s)
 	}
 	req.headers = rh;
 	req.n_headers = m->nhdrs;
-	r = s->lis->ml->routes != NULL ?
+	tls = https ? gw_tls_info(s->down) : NULL;
+	r = s->lis->ml->routes != NULL && https_host_ok(tls, auth, auth_len) ?
 		gw_route_match(s->lis->ml->routes, s->lis->scratch, &req) : NULL;
 	drop_request_head(s, hl);
 	if (r == NULL) {
@@ -490,7 +527,6 @@ proxy_request_head(struct proxy_sess *s)
 	/* Envoy's SANITIZE_SET (Istio's gateway default): the client
 	 * certificate's details when it sent one, else whatever came is
 	 * removed */
-	tls = https ? gw_tls_info(s->down) : NULL;
 	if (tls != NULL && tls->xfcc != NULL)
 		e[n++] = (struct gw_http_edit){ "x-forwarded-client-cert",
 			tls->xfcc, (uint32_t)strlen(tls->xfcc), 23,

@@ -111,10 +111,19 @@ const struct gw_tls_stats *gw_tls_stats_get(const struct gw_worker *w);
 int gw_tls_server_attach(struct gw_tcp_conn *c,
 			 const struct gw_tls_listener *l);
 
+/** The Gateway server a handshake picked. Owned by its SSL_CTX, so it
+ * lives as long as any connection made with it, whatever happens to the
+ * snapshot. */
+struct gw_tls_server_id {
+	const char *name;		/* "ns/gateway servers[i]" */
+	const char *const *hosts;	/* its hosts (SNI patterns) */
+	uint32_t n_hosts;
+};
+
 /** What a TLS connection agreed, for routing, headers and logs. */
 struct gw_tls_info {
 	const char *sni;		/* "" when the client sent none */
-	const struct gw_mesh_tls_server *server; /* the Gateway server */
+	const struct gw_tls_server_id *server;
 	uint16_t version;		/* 0x0303, 0x0304 */
 	bool resumed;
 	bool peer_cert;			/* a verified client certificate */
@@ -126,5 +135,10 @@ struct gw_tls_info {
 /** c's TLS state; NULL when c has no TLS layer or is still in its
  * handshake. */
 const struct gw_tls_info *gw_tls_info(const struct gw_tcp_conn *c);
+
+/** Whether c is a TLS connection still reading its ClientHello or in its
+ * handshake: it uses its listener's contexts, so the configuration they
+ * belong to must stay (the proxy keeps such a session on its generation). */
+bool gw_tls_handshaking(const struct gw_tcp_conn *c);
 
 #endif /* GW_TLS_H */

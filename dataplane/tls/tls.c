@@ -188,7 +188,7 @@ alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 /* Whether x carries one of the subjectAltNames (URI, DNS or email, as
  * written). */
 static bool
-san_ok(X509 *x, const struct gw_mesh_tls_server *ms)
+san_ok(X509 *x, const struct tls_server *ms)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
 					       NULL);
@@ -233,9 +233,9 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 	srv = ssl != NULL ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
 						tls_ex_server) :
 			    NULL;
-	if (srv == NULL || srv->ms->n_sans == 0)
+	if (srv == NULL || srv->n_sans == 0)
 		return ok;
-	if (san_ok(X509_STORE_CTX_get_current_cert(sctx), srv->ms))
+	if (san_ok(X509_STORE_CTX_get_current_cert(sctx), srv))
 		return 1;
 	X509_STORE_CTX_set_error(sctx, X509_V_ERR_SUBJECT_ISSUER_MISMATCH);
 	return 0;
@@ -255,16 +255,15 @@ ocsp_cb(SSL *ssl, void *arg)
 	(void)arg;
 	if (srv == NULL || cur == NULL)
 		return SSL_TLSEXT_ERR_NOACK;
-	for (i = 0; i < srv->ms->n_certs; i++) {
-		const struct gw_mesh_blob *o = &srv->ms->certs[i].ocsp;
-
-		if (srv->leaf[i] != cur || o->data == NULL || o->len == 0)
+	for (i = 0; i < srv->n_certs; i++) {
+		if (srv->leaf[i] != cur || srv->ocsp[i] == NULL)
 			continue;
-		copy = OPENSSL_malloc(o->len);
+		copy = OPENSSL_malloc(srv->ocsp_len[i]);
 		if (copy == NULL)
 			return SSL_TLSEXT_ERR_NOACK;
-		memcpy(copy, o->data, o->len);
-		SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)o->len);
+		memcpy(copy, srv->ocsp[i], srv->ocsp_len[i]);
+		SSL_set_tlsext_status_ocsp_resp(ssl, copy,
+						(long)srv->ocsp_len[i]);
 		return SSL_TLSEXT_ERR_OK;
 	}
 	return SSL_TLSEXT_ERR_NOACK;
@@ -377,23 +376,118 @@ ctx_add_ca(SSL_CTX *ctx, const struct gw_mesh_tls_server *ms, char *err,
 	return 0;
 }
 
+static void
+server_free(struct tls_server *srv)
+{
+	uint32_t i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->id.n_hosts; i++)
+		free((char *)srv->id.hosts[i]);
+	free((void *)srv->id.hosts);
+	for (i = 0; i < srv->n_sans; i++)
+		free(srv->sans[i]);
+	free(srv->sans);
+	for (i = 0; i < TLS_CERTS_MAX; i++)
+		free(srv->ocsp[i]);
+	free((char *)srv->id.name);
+	free(srv);
+}
+
+/* The context's last reference went: its server goes with it. */
+static void
+server_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+	       long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	server_free(ptr);
+}
+
+static char **
+strs_dup(const char *const *v, uint32_t n)
+{
+	char **out = calloc(n + 1, sizeof(*out));
+	uint32_t i;
+
+	for (i = 0; out != NULL && i < n; i++) {
+		out[i] = strdup(v[i]);
+		if (out[i] == NULL) {
+			while (i-- > 0)
+				free(out[i]);
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* What a server's context needs after the compile, out of the mesh. */
+static struct tls_server *
+server_copy(const struct gw_mesh_tls_server *ms)
+{
+	struct tls_server *srv = calloc(1, sizeof(*srv));
+	uint32_t i;
+
+	if (srv == NULL)
+		return NULL;
+	srv->mode = ms->mode;
+	srv->id.name = strdup(ms->name);
+	srv->id.hosts = (const char *const *)strs_dup(ms->hosts, ms->n_hosts);
+	if (srv->id.hosts != NULL)
+		srv->id.n_hosts = ms->n_hosts;
+	srv->sans = strs_dup(ms->sans, ms->n_sans);
+	if (srv->sans != NULL)
+		srv->n_sans = ms->n_sans;
+	srv->n_certs = RTE_MIN(ms->n_certs, (uint32_t)TLS_CERTS_MAX);
+	for (i = 0; i < srv->n_certs; i++) {
+		const struct gw_mesh_blob *o = &ms->certs[i].ocsp;
+
+		if (o->data == NULL || o->len == 0)
+			continue;
+		srv->ocsp[i] = malloc(o->len);
+		if (srv->ocsp[i] == NULL)
+			goto fail;
+		memcpy(srv->ocsp[i], o->data, o->len);
+		srv->ocsp_len[i] = o->len;
+	}
+	if (srv->id.name == NULL || srv->id.hosts == NULL || srv->sans == NULL)
+		goto fail;
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+/* A context for one Gateway server; *out holds one reference. */
 static int
-server_build(struct tls_server *srv, const struct gw_mesh_tls_server *ms,
-	     struct gw_tls_keys *keys, char *err, size_t errlen)
+server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
+	     SSL_CTX **out, char *err, size_t errlen)
 {
 	unsigned char sid[SHA256_DIGEST_LENGTH];
+	struct tls_server *srv;
 	char why[160];
 	SSL_CTX *ctx;
 	uint32_t i;
 	int rc;
 
-	srv->ms = ms;
+	*out = NULL;
+	srv = server_copy(ms);
 	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL)
+	if (srv == NULL || ctx == NULL) {
+		server_free(srv);
+		SSL_CTX_free(ctx);
 		return -ENOMEM;
+	}
 	srv->ctx = ctx;
+	/* from here the context owns srv */
 	SSL_CTX_set_ex_data(ctx, tls_ex_server, srv);
 	SSL_CTX_set_ex_data(ctx, tls_ex_keys, keys);
+	*out = ctx;
 	if (SSL_CTX_set_min_proto_version(ctx, ms->min_version) != 1 ||
 	    SSL_CTX_set_max_proto_version(ctx, ms->max_version) != 1 ||
 	    SSL_CTX_set_cipher_list(ctx, ms->ciphers != NULL ?
@@ -422,7 +516,7 @@ server_build(struct tls_server *srv, const struct gw_mesh_tls_server *ms,
 	SHA256((const unsigned char *)ms->name, strlen(ms->name), sid);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid));
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
-	for (i = 0; i < ms->n_certs && i < TLS_CERTS_MAX; i++) {
+	for (i = 0; i < srv->n_certs; i++) {
 		rc = ctx_add_cert(ctx, &ms->certs[i], &srv->leaf[i], err,
 				  errlen);
 		if (rc < 0)
@@ -456,7 +550,8 @@ gw_tls_set_free(struct gw_tls_set *s)
 		return;
 	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < s->listeners[i].n; k++)
-			SSL_CTX_free(s->listeners[i].servers[k].ctx);
+			SSL_CTX_free(s->listeners[i].ctx[k]);
+		free(s->listeners[i].ctx);
 		free(s->listeners[i].servers);
 	}
 	free(s->listeners);
@@ -475,7 +570,7 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 	*out = NULL;
 	if (tls_ex_server < 0) {
 		tls_ex_server = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
-							 NULL);
+							 server_ex_free);
 		tls_ex_keys = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
 						       NULL);
 		if (tls_ex_server < 0 || tls_ex_keys < 0)
@@ -497,15 +592,20 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 			continue;
 		l = &s->listeners[s->n++];
 		l->port = ml->port;
+		l->ctx = calloc(ml->n_tls, sizeof(*l->ctx));
 		l->servers = calloc(ml->n_tls, sizeof(*l->servers));
-		if (l->servers == NULL) {
+		if (l->ctx == NULL || l->servers == NULL) {
 			rc = -ENOMEM;
 			break;
 		}
 		l->n = ml->n_tls;
-		for (k = 0; k < ml->n_tls && rc == 0; k++)
-			rc = server_build(&l->servers[k], &ml->tls[k], keys, err,
+		for (k = 0; k < ml->n_tls && rc == 0; k++) {
+			rc = server_build(&ml->tls[k], keys, &l->ctx[k], err,
 					  errlen);
+			if (l->ctx[k] != NULL)
+				l->servers[k] = SSL_CTX_get_ex_data(
+					l->ctx[k], tls_ex_server);
+		}
 	}
 	if (rc < 0) {
 		if (rc == -ENOMEM)
@@ -528,22 +628,21 @@ gw_tls_set_listener(const struct gw_tls_set *s, uint16_t port)
 	return NULL;
 }
 
-const struct tls_server *
+uint32_t
 tls_pick(const struct gw_tls_listener *l, const char *sni)
 {
-	const struct tls_server *best = &l->servers[0];
+	uint32_t i, h, best = 0;
 	int32_t best_rank = -1;
-	uint32_t i, h;
 
 	for (i = 0; i < l->n; i++) {
-		const struct gw_mesh_tls_server *ms = l->servers[i].ms;
+		const struct gw_tls_server_id *id = &l->servers[i]->id;
 
-		for (h = 0; h < ms->n_hosts; h++) {
-			int32_t r = gw_tls_sni_rank(ms->hosts[h], sni);
+		for (h = 0; h < id->n_hosts; h++) {
+			int32_t r = gw_tls_sni_rank(id->hosts[h], sni);
 
 			if (r > best_rank) {
 				best_rank = r;
-				best = &l->servers[i];
+				best = i;
 			}
 		}
 	}

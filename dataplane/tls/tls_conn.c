@@ -274,7 +274,7 @@ static void
 hello(struct tls_conn *t)
 {
 	struct gw_tls_wrk *tw = t->tw;
-	const struct tls_server *srv;
+	uint32_t k;
 	struct gw_tls_hello h;
 	struct rte_mbuf *m;
 	uint32_t n = 0, off = t->in_off;
@@ -308,8 +308,8 @@ hello(struct tls_conn *t)
 		conn_fail(t);
 		return;
 	}
-	srv = tls_pick(t->lis, h.sni);
-	t->ssl = SSL_new(srv->ctx);
+	k = tls_pick(t->lis, h.sni);
+	t->ssl = SSL_new(t->lis->ctx[k]);
 	bio = BIO_new(tls_bio_method);
 	if (t->ssl == NULL || bio == NULL) {
 		BIO_free(bio);
@@ -324,7 +324,8 @@ hello(struct tls_conn *t)
 	SSL_set_accept_state(t->ssl);
 	memcpy(t->sni, h.sni, sizeof(t->sni));
 	t->info.sni = t->sni;
-	t->info.server = srv->ms;
+	t->info.server = &t->lis->servers[k]->id;	/* the context's */
+	t->lis = NULL;	/* the snapshot's: not used from here on */
 	t->state = TLS_HANDSHAKE;
 }
 
@@ -614,8 +615,11 @@ layer_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 
 	if (t->state != TLS_OPEN || t->shut || t->shut_pending)
 		return -EPIPE;
-	if (len > layer_send_space(c))
+	if (len > layer_send_space(c)) {
+		t->app_blocked = true;	/* writable() when there is room */
+		gw_tcp_raw_want_write(c);
 		return -EAGAIN;
+	}
 	/* plaintext gathered into records of up to 16 KiB */
 	for (s = m; s != NULL; s = s->next) {
 		uint32_t off = 0;
@@ -722,6 +726,17 @@ gw_tls_info(const struct gw_tcp_conn *c)
 	t = gw_tcp_layer_ctx(c);
 	return t->state == TLS_OPEN || t->state == TLS_CLOSED ? &t->info :
 								 NULL;
+}
+
+bool
+gw_tls_handshaking(const struct gw_tcp_conn *c)
+{
+	const struct tls_conn *t;
+
+	if (c == NULL || gw_tcp_layer(c) != &tls_layer)
+		return false;
+	t = gw_tcp_layer_ctx(c);
+	return t->state == TLS_HELLO || t->state == TLS_HANDSHAKE;
 }
 
 void

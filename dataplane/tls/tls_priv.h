@@ -31,18 +31,30 @@ extern int gw_tls_logtype;
 /* One record's plaintext. */
 #define TLS_RECORD_MAX 16384
 
-/* One Gateway server: its context and what the callbacks need. */
+/*
+ * One Gateway server: its context and what the callbacks and the
+ * application need after the handshake, copied out of the mesh and owned
+ * by the SSL_CTX (freed with its last reference, by its ex_data free
+ * callback): a connection may outlive the snapshot that made it.
+ */
 struct tls_server {
-	SSL_CTX *ctx;
-	const struct gw_mesh_tls_server *ms;
+	SSL_CTX *ctx;			/* not a reference: the owner */
+	struct gw_tls_server_id id;
+	enum gw_mesh_tls_mode mode;
+	char **sans;			/* subjectAltNames */
+	uint32_t n_sans;
+	uint32_t n_certs;
 	X509 *leaf[TLS_CERTS_MAX];	/* to find the OCSP staple of the
 					 * certificate a handshake chose */
+	uint8_t *ocsp[TLS_CERTS_MAX];	/* DER responses, NULL none */
+	size_t ocsp_len[TLS_CERTS_MAX];
 };
 
 struct gw_tls_listener {
 	uint16_t port;
 	uint32_t n;
-	struct tls_server *servers;
+	SSL_CTX **ctx;			/* one reference each, by server */
+	const struct tls_server **servers; /* ctx[i]'s ex_data */
 };
 
 struct gw_tls_set {
@@ -55,8 +67,7 @@ extern int tls_ex_server;
 extern int tls_ex_keys;
 
 /* Pick the server for an SNI: the best rank, else the first. */
-const struct tls_server *tls_pick(const struct gw_tls_listener *l,
-				  const char *sni);
+uint32_t tls_pick(const struct gw_tls_listener *l, const char *sni);
 
 enum tls_state {
 	TLS_HELLO = 0,	/* server: waiting for the whole ClientHello */

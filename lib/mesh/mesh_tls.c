@@ -30,6 +30,14 @@
 /* Certificates per server (one per key type is what OpenSSL holds). */
 #define TLS_CERTS_MAX 4
 
+/* Where a pair's two files were given, for findings. */
+struct tls_where {
+	const struct gw_config_node *cert_node;
+	const char *cert_field;
+	const struct gw_config_node *key_node;
+	const char *key_field;
+};
+
 /* Istio (Envoy) names of protocol versions. */
 static const struct {
 	const char *name;
@@ -188,9 +196,11 @@ no_passphrase(char *buf, int size, int rw, void *u)
 /* Check a certificate chain and its key: they parse, match, and the
  * certificate is valid now. */
 static bool
-tls_check_pair(struct mesh_ctx *c, const struct gw_config_node *node,
-	       const char *field, struct gw_mesh_tls_cert *tc)
+tls_check_pair(struct mesh_ctx *c, const struct tls_where *w,
+	       struct gw_mesh_tls_cert *tc)
 {
+	const struct gw_config_node *node = w->cert_node;
+	const char *field = w->cert_field;
 	char why[160];
 	X509 *leaf = NULL;
 	EVP_PKEY *key = NULL;
@@ -209,8 +219,9 @@ tls_check_pair(struct mesh_ctx *c, const struct gw_config_node *node,
 	BIO_free(bio);
 	if (key == NULL) {
 		tls_openssl_reason(why, sizeof(why));
-		mesh_err(c, node, "%s: \"%s\" holds no PEM private key, or an "
-			 "encrypted one (%s)", field, tc->key.path, why);
+		mesh_err(c, w->key_node, "%s: \"%s\" holds no PEM private key, "
+			 "or an encrypted one (%s)", w->key_field, tc->key.path,
+			 why);
 		goto out;
 	}
 	if (X509_check_private_key(leaf, key) != 1) {
@@ -274,29 +285,28 @@ tls_check_crl(struct mesh_ctx *c, const struct gw_config_node *node,
 
 /* Read one certificate and key pair and check it; appended to certs. */
 static bool
-tls_pair(struct mesh_ctx *c, const struct gw_config_node *node,
-	 const char *field, const char *cert_file, const char *key_file,
-	 struct gw_mesh_tls_cert *certs, uint32_t *n)
+tls_pair(struct mesh_ctx *c, const struct tls_where *w, const char *cert_file,
+	 const char *key_file, struct gw_mesh_tls_cert *certs, uint32_t *n)
 {
 	struct gw_mesh_tls_cert *tc;
 	uint32_t i;
 
 	if (*n == TLS_CERTS_MAX) {
-		mesh_err(c, node, "%s: at most %d certificates per server",
-			 field, TLS_CERTS_MAX);
+		mesh_err(c, w->cert_node, "%s: at most %d certificates per "
+			 "server", w->cert_field, TLS_CERTS_MAX);
 		return false;
 	}
 	tc = &certs[*n];
-	if (!tls_read(c, node, field, cert_file, &tc->cert) ||
-	    !tls_read(c, node, field, key_file, &tc->key) ||
-	    !tls_check_pair(c, node, field, tc))
+	if (!tls_read(c, w->cert_node, w->cert_field, cert_file, &tc->cert) ||
+	    !tls_read(c, w->key_node, w->key_field, key_file, &tc->key) ||
+	    !tls_check_pair(c, w, tc))
 		return false;
 	for (i = 0; i < *n; i++) {
 		if (strcmp(certs[i].key_type, tc->key_type) == 0) {
-			mesh_err(c, node, "%s: a second %s certificate (\"%s\");"
-				 " a server holds one per key type (RSA and "
-				 "ECDSA side by side)", field, tc->key_type,
-				 cert_file);
+			mesh_err(c, w->cert_node, "%s: a second %s certificate "
+				 "(\"%s\"); a server holds one per key type "
+				 "(RSA and ECDSA side by side)", w->cert_field,
+				 tc->key_type, cert_file);
 			return false;
 		}
 	}
@@ -337,9 +347,15 @@ tls_credential(struct mesh_ctx *c, const struct gw_config_node *node,
 			 name);
 		return false;
 	}
-	snprintf(crt, sizeof(crt), "%s/%s/tls.crt", dir, name);
+	if ((size_t)snprintf(crt, sizeof(crt), "%s/%s/tls.crt", dir, name) >=
+	    sizeof(crt) - 16) {
+		mesh_err(c, node, "%s: \"%s\" is too long a credential name",
+			 field, name);
+		return false;
+	}
 	snprintf(key, sizeof(key), "%s/%s/tls.key", dir, name);
-	if (!tls_pair(c, node, field, crt, key, certs, n))
+	if (!tls_pair(c, &(struct tls_where){ node, field, node, field }, crt,
+		      key, certs, n))
 		return false;
 	/* an OCSP response to staple, when the Secret carries one */
 	snprintf(alt, sizeof(alt), "%s/%s/tls.ocsp", dir, name);
@@ -377,16 +393,43 @@ tls_version(struct mesh_ctx *c, const struct gw_config_node *n,
 	return false;
 }
 
-/* cipherSuites: each a TLS 1.2 suite OpenSSL knows, joined with ':'. */
+/* One suite name, as OpenSSL (and Envoy) spell it: not an alias such as
+ * HIGH or aNULL, which OpenSSL's list syntax would also take. */
+static bool
+tls_suite_known(SSL_CTX *ctx, const char *name)
+{
+	STACK_OF(SSL_CIPHER) *sk;
+	int i, n = 0;
+	bool same = false;
+
+	if (strpbrk(name, ":[]|!+@ ,") != NULL ||
+	    SSL_CTX_set_cipher_list(ctx, name) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	/* the list holds the TLS 1.3 suites too: one other, this one */
+	sk = SSL_CTX_get_ciphers(ctx);
+	for (i = 0; sk != NULL && i < sk_SSL_CIPHER_num(sk); i++) {
+		const SSL_CIPHER *ci = sk_SSL_CIPHER_value(sk, i);
+
+		if (strcmp(SSL_CIPHER_get_version(ci), "TLSv1.3") == 0)
+			continue;
+		n++;
+		same = strcmp(SSL_CIPHER_get_name(ci), name) == 0;
+	}
+	return n == 1 && same;
+}
+
+/* cipherSuites: TLS 1.2 suite names, joined with ':'. Empty, or only
+ * TLS 1.3 names: Envoy's defaults (as Istio leaves the field unset). */
 static bool
 tls_ciphers(struct mesh_ctx *c, const struct gw_config_node *n,
 	    const char *path, struct gw_mesh_tls_server *ts)
 {
 	const char *const *names;
 	size_t i, k = 0, len = 1;
-	char p[220], *list;
+	char p[260], *list;
 	SSL_CTX *ctx;
-	bool ok = true;
 
 	if (!mesh_str_list(c, n, path, &names, &k))
 		return false;
@@ -399,7 +442,7 @@ tls_ciphers(struct mesh_ctx *c, const struct gw_config_node *n,
 		c->nomem = true;
 		return false;
 	}
-	for (i = 0; i < k && ok; i++) {
+	for (i = 0; i < k; i++) {
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (strncmp(names[i], "TLS_", 4) == 0) {
 			/* TLS 1.3 suites: not configurable, as in Envoy */
@@ -408,27 +451,20 @@ tls_ciphers(struct mesh_ctx *c, const struct gw_config_node *n,
 				  "ignored", p, names[i]);
 			continue;
 		}
-		if (strpbrk(names[i], ":[]|!+@ ,") != NULL ||
-		    SSL_CTX_set_cipher_list(ctx, names[i]) != 1) {
-			ERR_clear_error();
+		if (!tls_suite_known(ctx, names[i])) {
 			mesh_err(c, n->items[i], "%s: \"%s\" is not a TLS 1.2 "
 				 "cipher suite name this build of OpenSSL "
 				 "knows", p, names[i]);
-			ok = false;
-			break;
+			SSL_CTX_free(ctx);
+			return false;
 		}
 		if (list[0] != '\0')
 			strcat(list, ":");
 		strcat(list, names[i]);
 	}
 	SSL_CTX_free(ctx);
-	if (ok && list[0] == '\0') {
-		mesh_err(c, n, "%s: no TLS 1.2 cipher suite left", path);
-		ok = false;
-	}
-	if (ok)
-		ts->ciphers = list;
-	return ok;
+	ts->ciphers = list[0] != '\0' ? list : NULL;
+	return true;
 }
 
 bool
@@ -453,7 +489,7 @@ mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 	const char *mode = "PASSTHROUGH", *s, *s2;
 	const char **hosts;
 	unsigned sources = 0;
-	char p[240];
+	char p[240], kp[280];
 	size_t i, k;
 
 	if (!mesh_fields(c, tls, path, known, unsupported))
@@ -538,7 +574,9 @@ mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 		if (!mesh_str(c, key_n, p, &s2))
 			return false;
 		snprintf(p, sizeof(p), "%s.serverCertificate", path);
-		if (!tls_pair(c, cert_n, p, s, s2, certs, &ts->n_certs))
+		snprintf(kp, sizeof(kp), "%s.privateKey", path);
+		if (!tls_pair(c, &(struct tls_where){ cert_n, p, key_n, kp }, s,
+			      s2, certs, &ts->n_certs))
 			return false;
 	} else if ((v = gw_config_node_get(tls, "credentialName")) != NULL) {
 		snprintf(p, sizeof(p), "%s.credentialName", path);
@@ -595,8 +633,10 @@ mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 			if (!mesh_str(c, key_n, q, &s2))
 				return false;
 			snprintf(q, sizeof(q), "%s.serverCertificate", p);
-			if (!tls_pair(c, cert_n, q, s, s2, certs,
-				      &ts->n_certs))
+			snprintf(kp, sizeof(kp), "%s.privateKey", p);
+			if (!tls_pair(c, &(struct tls_where){ cert_n, q, key_n,
+							     kp },
+				      s, s2, certs, &ts->n_certs))
 				return false;
 			v = gw_config_node_get(e, "caCertificates");
 			if (v != NULL && ts->ca.data == NULL) {

@@ -5,9 +5,11 @@
 # at the moment of shutdown), SIGTERM, then require no definite or
 # indirect leak, no memory error, and every mbuf back in the pool.
 source "$(dirname "$0")/lib.sh"
-
+PKI="$T_DIR/pki"
+python3 "$MESHGW_SRC/tests/integration/tlscerts.py" "$PKI"
 t_netns_create
-T_WORKERS=2 t_config_basic "  testListeners:
+T_WORKERS=2 t_config_basic "  tls: {credentialsDir: $PKI/cred}
+  testListeners:
   - {port: 7, mode: echo}
   - {port: 19, mode: source, bytes: 100000000}"
 # and the proxy: a direct response, and a service nobody listens for
@@ -30,11 +32,23 @@ spec:
   trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1}}
 ---
 apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: tls}
+spec:
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {mode: SIMPLE, serverCertificate: $PKI/shop-ec.crt, privateKey: $PKI/shop-ec.key}
+  - port: {number: 8443, name: https-mtls, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {mode: MUTUAL, credentialName: mtls-cred}
+---
+apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: vs}
 spec:
   hosts: ["*"]
-  gateways: [edge]
+  gateways: [edge, tls]
   http:
   - match: [{uri: {prefix: /gone}}]
     route: [{destination: {host: gone.internal}}]
@@ -59,26 +73,48 @@ t_assert_eq "direct response under valgrind" \
 	"$(t_ns curl -s --max-time 20 "http://$T_GW_IP/")" ok
 t_assert_eq "refused upstream under valgrind" "$(t_ns curl -s -o /dev/null \
 	-w '%{http_code}' --max-time 20 "http://$T_GW_IP/gone")" 503
+# TLS: a request, a MUTUAL handshake refused, a ClientHello that is not
+tcurl() { # HOST PORT [ARGS]
+	t_ns curl -sS --max-time 20 --cacert "$PKI/ca.crt" \
+		--resolve "$1:$2:$T_GW_IP" "${@:3}" "https://$1:$2/"
+}
+t_assert_eq "HTTPS under valgrind" "$(tcurl shop.example.test 443)" ok
+t_assert_eq "MUTUAL with a client certificate under valgrind" \
+	"$(tcurl mtls.example.test 8443 --cert "$PKI/client.crt" \
+		--key "$PKI/client.key")" ok
+tcurl mtls.example.test 8443 -o /dev/null 2>/dev/null &&
+	t_fail "MUTUAL without a certificate"
+t_ns curl -s --max-time 20 "http://$T_GW_IP:443/" -o /dev/null &&
+	t_fail "plain HTTP on the TLS port"
 # connections alive at shutdown: one whose echo is never read (data held
 # in both directions), one source stream nobody reads (full send queue),
-# one proxy session holding half a request head
+# one proxy session holding half a request head, one TLS session holding
+# half a request head, one TLS connection with half a ClientHello
 nsenter --net="/run/netns/$T_NS" python3 -c '
 import socket, sys, time
 a = socket.create_connection((sys.argv[1], 7)); a.sendall(b"x" * 200000)
 b = socket.create_connection((sys.argv[1], 19))
 c = socket.create_connection((sys.argv[1], 80))
 c.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nX-Half: ")
-time.sleep(30)' "$T_GW_IP" &
+import ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2]); ctx.check_hostname = False
+d = ctx.wrap_socket(socket.create_connection((sys.argv[1], 443)))
+d.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nX-Half: ")
+e = socket.create_connection((sys.argv[1], 443))
+e.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+time.sleep(30)' "$T_GW_IP" "$PKI/ca.crt" &
 holder=$!
 hold_stop() { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
 T_CLEANUP_HOOKS+=(hold_stop)
-for _ in $(seq 50); do
-	[ "$(t_status 's["tcp"]["active_conns"]')" = 3 ] && break
+for _ in $(seq 100); do
+	[ "$(t_status 's["tcp"]["active_conns"]')" = 5 ] && break
 	sleep 0.1
 done
-t_assert_eq "connections open at shutdown" "$(t_status 's["tcp"]["active_conns"]')" 3
+t_assert_eq "connections open at shutdown" "$(t_status 's["tcp"]["active_conns"]')" 5
 t_assert_eq "proxy sessions open at shutdown" \
-	"$(t_status 's["proxy"]["active_sessions"]')" 1
+	"$(t_status 's["proxy"]["active_sessions"]')" 3
+t_assert_eq "TLS connections open at shutdown" \
+	"$(t_status 's["tls"]["active"]')" 2
 t_api /api/v1/status >/dev/null
 t_api /stats/prometheus >/dev/null
 t_api /clusters >/dev/null

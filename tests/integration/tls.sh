@@ -121,6 +121,10 @@ t_assert_eq "wildcard SNI" "$(cn 443 -servername api.example.test)" "*.example.t
 t_assert_eq "no SNI: the port's first server" "$(cn 443 -noservername)" shop.example.test
 t_assert_eq "unknown SNI: the port's first server" "$(cn 443 -servername other.test)" shop.example.test
 t_assert_eq "'*' host" "$(cn 9443 -servername whatever.test)" default.test
+t_assert_eq "another server's host over this server's handshake" \
+	"$(tcurl shop.example.test 443 /x -H 'Host: api.example.test' -o /dev/null -w '%{http_code}')" 404
+t_assert_eq "its own host" \
+	"$(tcurl api.example.test 443 /x -o /dev/null -w '%{http_code}')" 200
 
 t_log "ECDSA and RSA side by side"
 out=$(sclient 443 -servername shop.example.test -sigalgs ECDSA+SHA256)
