@@ -3,9 +3,9 @@
 # TLS termination with real clients (curl, openssl s_client, python's ssl)
 # against a two-worker gateway: SNI picking exact, wildcard and default
 # servers; ECDSA and RSA certificates side by side; ALPN; version and
-# cipher limits; session resumption by ticket (TLS 1.2 and 1.3); MUTUAL
-# with a good, a rogue, a SAN-mismatched and no client certificate, and
-# x-forwarded-client-cert; OPTIONAL_MUTUAL; httpsRedirect; a 100 MB
+# cipher limits; OCSP stapling; session resumption by ticket (TLS 1.2 and
+# 1.3); MUTUAL with a good, a rogue, a SAN-mismatched and no client
+# certificate, and x-forwarded-client-cert; OPTIONAL_MUTUAL; httpsRedirect; a 100 MB
 # download and a 20 MB upload over TLS checked by sha256; plain HTTP and
 # garbage on the TLS port; refused applies (mismatched key, expired
 # certificate, missing file) that change nothing; and certificate files
@@ -134,6 +134,15 @@ echo "$out" | grep -q 'public key is 2048 bit' || t_fail "no RSA: $out"
 out=$(sclient 443 -servername shop.example.test -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)
 echo "$out" | grep -q 'Cipher is ECDHE-RSA-AES128-GCM-SHA256' || t_fail "no RSA suite: $out"
 t_log "ok: ECDSA, RSA-PSS and an RSA TLS 1.2 suite from one server"
+
+t_log "OCSP stapling"
+out=$(sclient 443 -servername shop.example.test -status -sigalgs ECDSA+SHA256)
+echo "$out" | grep -q 'OCSP Response Status: successful' || t_fail "no staple: $out"
+echo "$out" | grep -q 'Cert Status: good' || t_fail "staple: $out"
+out=$(sclient 443 -servername shop.example.test -status -sigalgs RSA-PSS+SHA256)
+echo "$out" | grep -q 'OCSP response: no response sent' ||
+	t_fail "a staple for the RSA certificate, which has none: $out"
+t_log "ok: the ECDSA certificate's response stapled, none for the RSA one"
 
 t_log "ALPN"
 sclient 443 -servername shop.example.test -alpn h2,http/1.1 | grep -q 'ALPN protocol: http/1.1' ||

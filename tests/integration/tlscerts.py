@@ -11,6 +11,8 @@
   rogue.crt / rogue.key        a client certificate from other-ca
   expired.crt / expired.key    a server certificate that expired
   mismatch.crt / mismatch.key  a certificate with another pair's key
+  shop-ec.crt.ocsp             a DER OCSP response (good) for shop-ec.crt,
+                               signed by the CA: meshgw staples it
   cred/NAME/tls.crt ...        credentialName folders (Kubernetes style)
 
 Usage: tlscerts.py DIR
@@ -22,6 +24,7 @@ import sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -90,10 +93,23 @@ def main():
     other_key = key("ec")
     other = cert("other CA", other_key, name("other CA"), other_key, ca=True)
     write(d, "other-ca", other, other_key)
+    certs = {}
     for base, cn, dns, kind in SERVERS:
         k = key(kind)
-        write(d, base, cert(cn, k, ca.subject, ca_key,
-                            [x509.DNSName(n) for n in dns]), k)
+        certs[base] = cert(cn, k, ca.subject, ca_key,
+                           [x509.DNSName(n) for n in dns])
+        write(d, base, certs[base], k)
+    # an OCSP response for shop-ec, next to its file (<cert>.ocsp)
+    resp = (ocsp.OCSPResponseBuilder()
+            .add_response(cert=certs["shop-ec"], issuer=ca,
+                          algorithm=hashes.SHA1(),
+                          cert_status=ocsp.OCSPCertStatus.GOOD,
+                          this_update=NOW - DAY, next_update=NOW + 7 * DAY,
+                          revocation_time=None, revocation_reason=None)
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
+            .sign(ca_key, hashes.SHA256()))
+    with open(os.path.join(d, "shop-ec.crt.ocsp"), "wb") as f:
+        f.write(resp.public_bytes(serialization.Encoding.DER))
     for base, uri in (("client", "spiffe://cluster.local/ns/shop/sa/buyer"),
                       ("client2", "spiffe://cluster.local/ns/other/sa/x")):
         k = key("ec")
