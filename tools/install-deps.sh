@@ -21,7 +21,7 @@ PACKAGES=(
 	iproute2 ethtool iputils-ping iputils-arping util-linux procps curl
 	python3 valgrind ca-certificates
 	# TLS tests: the test PKI (tests/integration/tlscerts.py), s_client
-	python3-cryptography openssl
+	python3-cryptography openssl testssl.sh
 	# proxy tests and tools/bench/proxy.sh: a real backend, a real load
 	# generator, and the peers meshgw is measured against
 	nginx-light wrk haproxy

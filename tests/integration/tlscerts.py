@@ -50,12 +50,24 @@ def cert(cn, k, issuer, issuer_key, sans=(), ca=False, client=False,
          .public_key(k.public_key())
          .serial_number(x509.random_serial_number())
          .not_valid_before(not_before or NOW - DAY)
-         .not_valid_after(not_after or NOW + 30 * DAY)
+         .not_valid_after(not_after or NOW + 365 * DAY)
          .add_extension(x509.BasicConstraints(ca=ca, path_length=None),
                         critical=True))
     if sans:
         b = b.add_extension(x509.SubjectAlternativeName(list(sans)),
                             critical=False)
+    if not ca and not client:
+        # where revocation would be checked (nothing serves them: the
+        # tests never phone out; testssl.sh wants them named)
+        b = b.add_extension(x509.AuthorityInformationAccess([
+            x509.AccessDescription(
+                x509.oid.AuthorityInformationAccessOID.OCSP,
+                x509.UniformResourceIdentifier("http://ocsp.example.test/"))]),
+            critical=False)
+        b = b.add_extension(x509.CRLDistributionPoints([
+            x509.DistributionPoint(
+                [x509.UniformResourceIdentifier("http://ca.example.test/ca.crl")],
+                None, None, None)]), critical=False)
     if not ca:
         b = b.add_extension(x509.ExtendedKeyUsage(
             [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH if client else
