@@ -146,15 +146,22 @@ chain_free_segs(struct rte_mbuf *m)
 	}
 }
 
+/* What a connection holds, let go. */
+static void
+conn_clear(struct tls_conn *t)
+{
+	SSL_free(t->ssl);
+	chain_free_segs(t->in_head);
+	chain_free_segs(t->out_head);
+	free(t->xfcc);
+}
+
 static void
 conn_free(struct tls_conn *t)
 {
 	struct gw_tls_wrk *tw = t->tw;
 
-	SSL_free(t->ssl);
-	chain_free_segs(t->in_head);
-	chain_free_segs(t->out_head);
-	free(t->xfcc);
+	conn_clear(t);
 	memset(t, 0, sizeof(*t));
 	t->tw = tw;
 	t->next = tw->free;
@@ -243,17 +250,24 @@ release_in(struct tls_conn *t)
 	}
 }
 
-/* Drop input from now on, and tell the application its peer is done. */
+/* Drop the ciphertext waiting (its window reopens at release_in()). */
 static void
-conn_fail(struct tls_conn *t)
+drop_in(struct tls_conn *t)
 {
-	t->state = TLS_CLOSED;
-	t->throttled = false;
 	chain_free_segs(t->in_head);
 	t->consumed += t->in_len;
 	t->in_head = t->in_tail = NULL;
 	t->in_len = 0;
 	t->in_off = 0;
+}
+
+/* Failed: input is dropped from now on, and the pump tells the
+ * application its peer is done. */
+static void
+conn_fail(struct tls_conn *t)
+{
+	t->state = TLS_CLOSED;
+	drop_in(t);
 }
 
 static void
@@ -323,7 +337,6 @@ hello(struct tls_conn *t)
 	SSL_set_bio(t->ssl, bio, bio);
 	SSL_set_accept_state(t->ssl);
 	memcpy(t->sni, h.sni, sizeof(t->sni));
-	t->info.sni = t->sni;
 	t->info.server = &t->lis->servers[k]->id;	/* the context's */
 	t->lis = NULL;	/* the snapshot's: not used from here on */
 	t->state = TLS_HANDSHAKE;
@@ -470,7 +483,10 @@ read_plain(struct tls_conn *t)
 		}
 		break;
 	}
-	t->throttled = t->plain_held + total >= TLS_PLAIN_MAX;
+	/* stopped at the segment limit with room left: read on next loop
+	 * (at TLS_PLAIN_MAX, the application's recv_done() resumes it) */
+	if (segs == TLS_READ_SEGS && t->plain_held + total < TLS_PLAIN_MAX)
+		defer(t);
 	if (total > 0) {
 		const struct gw_tcp_app_ops *ops = gw_tcp_app(t->c);
 
@@ -512,10 +528,7 @@ pump(struct tls_conn *t)
 		release_in(t);
 		if (t->state == TLS_CLOSED) {
 			/* input is dropped: what arrives reopens the window */
-			chain_free_segs(t->in_head);
-			t->consumed += t->in_len;
-			t->in_head = t->in_tail = NULL;
-			t->in_len = t->in_off = 0;
+			drop_in(t);
 			release_in(t);
 			app_eof(t);
 		}
@@ -565,9 +578,7 @@ layer_eof(struct gw_tcp_conn *c)
 	struct tls_conn *t = gw_tcp_layer_ctx(c);
 
 	t->tcp_eof = true;
-	pump(t);
-	if (!t->dead && t->state != TLS_OPEN)
-		app_eof(t);
+	pump(t);	/* the BIO reads the end: OPEN sees it, others fail */
 }
 
 static void
@@ -658,8 +669,10 @@ layer_recv_done(struct gw_tcp_conn *c, uint32_t bytes)
 {
 	struct tls_conn *t = gw_tcp_layer_ctx(c);
 
+	bool full = t->plain_held >= TLS_PLAIN_MAX;	/* reading stopped */
+
 	t->plain_held -= RTE_MIN(bytes, t->plain_held);
-	if (t->throttled && t->plain_held < TLS_PLAIN_MAX)
+	if (full && t->plain_held < TLS_PLAIN_MAX)
 		defer(t);
 }
 
@@ -798,18 +811,10 @@ gw_tls_wrk_fini(struct gw_worker *w)
 
 	if (tw == NULL)
 		return;
-	/* the TCP connections went without callbacks: free what is left */
-	for (i = 0; i < tw->n_conns; i++) {
-		struct tls_conn *t = &tw->conns[i];
-
-		if (t->c == NULL && t->ssl == NULL && t->in_head == NULL &&
-		    t->out_head == NULL)
-			continue;
-		SSL_free(t->ssl);
-		chain_free_segs(t->in_head);
-		chain_free_segs(t->out_head);
-		free(t->xfcc);
-	}
+	/* the TCP connections went without callbacks: free what is left
+	 * (free entries hold nothing) */
+	for (i = 0; i < tw->n_conns; i++)
+		conn_clear(&tw->conns[i]);
 	free(tw->conns);
 	rte_free(tw);
 	w->tls = NULL;

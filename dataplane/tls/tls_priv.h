@@ -99,7 +99,6 @@ struct tls_conn {
 	bool tcp_eof;		/* TCP's peer finished sending */
 	bool app_eof;		/* the application was told */
 	bool app_blocked;	/* send space was refused: writable() owed */
-	bool throttled;		/* reading stopped at TLS_PLAIN_MAX */
 	bool shut_pending;	/* FIN after out drains */
 	bool shut;		/* FIN queued */
 	bool in_pump;
