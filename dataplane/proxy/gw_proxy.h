@@ -62,6 +62,10 @@
 	X(downstream_cx_idle_timeout, "idle client connections closed")       \
 	X(rq_too_large, "request bodies over the limit (413)")                \
 	X(upgrades, "connections switched to a tunnel (101)")                 \
+	X(passthrough_cx, "TLS passthrough connections routed by SNI")        \
+	X(passthrough_no_route, "passthrough hellos no route matched (closed)") \
+	X(passthrough_bad_hello, "passthrough first bytes not a ClientHello")  \
+	X(passthrough_hello_timeout, "passthrough ClientHellos not whole in time") \
 	X(upstream_rq_retry, "retries made")                                  \
 	X(upstream_rq_retry_overflow, "retries refused by maxRetries")        \
 	X(upstream_rq_per_try_timeout, "attempts past their perTryTimeout")   \

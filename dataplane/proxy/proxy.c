@@ -536,7 +536,8 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		return;
 	}
 	ep = &mc->endpoints[idx];
-	up = idle_get(pw, s->gen, cluster, idx, &reqs);
+	/* a tunnel takes a connection of its own (and never gives it back) */
+	up = s->l4 ? NULL : idle_get(pw, s->gen, cluster, idx, &reqs);
 	if (up != NULL) {
 		/* a kept-alive connection to the same endpoint */
 		pw->stats.upstream_cx_reuse++;
@@ -595,6 +596,12 @@ attached:
 	s->tried |= UINT64_C(1) << (idx % 64);
 	s->dl_try = 0;
 	pc->active[idx]++;
+	if (s->l4) {
+		/* TLS passthrough: the ClientHello in `in` goes up first */
+		s->req = REQ_TUNNEL;
+		s->resp = RESP_TUNNEL;
+		return;
+	}
 	s->resp = RESP_HEAD;
 	s->rin_fed = 0;
 	s->rin_body = 0;
@@ -812,6 +819,14 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 	s->gen = pw->gen;
 	proxy_gen_ref(s->gen);
 	s->lis = lis;
+	if (lis->ml->protocol == GW_MESH_PROTO_TLS) {
+		/* the ClientHello must be whole within the request head
+		 * timeout, from the accept */
+		s->l4 = true;
+		s->req = REQ_SNI;
+		s->head_seen = true;
+		s->t_head = pw->now_ms;
+	}
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);
 	gw_tcp_ctx_set(c, s);
@@ -1291,10 +1306,14 @@ sess_deadline(const struct proxy_sess *s)
 	const struct gw_config_http *h = &s->pw->http;
 	uint64_t dl = UINT64_MAX;
 
-	if (sess_in_flight(s)) {
+	if (s->l4 && s->req == REQ_TUNNEL) {
+		/* DestinationRule tcp.idleTimeout, as Envoy's TCP proxy */
+		dl = s->t_active +
+		     s->gen->clusters[s->cluster].mc->tcp_idle_timeout_ms;
+	} else if (sess_in_flight(s)) {
 		if (h->stream_idle_timeout_ms != 0)
 			dl = s->t_active + h->stream_idle_timeout_ms;
-	} else if (s->req == REQ_HEAD && s->head_seen) {
+	} else if ((s->req == REQ_HEAD || s->req == REQ_SNI) && s->head_seen) {
 		if (h->request_headers_timeout_ms != 0)
 			dl = s->t_head + h->request_headers_timeout_ms;
 	} else if (h->idle_timeout_ms != 0) {
@@ -1345,8 +1364,14 @@ sess_drive(struct proxy_sess *s)
 			s->in_fed, s->rin_fed, s->req, s->resp,
 		};
 		uint32_t after[8];
-		bool alive = s->req == REQ_TUNNEL ? tunnel_pump(s, pool) :
-						    exchange_pump(s, pool);
+		bool alive = true;
+
+		if (s->req == REQ_SNI)
+			proxy_sni_pump(s);
+		if (s->req == REQ_TUNNEL)
+			alive = tunnel_pump(s, pool);
+		else if (s->req != REQ_SNI)
+			alive = exchange_pump(s, pool);
 
 		if (!alive || s->down == NULL)
 			return;
@@ -1443,6 +1468,13 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 		/* nothing moved either way for streamIdleTimeoutMs */
 		pw->stats.stream_idle_timeout++;
 		sess_fail(s, s->req == REQ_BODY ? 408 : 504, "stream timeout");
+		sess_drive(s);
+		return;
+	}
+	if (s->req == REQ_SNI) {
+		/* a ClientHello still not whole */
+		pw->stats.passthrough_hello_timeout++;
+		proxy_sni_close(s);
 		sess_drive(s);
 		return;
 	}

@@ -102,6 +102,11 @@ void
 proxy_local_reply(struct proxy_sess *s, int status, const char *body,
 		  bool close)
 {
+	if (s->l4) {
+		/* TLS passthrough: no HTTP to answer with */
+		proxy_sni_close(s);
+		return;
+	}
 	local_reply(s, status, NULL, 0, body, close);
 }
 

@@ -94,7 +94,9 @@ enum proxy_req_state {
 	REQ_BODY,	/* forwarding its body */
 	REQ_DONE,	/* all of it queued upstream (or answered locally) */
 	REQ_DISCARD,	/* closing: what arrives is dropped */
-	REQ_TUNNEL,	/* after a 101: bytes go up as they are */
+	REQ_TUNNEL,	/* after a 101, or a passthrough's route: bytes go
+			 * up as they are */
+	REQ_SNI,	/* TLS passthrough: reading the ClientHello */
 };
 
 enum proxy_resp_state {
@@ -102,7 +104,8 @@ enum proxy_resp_state {
 	RESP_HEAD,	/* reading the upstream response head */
 	RESP_BODY,	/* forwarding its body */
 	RESP_DONE,	/* all of it queued downstream */
-	RESP_TUNNEL,	/* after a 101: bytes go down as they are */
+	RESP_TUNNEL,	/* after a 101 (or a passthrough's route): bytes
+			 * go down as they are */
 };
 
 struct gw_proxy_wrk;
@@ -129,6 +132,7 @@ struct proxy_sess {
 	bool pending;			/* queued for a connection slot */
 	bool replay_ok;			/* what went upstream is in `replay` */
 	bool retry_counted;		/* holds one of the cluster's retries */
+	bool l4;			/* TLS passthrough: bytes, not HTTP */
 	struct proxy_sess *pend_next;	/* the cluster's pending queue */
 	struct proxy_sess *pend_prev;
 	uint32_t up_requests;		/* requests on this upstream conn */
@@ -320,6 +324,14 @@ void proxy_up_detach(struct proxy_sess *s, bool abort);
 void proxy_up_forget(struct proxy_sess *s);
 /* DestinationRule http.idleTimeout: an idle connection is closed. */
 void proxy_idle_expired(struct gw_timer *t, void *arg);
+
+/* proxy_sni.c: TLS passthrough */
+/* A session of a passthrough listener: read the ClientHello, route by
+ * SNI, connect (then the session is a tunnel). */
+void proxy_sni_pump(struct proxy_sess *s);
+/* End a passthrough session that cannot be routed or connected: the
+ * upstream is cut, the client gets a FIN (nothing was sent to it). */
+void proxy_sni_close(struct proxy_sess *s);
 
 /* proxy_retry.c */
 /* The attempt in flight failed (cause, status: the upstream's, or the

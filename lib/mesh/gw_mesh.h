@@ -6,9 +6,11 @@
  * DestinationRule, ServiceEntry and WorkloadEntry resources among others.
  * Output: an immutable struct gw_mesh that workers read through a config
  * snapshot:
- *   listeners  one per port that an HTTP Gateway server declares, each
- *              with the route table (lib/route) of the VirtualServices
- *              bound to it, their hosts narrowed to the servers' hosts;
+ *   listeners  one per port that an HTTP, HTTPS or TLS passthrough
+ *              Gateway server declares, each with the route table
+ *              (lib/route) of the VirtualServices bound to it, their hosts
+ *              narrowed to the servers' hosts (passthrough: their tls
+ *              routes by SNI);
  *   clusters   one per destination (service host, subset, port) some
  *              route uses, with its endpoints (ServiceEntry endpoints and
  *              the WorkloadEntries it selects, filtered by the subset's
@@ -67,6 +69,8 @@
 enum gw_mesh_protocol {
 	GW_MESH_PROTO_HTTP = 0,
 	GW_MESH_PROTO_HTTPS,	/* TLS terminated, then HTTP routing */
+	GW_MESH_PROTO_TLS,	/* TLS passthrough: routed by SNI, the bytes
+				 * spliced to the endpoint untouched */
 };
 
 /* ---- TLS (Gateway servers' tls) ------------------------------------------ */
@@ -185,6 +189,9 @@ struct gw_mesh_cluster {
 	uint32_t max_requests_per_conn; /* 0 in Istio = unlimited: stored as
 					  * GW_MESH_DEFAULT_MAX_REQUESTS */
 	uint32_t idle_timeout_ms;      /* upstream connection idle timeout */
+	uint32_t tcp_idle_timeout_ms;  /* tcp.idleTimeout: a tunnel (TLS
+					* passthrough) idle this long is
+					* closed; 1 h by default */
 	uint32_t max_retries;          /* http.maxRetries: retries at once */
 	struct gw_mesh_outlier outlier;
 	/* the HealthCheck that targets the cluster (host, subset), NULL none */
@@ -194,7 +201,23 @@ struct gw_mesh_cluster {
 	uint32_t panic_percent;
 };
 
-/** A port that serves HTTP, with its routes. */
+/** A weighted destination of a TLS (passthrough) route. */
+struct gw_mesh_l4_dest {
+	uint32_t cluster;	/* index, GW_MESH_NO_CLUSTER: none serves it */
+	uint32_t weight;	/* relative; > 0 */
+};
+
+/** A VirtualService tls route as one SNI pattern of a passthrough port
+ * sees it. */
+struct gw_mesh_sni_route {
+	const char *sni;	/* a name, "*.suffix" or "*" */
+	const char *name;	/* "ns/name tls[i]" */
+	uint32_t n_dests;	/* 1.. */
+	const struct gw_mesh_l4_dest *dests;
+	uint64_t weight_sum;	/* > 0 */
+};
+
+/** A port that serves HTTP, HTTPS or TLS passthrough, with its routes. */
 struct gw_mesh_listener {
 	uint16_t port;
 	enum gw_mesh_protocol protocol;
@@ -210,6 +233,11 @@ struct gw_mesh_listener {
 	 * 301 to https) */
 	uint32_t n_redirect;
 	const char *const *redirect_hosts;
+	/* TLS passthrough: the routes by SNI; the most specific pattern
+	 * wins (a name, then the longest "*.suffix", then "*"), the first
+	 * of equals; a ClientHello none matches is closed */
+	uint32_t n_sni_routes;
+	const struct gw_mesh_sni_route *sni_routes;
 };
 
 /* ---- report ----------------------------------------------------------- */

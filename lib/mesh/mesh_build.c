@@ -111,6 +111,8 @@ policy_merge(struct mesh_policy *into, const struct mesh_policy *from)
 		into->max_requests_per_conn = from->max_requests_per_conn;
 	if (from->idle_timeout_ms)
 		into->idle_timeout_ms = from->idle_timeout_ms;
+	if (from->tcp_idle_timeout_ms)
+		into->tcp_idle_timeout_ms = from->tcp_idle_timeout_ms;
 	if (from->has_max_retries) {
 		into->has_max_retries = true;
 		into->max_retries = from->max_retries;
@@ -302,6 +304,8 @@ make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 		pol.max_requests_per_conn : GW_MESH_DEFAULT_MAX_REQUESTS;
 	cl->idle_timeout_ms = pol.idle_timeout_ms ? pol.idle_timeout_ms :
 		GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
+	cl->tcp_idle_timeout_ms = pol.tcp_idle_timeout_ms ?
+		pol.tcp_idle_timeout_ms : GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
 	cl->max_retries = pol.has_max_retries ? pol.max_retries :
 		GW_MESH_DEFAULT_MAX_RETRIES;
 	cl->outlier = pol.outlier;	/* zeros (disabled) when absent */
@@ -418,6 +422,17 @@ resolve_vs(struct mesh_ctx *c, struct mesh_vs *vs)
 				return rc;
 		}
 	}
+	for (r = 0; r < vs->n_tls_routes; r++) {
+		struct mesh_tls_route *rt = &vs->tls_routes[r];
+
+		for (d = 0; d < rt->n_dests; d++) {
+			rc = resolve(c, vs, "tls route destination",
+				     rt->dests[d].host, rt->dests[d].subset,
+				     rt->dests[d].port, &rt->dests[d].user);
+			if (rc < 0)
+				return rc;
+		}
+	}
 	return 0;
 }
 
@@ -509,6 +524,24 @@ vs_binds(const struct mesh_vs *vs, const struct mesh_gateway *g)
 	return false;
 }
 
+/* A match block limited to gateways is kept when one of bound is. */
+static bool
+block_binds(const struct mesh_block_gws *bg,
+	    const struct mesh_gateway *const *bound, size_t n_bound)
+{
+	size_t k, g;
+
+	if (bg == NULL || bg->n == 0)
+		return true;
+	for (k = 0; k < bg->n; k++) {
+		for (g = 0; g < n_bound; g++) {
+			if (gw_named(bound[g], bg->names[k]))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The routes of vs as seen through the gateways in `bound`: match blocks
  * limited to other gateways are dropped, and so is a route that loses
  * all its blocks. Written into out (a vector of gw_route_conf). */
@@ -517,7 +550,7 @@ routes_for(struct mesh_ctx *c, const struct mesh_vs *vs,
 	   const struct mesh_gateway *const *bound, size_t n_bound,
 	   struct mesh_vec *out)
 {
-	size_t r, b, k, g;
+	size_t r, b;
 
 	for (r = 0; r < vs->n_routes; r++) {
 		const struct gw_route_conf *rt = &vs->routes[r];
@@ -531,18 +564,9 @@ routes_for(struct mesh_ctx *c, const struct mesh_vs *vs,
 				return -ENOMEM;
 		}
 		for (b = 0; b < rt->n_matches; b++) {
-			const struct mesh_block_gws *bg =
-				vs->block_gws[r] != NULL ?
-				&vs->block_gws[r][b] : NULL;
-			bool ok = bg == NULL || bg->n == 0;
-
-			for (k = 0; !ok && k < bg->n; k++) {
-				for (g = 0; g < n_bound; g++) {
-					if (gw_named(bound[g], bg->names[k]))
-						ok = true;
-				}
-			}
-			if (ok)
+			if (block_binds(vs->block_gws[r] != NULL ?
+					&vs->block_gws[r][b] : NULL,
+					bound, n_bound))
 				mc[kept++] = rt->matches[b];
 		}
 		if (rt->n_matches > 0 && kept == 0)
@@ -825,6 +849,170 @@ out:
 	return rc;
 }
 
+/* What a server serves on its port: 0 nothing (left out), 1 HTTP,
+ * 2 HTTPS, 3 TLS passthrough. */
+static int
+server_kind(const struct mesh_server *sv)
+{
+	return sv->passthrough ? 3 : sv->https ? 2 : sv->http ? 1 : 0;
+}
+
+/* Add (sni, route r of vs) to a passthrough listener's routes unless the
+ * pattern is routed already: the first VirtualService keeps it, as in
+ * Istio, and a later one is told. */
+static int
+sni_route_add(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
+	      const struct mesh_vs *vs, size_t r, uint16_t port)
+{
+	const struct mesh_tls_route *rt = &vs->tls_routes[r];
+	struct gw_mesh_sni_route *sr;
+	struct gw_mesh_l4_dest *d;
+	char *name;
+	size_t i;
+
+	name = mesh_printf(&c->m->arena, "%s/%s tls[%zu]", vs->res->namespace,
+			   vs->res->name, r);
+	if (name == NULL)
+		return -ENOMEM;
+	for (i = 0; i < out->n; i++) {
+		sr = MESH_VEC_AT(out, struct gw_mesh_sni_route, i);
+		if (!mesh_host_eq(sr->sni, sni))
+			continue;
+		if (strcmp(sr->name, name) != 0)
+			mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL,
+				      "spec.tls[%zu]: SNI \"%s\" on port %u "
+				      "is routed by %s already; this route "
+				      "does not get it", r, sni, port,
+				      sr->name);
+		return 0;
+	}
+	sr = mesh_vec_push(out);
+	d = mesh_alloc(&c->m->arena, rt->n_dests * sizeof(*d));
+	if (sr == NULL || d == NULL)
+		return -ENOMEM;
+	sr->sni = mesh_strdup(&c->m->arena, sni);
+	if (sr->sni == NULL)
+		return -ENOMEM;
+	sr->name = name;
+	for (i = 0; i < rt->n_dests; i++) {
+		d[i].cluster = rt->dests[i].user;
+		d[i].weight = (uint32_t)rt->dests[i].weight;
+		sr->weight_sum += d[i].weight;
+	}
+	sr->dests = d;
+	sr->n_dests = (uint32_t)rt->n_dests;
+	return 0;
+}
+
+/* One SNI pattern of a tls route, narrowed against the hosts of the
+ * bound Gateways' passthrough servers on port (a host "ns/..." only
+ * admits VirtualServices of ns). */
+static int
+sni_narrowed(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
+	     const struct mesh_vs *vs, size_t r,
+	     const struct mesh_gateway *const *bound, size_t n_bound,
+	     uint16_t port)
+{
+	size_t g, s, h;
+	int rc;
+
+	for (g = 0; g < n_bound; g++) {
+		for (s = 0; s < bound[g]->n_servers; s++) {
+			const struct mesh_server *sv = &bound[g]->servers[s];
+
+			if (!sv->passthrough || sv->port != port)
+				continue;
+			for (h = 0; h < sv->n_hosts; h++) {
+				const struct mesh_server_host *x =
+					&sv->hosts[h];
+				const char *d = narrower(sni, x->host);
+
+				if (d == NULL || (strcmp(x->ns, "*") != 0 &&
+				    strcmp(x->ns, vs->res->namespace) != 0))
+					continue;
+				rc = sni_route_add(c, out, d, vs, r, port);
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * A TLS passthrough port: the tls routes of the VirtualServices bound to
+ * its Gateways, in VirtualService order, each SNI pattern narrowed
+ * against the servers' hosts.
+ */
+static int
+build_passthrough(struct mesh_ctx *c, struct gw_mesh_listener *l)
+{
+	const struct mesh_gateway **bound;
+	struct mesh_vec out;
+	size_t v, g, s, r, b, i, n_bound;
+	int rc = 0;
+
+	l->protocol = GW_MESH_PROTO_TLS;
+	l->name = mesh_printf(&c->m->arena, "tls.%u", l->port);
+	bound = calloc(c->gateways.n + 1, sizeof(*bound));
+	if (bound == NULL || l->name == NULL) {
+		free(bound);
+		return -ENOMEM;
+	}
+	mesh_vec_init(&out, sizeof(struct gw_mesh_sni_route));
+	for (v = 0; v < c->vss.n && rc == 0; v++) {
+		const struct mesh_vs *vs = MESH_VEC_AT(&c->vss, struct mesh_vs,
+						       v);
+
+		n_bound = 0;
+		for (g = 0; g < c->gateways.n; g++) {
+			const struct mesh_gateway *gw = MESH_VEC_AT(
+				&c->gateways, struct mesh_gateway, g);
+
+			for (s = 0; s < gw->n_servers; s++) {
+				if (gw->servers[s].passthrough &&
+				    gw->servers[s].port == l->port &&
+				    vs_binds(vs, gw)) {
+					bound[n_bound++] = gw;
+					break;
+				}
+			}
+		}
+		for (r = 0; r < vs->n_tls_routes && n_bound > 0; r++) {
+			const struct mesh_tls_route *rt = &vs->tls_routes[r];
+
+			for (b = 0; b < rt->n_matches && rc == 0; b++) {
+				const struct mesh_tls_match *m =
+					&rt->matches[b];
+
+				if ((m->port != 0 && m->port != l->port) ||
+				    !block_binds(&m->gws, bound, n_bound))
+					continue;
+				for (i = 0; i < m->n_sni && rc == 0; i++)
+					rc = sni_narrowed(c, &out,
+							  m->sni_hosts[i], vs,
+							  r, bound, n_bound,
+							  l->port);
+			}
+		}
+	}
+	if (rc == 0 && out.n > 0) {
+		struct gw_mesh_sni_route *arr =
+			mesh_alloc(&c->m->arena, out.n * sizeof(*arr));
+
+		if (arr == NULL) {
+			rc = -ENOMEM;
+		} else {
+			memcpy(arr, out.items, out.n * sizeof(*arr));
+			l->sni_routes = arr;
+			l->n_sni_routes = (uint32_t)out.n;
+		}
+	}
+	mesh_vec_free(&out);
+	free(bound);
+	return rc;
+}
+
 static int
 port_cmp(const void *a, const void *b)
 {
@@ -834,6 +1022,9 @@ port_cmp(const void *a, const void *b)
 static void
 ports_conflicts(struct mesh_ctx *c)
 {
+	static const char *const kinds[] = {
+		"", "HTTP", "HTTPS", "TLS passthrough",
+	};
 	size_t g, s, g2, s2;
 
 	for (g = 0; g < c->gateways.n; g++) {
@@ -845,7 +1036,7 @@ ports_conflicts(struct mesh_ctx *c)
 				(struct mesh_server *)&gw->servers[s];
 			const struct mesh_server *first = NULL;
 
-			if (!sv->http)
+			if (server_kind(sv) == 0)
 				continue;
 			for (g2 = 0; g2 <= g && first == NULL; g2++) {
 				const struct mesh_gateway *o = MESH_VEC_AT(
@@ -854,22 +1045,23 @@ ports_conflicts(struct mesh_ctx *c)
 				for (s2 = 0; s2 < o->n_servers; s2++) {
 					if (g2 == g && s2 == s)
 						break;
-					if (o->servers[s2].http &&
+					if (server_kind(&o->servers[s2]) != 0 &&
 					    o->servers[s2].port == sv->port) {
 						first = &o->servers[s2];
 						break;
 					}
 				}
 			}
-			if (first == NULL || first->https == sv->https)
+			if (first == NULL || server_kind(first) ==
+					     server_kind(sv))
 				continue;
 			mesh_diag_res(c, gw->res, GW_MESH_ERROR, NULL,
 				      "spec.servers[%zu]: port %u already "
-				      "serves %s; one port cannot serve both "
-				      "HTTP and HTTPS (this server is left "
-				      "out)", s, sv->port,
-				      first->https ? "HTTPS" : "HTTP");
-			sv->http = sv->https = false;
+				      "serves %s; one port serves one of "
+				      "HTTP, HTTPS and TLS passthrough (this "
+				      "server is left out)", s, sv->port,
+				      kinds[server_kind(first)]);
+			sv->http = sv->https = sv->passthrough = false;
 		}
 	}
 }
@@ -878,6 +1070,7 @@ int
 mesh_build(struct mesh_ctx *c)
 {
 	uint16_t *ports;
+	bool *passthrough;
 	size_t n = 0, g, s, v, i;
 	int rc = 0;
 
@@ -926,14 +1119,18 @@ mesh_build(struct mesh_ctx *c)
 	ports_conflicts(c);
 	/* listeners, by port */
 	ports = calloc(65536, sizeof(*ports));
-	if (ports == NULL)
+	passthrough = calloc(65536, sizeof(*passthrough));
+	if (ports == NULL || passthrough == NULL) {
+		free(ports);
+		free(passthrough);
 		return -ENOMEM;
+	}
 	for (g = 0; g < c->gateways.n; g++) {
 		const struct mesh_gateway *gw =
 			MESH_VEC_AT(&c->gateways, struct mesh_gateway, g);
 
 		for (s = 0; s < gw->n_servers; s++) {
-			if (!gw->servers[s].http)
+			if (server_kind(&gw->servers[s]) == 0)
 				continue;
 			for (i = 0; i < n; i++) {
 				if (ports[i] == gw->servers[s].port)
@@ -941,11 +1138,27 @@ mesh_build(struct mesh_ctx *c)
 			}
 			if (i == n)
 				ports[n++] = gw->servers[s].port;
+			if (gw->servers[s].passthrough)
+				passthrough[gw->servers[s].port] = true;
 		}
 	}
 	qsort(ports, n, sizeof(*ports), port_cmp);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = build_listener(c, ports[i]);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct gw_mesh_listener *l;
+
+		if (!passthrough[ports[i]]) {
+			rc = build_listener(c, ports[i]);
+			continue;
+		}
+		l = mesh_vec_push(&c->m->listeners);
+		if (l == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		l->port = ports[i];
+		rc = build_passthrough(c, l);
+	}
+	free(passthrough);
 	free(ports);
 	return rc;
 }

@@ -170,10 +170,10 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 {
 	static const char *const known[] = { "tcp", "http", NULL };
 	static const char *const tcp_known[] = {
-		"maxConnections", "connectTimeout", NULL,
+		"maxConnections", "connectTimeout", "idleTimeout", NULL,
 	};
 	static const char *const tcp_unsupported[] = {
-		"tcpKeepalive", "maxConnectionDuration", "idleTimeout", NULL,
+		"tcpKeepalive", "maxConnectionDuration", NULL,
 	};
 	static const char *const http_known[] = {
 		"http1MaxPendingRequests", "maxRequestsPerConnection",
@@ -204,6 +204,12 @@ decode_pool(struct mesh_ctx *c, const struct gw_config_node *n,
 					 path);
 				(void)mesh_duration(c, v, p, 1, UINT32_MAX,
 						    &pol->connect_timeout_ms);
+			}
+			if ((v = gw_config_node_get(t, "idleTimeout"))) {
+				snprintf(p, sizeof(p), "%s.tcp.idleTimeout",
+					 path);
+				(void)mesh_duration(c, v, p, 1, UINT32_MAX,
+						    &pol->tcp_idle_timeout_ms);
 			}
 		}
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Gateway (networking.istio.io) → servers: port, protocol, hosts with
- * their namespace part, tls. HTTP and HTTPS (terminated) servers are
- * compiled; TLS, TCP and the other protocols are reported as not
+ * their namespace part, tls. HTTP, HTTPS (terminated) and TLS or HTTPS
+ * servers in PASSTHROUGH mode (routed by SNI) are compiled; TCP, TLS
+ * terminated into TCP routes and the other protocols are reported as not
  * supported yet. Control thread.
  */
 #include <stdio.h>
@@ -52,6 +53,67 @@ server_host(struct mesh_ctx *c, const struct gw_config_node *n,
 	return true;
 }
 
+/*
+ * The tls of an HTTPS or TLS server when its mode routes the connection
+ * rather than terminating it for HTTP: PASSTHROUGH (routed by SNI through
+ * VirtualService tls routes), or a mode meshgw does not serve yet (the
+ * server is left out, with a warning). @return false for an HTTPS server
+ * that terminates TLS (mesh_server_tls() decodes it).
+ */
+static bool
+tls_mode_routes(struct mesh_ctx *c, const struct gw_config_node *tls,
+		const char *path, bool tls_proto, struct mesh_server *sv)
+{
+	const struct gw_config_node *v = gw_config_node_get(tls, "mode");
+	const char *mode = "PASSTHROUGH";
+	char p[240];
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s.mode", path);
+	if (v != NULL && !mesh_str(c, v, p, &mode))
+		return true;
+	if (v == NULL && tls->n > 0) {
+		/* certificates without a mode: Istio's default PASSTHROUGH
+		 * would drop them, which is rarely what was meant */
+		mesh_err(c, tls, "%s: absent, so PASSTHROUGH (Istio's "
+			 "default), which does not use %s.%s; say SIMPLE (or "
+			 "MUTUAL) to terminate TLS here", p, path,
+			 tls->pairs[0].key);
+		sv->http = sv->https = false;
+		return true;
+	}
+	if (strcmp(mode, "PASSTHROUGH") == 0) {
+		sv->passthrough = true;
+		sv->http = sv->https = false;
+		for (i = 0; i < tls->n; i++) {
+			const char *k = tls->pairs[i].key;
+
+			if (strcmp(k, "mode") != 0)
+				mesh_warn(c, tls->pairs[i].value, "%s.%s: not "
+					  "used in PASSTHROUGH mode (the "
+					  "backend terminates TLS); ignored",
+					  path, k);
+		}
+		return true;
+	}
+	if (strcmp(mode, "AUTO_PASSTHROUGH") == 0 ||
+	    strcmp(mode, "ISTIO_MUTUAL") == 0) {
+		mesh_warn(c, v, "%s: %s is not supported yet; this server is "
+			  "ignored", p, mode);
+		sv->http = sv->https = false;
+		return true;
+	}
+	if (tls_proto) {
+		/* SIMPLE and the others: terminated, then tcp routes */
+		mesh_warn(c, v != NULL ? v : tls, "%s: a TLS server in mode %s "
+			  "routes the decrypted bytes with tcp routes, which "
+			  "are not supported yet; this server is ignored", p,
+			  mode);
+		return true;
+	}
+	return false;
+}
+
 static void
 decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 	      const char *path, struct mesh_server *sv)
@@ -69,6 +131,7 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 	const struct gw_config_node *port, *v, *hosts;
 	struct mesh_server_host *h;
 	const char *proto = NULL, *name;
+	bool tls_proto = false;
 	char p[200];
 	uint64_t num = 0;
 	size_t i, k;
@@ -108,6 +171,8 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 			sv->http = true;
 		else if (k == 1)
 			sv->http = sv->https = true;
+		else if (k == 7)
+			tls_proto = true;
 		else
 			mesh_warn(c, v, "%s: %s servers are not supported yet; "
 				  "this server is ignored", p, protocols[k]);
@@ -136,6 +201,10 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 
 	v = gw_config_node_get(n, "tls");
 	snprintf(p, sizeof(p), "%s.tls", path);
+	if ((sv->https || tls_proto) && v != NULL &&
+	    v->type == GW_CONFIG_NODE_MAP &&
+	    tls_mode_routes(c, v, p, tls_proto, sv))
+		return;
 	if (sv->https) {
 		char name[300];
 
@@ -148,6 +217,11 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 		if (!mesh_is_map(c, v, p) ||
 		    !mesh_server_tls(c, v, p, sv, name))
 			sv->http = sv->https = false;
+	} else if (tls_proto) {
+		if (v == NULL)
+			mesh_err(c, n, "%s: required for a TLS server", p);
+		else
+			(void)mesh_is_map(c, v, p);
 	} else if (v != NULL && sv->http) {
 		const struct gw_config_node *r;
 		bool on = false;
@@ -211,7 +285,8 @@ mesh_decode_gateway(struct mesh_ctx *c)
 		for (j = i + 1; j < servers->n; j++) {
 			size_t a, b;
 
-			if (!sv[i].http || !sv[j].http ||
+			if (!(sv[i].http || sv[i].passthrough) ||
+			    !(sv[j].http || sv[j].passthrough) ||
 			    sv[i].port != sv[j].port)
 				continue;
 			for (a = 0; a < sv[i].n_hosts; a++) {

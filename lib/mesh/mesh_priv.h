@@ -65,6 +65,7 @@ struct mesh_server {
 	bool http;		/* HTTP routing (protocol HTTP or HTTPS) */
 	bool https;		/* TLS terminated: tls is set */
 	bool redirect;		/* HTTP with tls.httpsRedirect */
+	bool passthrough;	/* TLS PASSTHROUGH: routed by SNI */
 	struct gw_mesh_tls_server *tls;	/* in the mesh arena */
 	const struct mesh_server_host *hosts;
 	size_t n_hosts;
@@ -116,6 +117,7 @@ struct mesh_policy {
 	uint32_t max_pending;
 	uint32_t max_requests_per_conn;
 	uint32_t idle_timeout_ms;
+	uint32_t tcp_idle_timeout_ms;
 	/* 0 is a valid maxRetries (no retries), so presence has a flag */
 	bool has_max_retries;
 	uint32_t max_retries;
@@ -143,6 +145,23 @@ struct mesh_block_gws {
 	size_t n;
 };
 
+/* A tls route's match block: SNI patterns, an optional port, and the
+ * gateways it is limited to. */
+struct mesh_tls_match {
+	const char *const *sni_hosts;
+	size_t n_sni;
+	uint32_t port;			/* 0: any */
+	struct mesh_block_gws gws;
+};
+
+/* A VirtualService tls route; its destinations' `user` is the cluster. */
+struct mesh_tls_route {
+	const struct mesh_tls_match *matches;
+	size_t n_matches;
+	struct gw_route_dest_conf *dests;
+	size_t n_dests;
+};
+
 /* A VirtualService, its http routes already in lib/route's form. */
 struct mesh_vs {
 	const struct gw_config_resource *res;
@@ -154,6 +173,8 @@ struct mesh_vs {
 	size_t n_routes;
 	/* block_gws[r][b]: match block b of route r */
 	struct mesh_block_gws **block_gws;
+	struct mesh_tls_route *tls_routes;
+	size_t n_tls_routes;
 };
 
 /*

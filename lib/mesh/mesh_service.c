@@ -128,10 +128,14 @@ decode_port(struct mesh_ctx *c, const struct gw_config_node *n,
 		return false;
 	v = gw_config_node_get(n, "protocol");
 	snprintf(p, sizeof(p), "%s.protocol", path);
+	/* HTTPS and TLS ports carry TLS as they are (passthrough), or get
+	 * it from a DestinationRule's tls (origination), as in Istio */
 	if (v != NULL && mesh_str(c, v, p, &proto) &&
-	    strcasecmp(proto, "HTTP") != 0)
-		mesh_warn(c, v, "%s: meshgw speaks HTTP/1.1 to every upstream "
-			  "for now; \"%s\" is not honoured", p, proto);
+	    strcasecmp(proto, "HTTP") != 0 && strcasecmp(proto, "HTTPS") != 0 &&
+	    strcasecmp(proto, "TLS") != 0)
+		mesh_warn(c, v, "%s: meshgw speaks HTTP/1.1 (or relays TLS) "
+			  "to every upstream for now; \"%s\" is not honoured",
+			  p, proto);
 	return true;
 }
 

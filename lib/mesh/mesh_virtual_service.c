@@ -2,7 +2,8 @@
 /*
  * VirtualService (networking.istio.io) → http routes in lib/route's
  * builder form, with the gateways the service and each match block bind
- * to. tls and tcp routes are reported as not supported yet. Strings are
+ * to, and tls routes (SNI passthrough) with their weighted destinations;
+ * tcp routes are reported as not supported yet. Strings are
  * borrowed from the configuration (lib/route copies what it keeps).
  * Control thread.
  */
@@ -326,12 +327,16 @@ destination(struct mesh_ctx *c, const struct gw_config_node *n,
 	return true;
 }
 
+/* http (or tls, without headers) RouteDestinations into r's dests. */
 static bool
 route_dests(struct mesh_ctx *c, const struct gw_config_node *n,
-	    const char *path, struct gw_route_conf *r)
+	    const char *path, bool http, struct gw_route_conf *r)
 {
 	static const char *const known[] = {
 		"destination", "weight", "headers", NULL,
+	};
+	static const char *const l4_known[] = {
+		"destination", "weight", NULL,
 	};
 	struct gw_route_dest_conf *d;
 	const struct gw_config_node *v;
@@ -348,7 +353,7 @@ route_dests(struct mesh_ctx *c, const struct gw_config_node *n,
 		const struct gw_config_node *it = n->items[i];
 
 		P(p, "%s[%zu]", path, i);
-		if (!mesh_fields(c, it, p, known, NULL))
+		if (!mesh_fields(c, it, p, http ? known : l4_known, NULL))
 			return false;
 		if ((v = gw_config_node_get(it, "destination")) == NULL) {
 			mesh_err(c, it, "%s.destination: required", p);
@@ -748,7 +753,7 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 	}
 	if ((v = gw_config_node_get(n, "route")) != NULL) {
 		P(p, "%s.route", path);
-		if (!route_dests(c, v, p, r))
+		if (!route_dests(c, v, p, true, r))
 			return;
 		actions++;
 	}
@@ -826,14 +831,139 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 	}
 }
 
+/* TLSMatchAttributes: sniHosts (required; each within the service's
+ * hosts), port, gateways. */
+static bool
+decode_tls_match(struct mesh_ctx *c, const struct gw_config_node *n,
+		 const char *path, const struct mesh_vs *vs,
+		 struct mesh_tls_match *m, bool *never)
+{
+	static const char *const known[] = {
+		"sniHosts", "port", "gateways", "destinationSubnets",
+		"sourceLabels", "sourceNamespace", NULL,
+	};
+	const struct gw_config_node *v;
+	char p[240];
+	uint64_t num;
+	size_t i, h;
+
+	if (!mesh_fields(c, n, path, known, NULL))
+		return false;
+	P(p, "%s.sniHosts", path);
+	v = mesh_seq_required(c, n, "sniHosts", p, "SNI host");
+	if (v == NULL || !mesh_str_list(c, v, p, &m->sni_hosts, &m->n_sni))
+		return false;
+	for (i = 0; i < m->n_sni; i++) {
+		const char *sni = m->sni_hosts[i];
+
+		if (!mesh_host_pattern_ok(sni)) {
+			mesh_err(c, v->items[i], "%s[%zu]: \"%s\" is not a "
+				 "host, \"*.suffix\" or \"*\"", p, i, sni);
+			return false;
+		}
+		for (h = 0; h < vs->n_hosts; h++) {
+			if (mesh_host_covers(vs->hosts[h], sni) ||
+			    mesh_host_covers(sni, vs->hosts[h]))
+				break;
+		}
+		if (h == vs->n_hosts) {
+			mesh_err(c, v->items[i], "%s[%zu]: \"%s\" is not "
+				 "within the VirtualService's hosts", p, i,
+				 sni);
+			return false;
+		}
+	}
+	if ((v = gw_config_node_get(n, "port")) != NULL) {
+		P(p, "%s.port", path);
+		if (!mesh_uint(c, v, p, 1, 65535, &num))
+			return false;
+		m->port = (uint32_t)num;
+	}
+	if ((v = gw_config_node_get(n, "gateways")) != NULL) {
+		P(p, "%s.gateways", path);
+		if (!gateway_list(c, v, p, &m->gws.names, &m->gws.n))
+			return false;
+		if (m->gws.n == 0)
+			*never = true;	/* only "mesh" */
+	}
+	if ((v = gw_config_node_get(n, "destinationSubnets")) != NULL ||
+	    (v = gw_config_node_get(n, "sourceLabels")) != NULL ||
+	    (v = gw_config_node_get(n, "sourceNamespace")) != NULL) {
+		/* a condition meshgw does not check is never taken as met */
+		mesh_warn(c, v, "%s: destinationSubnets, sourceLabels and "
+			  "sourceNamespace are not supported for tls routes "
+			  "yet; this match block never matches", path);
+		*never = true;
+	}
+	return true;
+}
+
+/* spec.tls[i]: match blocks and weighted destinations. *skip when every
+ * block is for something else. */
+static void
+decode_tls_route(struct mesh_ctx *c, const struct gw_config_node *n,
+		 const char *path, const struct mesh_vs *vs,
+		 struct mesh_tls_route *r, bool *skip)
+{
+	static const char *const known[] = { "match", "route", NULL };
+	const struct gw_config_node *v;
+	struct mesh_tls_match *m;
+	struct gw_route_conf rc;
+	uint64_t sum = 0;
+	char p[240];
+	size_t i, k = 0;
+
+	if (!mesh_fields(c, n, path, known, NULL))
+		return;
+	P(p, "%s.match", path);
+	v = mesh_seq_required(c, n, "match", p, "match block");
+	if (v == NULL)
+		return;
+	m = tmp_array(c, v->n, sizeof(*m));
+	if (m == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		bool never = false;
+
+		P(p, "%s.match[%zu]", path, i);
+		if (!decode_tls_match(c, v->items[i], p, vs, &m[k], &never))
+			return;
+		if (!never)
+			k++;
+	}
+	P(p, "%s.route", path);
+	memset(&rc, 0, sizeof(rc));
+	v = mesh_seq_required(c, n, "route", p, "destination");
+	if (v == NULL || !route_dests(c, v, p, false, &rc))
+		return;
+	for (i = 0; i < rc.n_dests; i++)
+		sum += (uint64_t)rc.dests[i].weight;
+	if (rc.n_dests == 1) {
+		/* a single destination takes everything, whatever its weight */
+		((struct gw_route_dest_conf *)rc.dests)[0].weight = 1;
+	} else if (sum == 0) {
+		mesh_err(c, v, "%s: the weights of several destinations must "
+			 "not all be 0", p);
+		return;
+	}
+	if (k == 0) {
+		*skip = true;
+		return;
+	}
+	r->matches = m;
+	r->n_matches = k;
+	r->dests = (struct gw_route_dest_conf *)rc.dests;
+	r->n_dests = rc.n_dests;
+}
+
 void
 mesh_decode_virtual_service(struct mesh_ctx *c)
 {
 	static const char *const known[] = {
-		"hosts", "gateways", "http", NULL,
+		"hosts", "gateways", "http", "tls", NULL,
 	};
 	static const char *const unsupported[] = {
-		"tls", "tcp", "exportTo", NULL,
+		"tcp", "exportTo", NULL,
 	};
 	const struct gw_config_node *spec = c->res->spec, *v;
 	struct mesh_vs vs, *vp;
@@ -889,6 +1019,24 @@ mesh_decode_virtual_service(struct mesh_ctx *c)
 				k++;
 		}
 		vs.n_routes = k;
+	}
+	v = gw_config_node_get(spec, "tls");
+	if (v != NULL && !c->res_error) {
+		if (!mesh_is_seq(c, v, "spec.tls"))
+			return;
+		vs.tls_routes = tmp_array(c, v->n, sizeof(*vs.tls_routes));
+		if (vs.tls_routes == NULL)
+			return;
+		for (i = 0, k = 0; i < v->n; i++) {
+			bool skip = false;
+
+			P(p, "spec.tls[%zu]", i);
+			decode_tls_route(c, v->items[i], p, &vs,
+					 &vs.tls_routes[k], &skip);
+			if (!skip)
+				k++;
+		}
+		vs.n_tls_routes = k;
 	}
 	if (c->res_error)
 		return;

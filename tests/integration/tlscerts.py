@@ -92,6 +92,8 @@ SERVERS = [
     ("default-ec", "default.test", ["default.test"], "ec"),
     ("mtls-ec", "mtls.example.test", ["mtls.example.test"], "ec"),
     ("backend-ec", "backend.internal", ["backend.internal"], "ec"),
+    ("pass-ec", "pass.example.test",
+     ["pass.example.test", "*.pass.example.test"], "ec"),
 ]
 
 
