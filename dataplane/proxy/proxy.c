@@ -568,6 +568,14 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 				    &up_ops, s, &err);
 	else
 		up = NULL;
+	/* DestinationRule tls: connected() comes after the handshake (a
+	 * tunnel's bytes are TLS already: passed as they are) */
+	if (up != NULL && pc->tls != NULL && !s->l4 &&
+	    gw_tls_client_attach(up, pc->tls) < 0) {
+		gw_tcp_ctx_set(up, NULL);
+		gw_tcp_abort(up);	/* its connected() finds no session */
+		up = NULL;
+	}
 	if (up == NULL) {
 		pw->stats.upstream_cx_fail++;
 		s->endpoint = idx;

@@ -209,6 +209,7 @@ struct proxy_idle {
 struct proxy_cluster {
 	const struct gw_mesh_cluster *mc;
 	struct gw_health_cluster *hc;	/* shared health, weights */
+	const struct gw_tls_client *tls; /* DestinationRule tls; NULL plain */
 	uint32_t gen;			/* hc->gen the fields below are for */
 	bool panic;			/* too few healthy: all picked */
 	const struct gw_lb *lb;		/* the balancer lb_state is for */

@@ -213,6 +213,7 @@ gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 
 		pc->mc = gw_mesh_cluster_at(mesh, i);
 		pc->hc = gw_health_cluster_get(health, i);
+		pc->tls = gw_tls_set_client(tls, i);
 		if (pc->hc == NULL || pc->hc->mc != pc->mc) {
 			snprintf(err, errlen, "the health state is not the "
 				 "mesh's");

@@ -12,9 +12,14 @@
  * else the port's first server), so every server keeps its own
  * certificates, versions, suites and client-certificate policy.
  *
+ * The client side (TLS origination, DestinationRule tls) is the same
+ * layer put on an upstream connection: it handshakes once TCP connects,
+ * verifying the endpoint (CA, SNI or subjectAltNames), before the
+ * application hears connected(), and resumes sessions per endpoint.
+ *
  * Contexts: a gw_tls_set is built by ctrl with each configuration
- * snapshot from the compiled mesh (one SSL_CTX per HTTPS server), and is
- * freed with it; connections hold their SSL_CTX by OpenSSL's reference
+ * snapshot from the compiled mesh (one SSL_CTX per HTTPS server and per
+ * cluster that originates TLS), and is freed with it; connections hold their SSL_CTX by OpenSSL's reference
  * count, so a replaced certificate serves new handshakes while older
  * connections go on. Session tickets are encrypted with keys shared by
  * every worker and every snapshot (gw_tls_keys), replaced by ctrl every
@@ -52,6 +57,11 @@
 	X(tls12, "handshakes at TLS 1.2")                                      \
 	X(tls13, "handshakes at TLS 1.3")                                      \
 	X(handshake_cycles, "TSC cycles spent in handshake steps")             \
+	X(upstream_handshakes, "handshakes as a client (origination)")         \
+	X(upstream_resumed, "of them, sessions resumed")                       \
+	X(upstream_handshake_errors, "client handshakes that failed")          \
+	X(upstream_bad_certificate, "upstream certificates that failed "        \
+	  "verification")                                                      \
 	X(active, "TLS connections open now (gauge)")
 
 struct gw_tls_stats {
@@ -90,6 +100,12 @@ void gw_tls_set_free(struct gw_tls_set *s);
 const struct gw_tls_listener *gw_tls_set_listener(const struct gw_tls_set *s,
 						  uint16_t port);
 
+struct gw_tls_client;
+/** The client context of the mesh's cluster ci (DestinationRule tls);
+ * NULL when its endpoints are spoken to in plain text. */
+const struct gw_tls_client *gw_tls_set_client(const struct gw_tls_set *s,
+					      uint32_t ci);
+
 /* ---- workers ------------------------------------------------------------- */
 
 /** Per-worker state for up to max_conns TLS connections (ctrl, before
@@ -110,6 +126,18 @@ const struct gw_tls_stats *gw_tls_stats_get(const struct gw_worker *w);
  */
 int gw_tls_server_attach(struct gw_tcp_conn *c,
 			 const struct gw_tls_listener *l);
+
+/**
+ * Make c, just returned by gw_tcp_connect(), a TLS client of cl (TLS
+ * origination). The handshake starts when TCP connects, and the
+ * application's connected() comes when it is done: 0, or an error
+ * (-ECONNRESET for a failed handshake, a verification failure included),
+ * after which the application hears nothing more of c. Sessions are
+ * resumed from a per-worker cache keyed by context and endpoint.
+ * @return 0, or -ENOBUFS (no TLS state free) / -ENOMEM.
+ */
+int gw_tls_client_attach(struct gw_tcp_conn *c,
+			 const struct gw_tls_client *cl);
 
 /** The Gateway server a handshake picked. Owned by its SSL_CTX, so it
  * lives as long as any connection made with it, whatever happens to the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dataplane/tls contexts: one SSL_CTX per Gateway HTTPS server, built by
- * ctrl with each snapshot; the session ticket key ring (see gw_tls.h).
+ * dataplane/tls contexts: one SSL_CTX per Gateway HTTPS server and per
+ * cluster that originates TLS, built by ctrl with each snapshot; the
+ * session ticket key ring (see gw_tls.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -327,13 +328,15 @@ out:
 	return rc;
 }
 
-/* Client CAs (and CRL) into ctx's store and its CA list. */
+/* CAs (and a CRL) into ctx's store; a server also names them to its
+ * clients (client_ca). */
 static int
-ctx_add_ca(SSL_CTX *ctx, const struct gw_mesh_tls_server *ms, char *err,
+ctx_add_ca(SSL_CTX *ctx, const struct gw_mesh_blob *ca,
+	   const struct gw_mesh_blob *crl_blob, bool client_ca, char *err,
 	   size_t errlen)
 {
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
-	BIO *bio = BIO_new_mem_buf(ms->ca.data, (int)ms->ca.len);
+	BIO *bio = BIO_new_mem_buf(ca->data, (int)ca->len);
 	X509_CRL *crl;
 	X509 *x;
 	int n = 0;
@@ -342,11 +345,11 @@ ctx_add_ca(SSL_CTX *ctx, const struct gw_mesh_tls_server *ms, char *err,
 		return -ENOMEM;
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (X509_STORE_add_cert(st, x) != 1 ||
-		    SSL_CTX_add_client_CA(ctx, x) != 1) {
+		    (client_ca && SSL_CTX_add_client_CA(ctx, x) != 1)) {
 			X509_free(x);
 			BIO_free(bio);
 			snprintf(err, errlen, "%s: cannot use a CA certificate",
-				 ms->ca.path);
+				 ca->path);
 			return -EINVAL;
 		}
 		X509_free(x);
@@ -355,12 +358,12 @@ ctx_add_ca(SSL_CTX *ctx, const struct gw_mesh_tls_server *ms, char *err,
 	ERR_clear_error();
 	BIO_free(bio);
 	if (n == 0) {
-		snprintf(err, errlen, "%s: no CA certificate", ms->ca.path);
+		snprintf(err, errlen, "%s: no CA certificate", ca->path);
 		return -EINVAL;
 	}
-	if (ms->crl.data == NULL)
+	if (crl_blob->data == NULL)
 		return 0;
-	bio = BIO_new_mem_buf(ms->crl.data, (int)ms->crl.len);
+	bio = BIO_new_mem_buf(crl_blob->data, (int)crl_blob->len);
 	if (bio == NULL)
 		return -ENOMEM;
 	n = 0;
@@ -529,7 +532,7 @@ server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
 	}
 	SSL_CTX_set_tlsext_status_cb(ctx, ocsp_cb);
 	if (ms->mode != GW_MESH_TLS_SIMPLE) {
-		rc = ctx_add_ca(ctx, ms, err, errlen);
+		rc = ctx_add_ca(ctx, &ms->ca, &ms->crl, true, err, errlen);
 		if (rc < 0)
 			return rc;
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
@@ -541,6 +544,85 @@ server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
 	return 0;
 }
 
+/* Client contexts get unique ids: a cached session is only resumed with
+ * the context (CA, certificate, names) it was made with. Ctrl only. */
+static uint64_t client_ids;
+
+/* The client context of cluster mc (DestinationRule tls). */
+static int
+client_build(const struct gw_mesh_cluster *mc, struct gw_tls_client *cl,
+	     char *err, size_t errlen)
+{
+	static const unsigned char alpn[] = "\x08http/1.1";
+	const struct gw_mesh_tls_client *tc = mc->tls;
+	struct tls_server *srv;
+	char why[160];
+	SSL_CTX *ctx;
+	int rc;
+
+	srv = calloc(1, sizeof(*srv));
+	ctx = SSL_CTX_new(TLS_client_method());
+	cl->sni = strdup(tc->sni != NULL ? tc->sni : mc->host);
+	if (srv != NULL) {
+		srv->id.name = strdup(tc->name);
+		srv->id.hosts = calloc(1, sizeof(char *));
+		srv->sans = strs_dup(tc->sans, tc->n_sans);
+		srv->n_sans = srv->sans != NULL ? tc->n_sans : 0;
+	}
+	if (srv == NULL || ctx == NULL || cl->sni == NULL ||
+	    srv->id.name == NULL || srv->id.hosts == NULL ||
+	    srv->sans == NULL) {
+		server_free(srv);
+		SSL_CTX_free(ctx);
+		return -ENOMEM;
+	}
+	srv->ctx = ctx;
+	srv->mode = tc->mode;
+	/* the context owns srv: its subjectAltNames for verify_cb */
+	SSL_CTX_set_ex_data(ctx, tls_ex_server, srv);
+	cl->ctx = ctx;
+	cl->id = ++client_ids;
+	cl->check_host = !tc->insecure_skip_verify && tc->n_sans == 0;
+	if (SSL_CTX_set_min_proto_version(ctx, GW_MESH_TLS_V1_2) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, TLS_DEFAULT_CIPHERS) != 1 ||
+	    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0) {
+		ssl_reason(why, sizeof(why));
+		snprintf(err, errlen, "%s: %s", tc->name, why);
+		return -EINVAL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+					 SSL_OP_NO_COMPRESSION |
+					 SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* sessions go to the worker's cache, never OpenSSL's (it locks) */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+					    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, tls_client_new_session);
+	if (tc->mode == GW_MESH_TLS_MUTUAL) {
+		rc = ctx_add_cert(ctx, &tc->cert, &srv->leaf[0], err, errlen);
+		if (rc < 0)
+			return rc;
+		srv->n_certs = 1;
+	}
+	if (tc->insecure_skip_verify) {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+		return 0;
+	}
+	if (tc->ca.data != NULL) {
+		rc = ctx_add_ca(ctx, &tc->ca, &tc->crl, false, err, errlen);
+		if (rc < 0)
+			return rc;
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		ssl_reason(why, sizeof(why));
+		snprintf(err, errlen, "%s: the system's CA certificates: %s",
+			 tc->name, why);
+		return -EINVAL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	SSL_CTX_set_verify_depth(ctx, 10);
+	return 0;
+}
+
 void
 gw_tls_set_free(struct gw_tls_set *s)
 {
@@ -548,6 +630,11 @@ gw_tls_set_free(struct gw_tls_set *s)
 
 	if (s == NULL)
 		return;
+	for (i = 0; i < s->n_clients; i++) {
+		SSL_CTX_free(s->clients[i].ctx);
+		free(s->clients[i].sni);
+	}
+	free(s->clients);
 	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < s->listeners[i].n; k++)
 			SSL_CTX_free(s->listeners[i].ctx[k]);
@@ -607,6 +694,18 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 					l->ctx[k], tls_ex_server);
 		}
 	}
+	if (rc == 0) {
+		s->n_clients = (uint32_t)gw_mesh_cluster_count(mesh);
+		s->clients = calloc(s->n_clients + 1, sizeof(*s->clients));
+		if (s->clients == NULL)
+			rc = -ENOMEM;
+	}
+	for (k = 0; rc == 0 && k < s->n_clients; k++) {
+		const struct gw_mesh_cluster *mc = gw_mesh_cluster_at(mesh, k);
+
+		if (mc->tls != NULL)
+			rc = client_build(mc, &s->clients[k], err, errlen);
+	}
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "out of memory for TLS contexts");
@@ -615,6 +714,14 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 	}
 	*out = s;
 	return 0;
+}
+
+const struct gw_tls_client *
+gw_tls_set_client(const struct gw_tls_set *s, uint32_t ci)
+{
+	if (s == NULL || ci >= s->n_clients || s->clients[ci].ctx == NULL)
+		return NULL;
+	return &s->clients[ci];
 }
 
 const struct gw_tls_listener *

@@ -282,6 +282,23 @@ app_eof(struct tls_conn *t)
 		ops->eof(t->c);
 }
 
+/* Client: the application's connected(), once; after an error it hears
+ * nothing more of the connection. */
+static void
+app_connected(struct tls_conn *t, int err)
+{
+	const struct gw_tcp_app_ops *ops = gw_tcp_app(t->c);
+
+	if (t->app_gone || t->dead)
+		return;
+	if (err != 0) {
+		t->app_gone = true;
+		t->app_eof = true;
+	}
+	if (ops->connected != NULL)
+		ops->connected(t->c, err);
+}
+
 /* ---- the ClientHello ------------------------------------------------------- */
 
 static void
@@ -405,6 +422,15 @@ handshake(struct tls_conn *t)
 
 	rc = SSL_do_handshake(t->ssl);
 	tw->stats.handshake_cycles += rte_rdtsc() - t0;
+	if (rc == 1 && t->client) {
+		t->state = TLS_OPEN;
+		t->info.version = (uint16_t)SSL_version(t->ssl);
+		t->info.resumed = SSL_session_reused(t->ssl) == 1;
+		tw->stats.upstream_handshakes++;
+		tw->stats.upstream_resumed += t->info.resumed;
+		app_connected(t, 0);
+		return;
+	}
 	if (rc == 1) {
 		t->state = TLS_OPEN;
 		t->info.version = (uint16_t)SSL_version(t->ssl);
@@ -426,6 +452,24 @@ handshake(struct tls_conn *t)
 	e = SSL_get_error(t->ssl, rc);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return;
+	if (t->client) {
+		long v = SSL_get_verify_result(t->ssl);
+
+		if (v != X509_V_OK) {
+			tw->stats.upstream_bad_certificate++;
+			GW_TLS_LOG(DEBUG, "upstream certificate: %s\n",
+				   X509_verify_cert_error_string(v));
+		} else {
+			tw->stats.upstream_handshake_errors++;
+		}
+		ERR_clear_error();
+		conn_fail(t);
+		/* the alert goes out, then a FIN; the application hears
+		 * its connect failed and nothing more */
+		t->shut_pending = true;
+		app_connected(t, -ECONNRESET);
+		return;
+	}
 	if (SSL_get_verify_result(t->ssl) != X509_V_OK)
 		tw->stats.bad_certificate++;
 	else if (ERR_GET_REASON(ERR_peek_last_error()) ==
@@ -520,6 +564,8 @@ pump(struct tls_conn *t)
 			hello(t);
 		if (t->state == TLS_HANDSHAKE)
 			handshake(t);
+		if (t->dead)
+			break;	/* the application aborted (client) */
 		if (t->state == TLS_OPEN && t->plain_held < TLS_PLAIN_MAX)
 			read_plain(t);
 		if (t->dead)
@@ -588,10 +634,35 @@ layer_closed(struct gw_tcp_conn *c, int err)
 	const struct gw_tcp_app_ops *ops = gw_tcp_app(c);
 
 	t->dead = true;
-	if (ops->closed != NULL)
+	if (t->client && (t->state == TLS_CONNECTING ||
+			  t->state == TLS_HANDSHAKE)) {
+		/* reset in the handshake: the connect failed */
+		if (ops->connected != NULL)
+			ops->connected(c, err != 0 ? err : -ECONNRESET);
+	} else if (!t->app_gone && ops->closed != NULL) {
 		ops->closed(c, err);
+	}
 	t->c = NULL;
 	conn_release(t);
+}
+
+static void
+layer_connected(struct gw_tcp_conn *c, int err)
+{
+	struct tls_conn *t = gw_tcp_layer_ctx(c);
+	const struct gw_tcp_app_ops *ops = gw_tcp_app(c);
+
+	if (err != 0) {
+		/* TCP's last word on c */
+		t->dead = true;
+		if (ops->connected != NULL)
+			ops->connected(c, err);
+		t->c = NULL;
+		conn_release(t);
+		return;
+	}
+	t->state = TLS_HANDSHAKE;
+	pump(t);	/* the ClientHello goes out */
 }
 
 /* ---- the application's calls ---------------------------------------------------- */
@@ -691,8 +762,11 @@ layer_shutdown(struct gw_tcp_conn *c)
 	flush_out(t);
 }
 
+static void layer_connected(struct gw_tcp_conn *c, int err);
+
 static const struct gw_tcp_layer tls_layer = {
 	.up = {
+		.connected = layer_connected,
 		.data = layer_data,
 		.writable = layer_writable,
 		.eof = layer_eof,
@@ -724,6 +798,82 @@ gw_tls_server_attach(struct gw_tcp_conn *c, const struct gw_tls_listener *l)
 	t->lis = l;
 	t->state = TLS_HELLO;
 	t->info.sni = t->sni;
+	tw->stats.active++;
+	gw_tcp_layer_set(c, &tls_layer, t);
+	return 0;
+}
+
+/* The cache slot of (context id, endpoint). */
+static struct tls_sess_slot *
+sess_slot(struct gw_tls_wrk *tw, uint64_t id, uint32_t addr, uint16_t port)
+{
+	uint64_t h = (id * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)addr << 16) ^
+		     port;
+
+	h ^= h >> 29;
+	return &tw->sess[(h * 0xbf58476d1ce4e5b9ULL >> 56) % TLS_SESS_SLOTS];
+}
+
+int
+tls_client_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_conn *t = SSL_get_app_data(ssl);
+	struct tls_sess_slot *sl;
+
+	if (t == NULL || !t->client)
+		return 0;
+	sl = sess_slot(t->tw, t->client_id, t->peer_addr, t->peer_port);
+	SSL_SESSION_free(sl->sess);
+	sl->id = t->client_id;
+	sl->addr = t->peer_addr;
+	sl->port = t->peer_port;
+	sl->sess = sess;
+	return 1;	/* the slot keeps the reference */
+}
+
+int
+gw_tls_client_attach(struct gw_tcp_conn *c, const struct gw_tls_client *cl)
+{
+	struct gw_tls_wrk *tw = gw_tcp_worker(c)->tls;
+	struct tls_sess_slot *sl;
+	struct tls_conn *t;
+	BIO *bio;
+
+	if (tw == NULL || tw->free == NULL || cl == NULL) {
+		if (tw != NULL)
+			tw->stats.conn_overflow++;
+		return -ENOBUFS;
+	}
+	t = tw->free;
+	t->ssl = SSL_new(cl->ctx);
+	bio = BIO_new(tls_bio_method);
+	if (t->ssl == NULL || bio == NULL ||
+	    SSL_set_tlsext_host_name(t->ssl, cl->sni) != 1 ||
+	    (cl->check_host && SSL_set1_host(t->ssl, cl->sni) != 1)) {
+		SSL_free(t->ssl);
+		t->ssl = NULL;
+		BIO_free(bio);
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	tw->free = t->next;
+	t->next = NULL;
+	BIO_set_data(bio, t);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(t->ssl, bio, bio);
+	SSL_set_connect_state(t->ssl);
+	SSL_set_app_data(t->ssl, t);
+	t->c = c;
+	t->client = true;
+	t->client_id = cl->id;
+	gw_tcp_peer(c, &t->peer_addr, &t->peer_port);
+	sl = sess_slot(tw, cl->id, t->peer_addr, t->peer_port);
+	if (sl->sess != NULL && sl->id == cl->id &&
+	    sl->addr == t->peer_addr && sl->port == t->peer_port)
+		(void)SSL_set_session(t->ssl, sl->sess);
+	t->state = TLS_CONNECTING;
+	t->info.sni = t->sni;
+	snprintf(t->sni, sizeof(t->sni), "%s", cl->sni);
 	tw->stats.active++;
 	gw_tcp_layer_set(c, &tls_layer, t);
 	return 0;
@@ -815,6 +965,8 @@ gw_tls_wrk_fini(struct gw_worker *w)
 	 * (free entries hold nothing) */
 	for (i = 0; i < tw->n_conns; i++)
 		conn_clear(&tw->conns[i]);
+	for (i = 0; i < TLS_SESS_SLOTS; i++)
+		SSL_SESSION_free(tw->sess[i].sess);
 	free(tw->conns);
 	rte_free(tw);
 	w->tls = NULL;

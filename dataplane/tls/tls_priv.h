@@ -57,9 +57,20 @@ struct gw_tls_listener {
 	const struct tls_server **servers; /* ctx[i]'s ex_data */
 };
 
+/* A cluster's client context (DestinationRule tls). */
+struct gw_tls_client {
+	SSL_CTX *ctx;			/* a reference; NULL: plain */
+	char *sni;			/* the server name sent */
+	bool check_host;		/* the certificate must be for sni (no
+					 * subjectAltNames given) */
+	uint64_t id;			/* unique: the session cache's key */
+};
+
 struct gw_tls_set {
 	uint32_t n;
 	struct gw_tls_listener *listeners;
+	uint32_t n_clients;		/* the mesh's clusters */
+	struct gw_tls_client *clients;
 };
 
 /* The context's ex_data: its server, the ticket keys. */
@@ -69,8 +80,24 @@ extern int tls_ex_keys;
 /* Pick the server for an SNI: the best rank, else the first. */
 uint32_t tls_pick(const struct gw_tls_listener *l, const char *sni);
 
+/* OpenSSL's new-session callback of client contexts (tls_conn.c): the
+ * session goes to the worker's cache. */
+int tls_client_new_session(SSL *ssl, SSL_SESSION *sess);
+
+/* Client sessions kept per worker, by (context, endpoint), direct
+ * mapped. */
+#define TLS_SESS_SLOTS 256
+
+struct tls_sess_slot {
+	uint64_t id;		/* gw_tls_client.id; 0: empty */
+	uint32_t addr;
+	uint16_t port;
+	SSL_SESSION *sess;	/* a reference */
+};
+
 enum tls_state {
 	TLS_HELLO = 0,	/* server: waiting for the whole ClientHello */
+	TLS_CONNECTING,	/* client: waiting for TCP's connect */
 	TLS_HANDSHAKE,
 	TLS_OPEN,
 	TLS_CLOSED,	/* failed or closed: input is dropped */
@@ -105,6 +132,11 @@ struct tls_conn {
 	bool again;		/* pump once more */
 	bool dead;		/* TCP closed it: free when idle */
 	bool ready;		/* on the worker's deferred list */
+	bool client;		/* TLS origination */
+	bool app_gone;		/* client: told its connect failed */
+	uint64_t client_id;	/* client: its context's id */
+	uint32_t peer_addr;	/* client: the endpoint */
+	uint16_t peer_port;
 	struct tls_conn *next;	/* free list or deferred list */
 	struct gw_tls_info info;
 	char sni[GW_TLS_SNI_MAX + 1];
@@ -118,6 +150,7 @@ struct gw_tls_wrk {
 	struct tls_conn *free;
 	struct tls_conn *ready;
 	struct gw_tls_stats stats;
+	struct tls_sess_slot sess[TLS_SESS_SLOTS];
 	uint8_t hello_in[TLS_HELLO_IN_MAX];
 	uint8_t hello_tmp[GW_TLS_HELLO_MAX + 8];
 	uint8_t wbuf[TLS_RECORD_MAX];

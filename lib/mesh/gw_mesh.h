@@ -121,6 +121,21 @@ struct gw_mesh_tls_server {
 					 * Envoy's default list */
 };
 
+/** DestinationRule trafficPolicy.tls: TLS originated to the endpoints. */
+struct gw_mesh_tls_client {
+	const char *name;		/* "ns/name trafficPolicy.tls" */
+	enum gw_mesh_tls_mode mode;	/* SIMPLE or MUTUAL */
+	struct gw_mesh_tls_cert cert;	/* MUTUAL: the client certificate */
+	struct gw_mesh_blob ca;		/* verifies the endpoints; data NULL:
+					 * the system's CA certificates */
+	struct gw_mesh_blob crl;	/* caCrl; data NULL none */
+	const char *sni;		/* NULL: the cluster's host */
+	const char *const *sans;	/* the endpoint's certificate carries
+					 * one; none: it is valid for the SNI */
+	uint32_t n_sans;
+	bool insecure_skip_verify;	/* no verification at all */
+};
+
 /** One endpoint of a cluster. */
 struct gw_mesh_endpoint {
 	uint32_t addr;    /* IPv4, host byte order */
@@ -189,6 +204,8 @@ struct gw_mesh_cluster {
 	uint32_t max_requests_per_conn; /* 0 in Istio = unlimited: stored as
 					  * GW_MESH_DEFAULT_MAX_REQUESTS */
 	uint32_t idle_timeout_ms;      /* upstream connection idle timeout */
+	const struct gw_mesh_tls_client *tls; /* trafficPolicy.tls; NULL:
+					       * plain TCP */
 	uint32_t tcp_idle_timeout_ms;  /* tcp.idleTimeout: a tunnel (TLS
 					* passthrough) idle this long is
 					* closed; 1 h by default */

@@ -123,6 +123,10 @@ policy_merge(struct mesh_policy *into, const struct mesh_policy *from)
 		into->has_outlier = true;
 		into->outlier = from->outlier;
 	}
+	if (from->has_tls) {
+		into->has_tls = true;
+		into->tls = from->tls;
+	}
 }
 
 /* pol's balancer configuration with its strings copied into the mesh:
@@ -304,6 +308,7 @@ make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 		pol.max_requests_per_conn : GW_MESH_DEFAULT_MAX_REQUESTS;
 	cl->idle_timeout_ms = pol.idle_timeout_ms ? pol.idle_timeout_ms :
 		GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
+	cl->tls = pol.tls;
 	cl->tcp_idle_timeout_ms = pol.tcp_idle_timeout_ms ?
 		pol.tcp_idle_timeout_ms : GW_MESH_DEFAULT_IDLE_TIMEOUT_MS;
 	cl->max_retries = pol.has_max_retries ? pol.max_retries :

@@ -3,8 +3,8 @@
  * DestinationRule (networking.istio.io) → a host's traffic policy and
  * subsets: loadBalancer (simple and consistentHash), connectionPool
  * limits, timeouts and maxRetries, outlierDetection, subsets by labels
- * with their own policy. tls and the rest are reported as not applied
- * yet. Control thread.
+ * with their own policy, tls (origination, files read and checked). The
+ * rest is reported as not applied yet. Control thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -329,10 +329,11 @@ decode_policy(struct mesh_ctx *c, const struct gw_config_node *n,
 	      const char *path, struct mesh_policy *pol)
 {
 	static const char *const known[] = {
-		"loadBalancer", "connectionPool", "outlierDetection", NULL,
+		"loadBalancer", "connectionPool", "outlierDetection", "tls",
+		NULL,
 	};
 	static const char *const unsupported[] = {
-		"tls", "portLevelSettings", "tunnel", "proxyProtocol", NULL,
+		"portLevelSettings", "tunnel", "proxyProtocol", NULL,
 	};
 	const struct gw_config_node *v;
 	char p[200];
@@ -350,6 +351,11 @@ decode_policy(struct mesh_ctx *c, const struct gw_config_node *n,
 	if ((v = gw_config_node_get(n, "outlierDetection")) != NULL) {
 		snprintf(p, sizeof(p), "%s.outlierDetection", path);
 		decode_outlier(c, v, p, pol);
+	}
+	if ((v = gw_config_node_get(n, "tls")) != NULL) {
+		snprintf(p, sizeof(p), "%s.tls", path);
+		if (mesh_client_tls(c, v, p, &pol->tls))
+			pol->has_tls = true;
 	}
 }
 

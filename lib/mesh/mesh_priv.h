@@ -123,6 +123,8 @@ struct mesh_policy {
 	uint32_t max_retries;
 	bool has_outlier;
 	struct gw_mesh_outlier outlier;	/* defaults filled when present */
+	bool has_tls;
+	const struct gw_mesh_tls_client *tls;	/* NULL: plain */
 };
 
 struct mesh_subset {
@@ -273,6 +275,12 @@ bool mesh_labels_match(const struct mesh_labels *want,
  * decoded into sv): settings, files read and checked. false on error. */
 bool mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 		     const char *path, struct mesh_server *sv, const char *name);
+
+/* A DestinationRule's trafficPolicy.tls (ClientTLSSettings): *out NULL
+ * for DISABLE (and ISTIO_MUTUAL, warned about), else the settings with
+ * their files read and checked, in the mesh arena. false on error. */
+bool mesh_client_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
+		     const char *path, const struct gw_mesh_tls_client **out);
 
 /* Decoders, one per kind: fill ctx vectors; findings on ctx->res. */
 void mesh_decode_gateway(struct mesh_ctx *c);

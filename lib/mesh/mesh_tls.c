@@ -324,6 +324,26 @@ tls_read_optional(struct mesh_ctx *c, const struct gw_config_node *node,
 	return tls_read(c, node, field, file, b);
 }
 
+/* The CA certificates of credential name: <dir>/<name>/ca.crt, else
+ * <dir>/<name>-cacert/ca.crt; none is not an error here (the caller says
+ * whether one is needed). */
+static bool
+tls_credential_ca(struct mesh_ctx *c, const struct gw_config_node *node,
+		  const char *field, const char *dir, const char *name,
+		  struct gw_mesh_blob *ca)
+{
+	char cafile[GW_CONFIG_PATH_MAX + 300], alt[sizeof(cafile)];
+
+	snprintf(cafile, sizeof(cafile), "%s/%s/ca.crt", dir, name);
+	snprintf(alt, sizeof(alt), "%s/%s-cacert/ca.crt", dir, name);
+	if (access(cafile, F_OK) < 0 && access(alt, F_OK) == 0)
+		snprintf(cafile, sizeof(cafile), "%s", alt);
+	if (access(cafile, F_OK) < 0)
+		return true;
+	return tls_read(c, node, field, cafile, ca) &&
+	       tls_check_ca(c, node, field, ca);
+}
+
 /*
  * credentialName: the folder <credentialsDir>/<name> holding tls.crt and
  * tls.key (a kubernetes.io/tls Secret as mounted), with ca.crt for the
@@ -338,8 +358,7 @@ tls_credential(struct mesh_ctx *c, const struct gw_config_node *node,
 	const struct gw_config_dataplane *dp = gw_config_dataplane(c->cfg);
 	const char *dir = dp != NULL ? dp->tls.credentials_dir :
 				       GW_CONFIG_DEFAULT_CREDENTIALS_DIR;
-	char crt[GW_CONFIG_PATH_MAX + 300], key[sizeof(crt)];
-	char cafile[sizeof(crt)], alt[sizeof(crt)];
+	char crt[GW_CONFIG_PATH_MAX + 300], key[sizeof(crt)], alt[sizeof(crt)];
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
 	    strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
@@ -363,14 +382,7 @@ tls_credential(struct mesh_ctx *c, const struct gw_config_node *node,
 		return false;
 	if (!want_ca || ca->data != NULL)
 		return true;
-	snprintf(cafile, sizeof(cafile), "%s/%s/ca.crt", dir, name);
-	snprintf(alt, sizeof(alt), "%s/%s-cacert/ca.crt", dir, name);
-	if (access(cafile, F_OK) < 0 && access(alt, F_OK) == 0)
-		snprintf(cafile, sizeof(cafile), "%s", alt);
-	if (access(cafile, F_OK) < 0)
-		return true;	/* the caller says a CA is missing */
-	return tls_read(c, node, field, cafile, ca) &&
-	       tls_check_ca(c, node, field, ca);
+	return tls_credential_ca(c, node, field, dir, name, ca);
 }
 
 static bool
@@ -750,5 +762,183 @@ mesh_server_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 			return false;
 	}
 	sv->tls = ts;
+	return true;
+}
+
+/* A string list copied into the mesh arena. */
+static bool
+tls_str_list(struct mesh_ctx *c, const struct gw_config_node *n,
+	     const char *path, const char *const **out, uint32_t *n_out)
+{
+	const char *const *raw;
+	const char **l;
+	size_t i, k;
+
+	if (!mesh_str_list(c, n, path, &raw, &k))
+		return false;
+	l = mesh_alloc(&c->m->arena, (k + 1) * sizeof(*l));
+	if (l == NULL) {
+		c->nomem = true;
+		return false;
+	}
+	for (i = 0; i < k; i++) {
+		l[i] = mesh_strdup(&c->m->arena, raw[i]);
+		if (l[i] == NULL) {
+			c->nomem = true;
+			return false;
+		}
+	}
+	*out = l;
+	*n_out = (uint32_t)k;
+	return true;
+}
+
+bool
+mesh_client_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
+		const char *path, const struct gw_mesh_tls_client **out)
+{
+	static const char *const known[] = {
+		"mode", "clientCertificate", "privateKey", "caCertificates",
+		"credentialName", "subjectAltNames", "sni",
+		"insecureSkipVerify", "caCrl", NULL,
+	};
+	const struct gw_config_dataplane *dp = gw_config_dataplane(c->cfg);
+	const struct gw_config_node *v, *cert_n, *key_n, *cred_n;
+	struct gw_mesh_tls_client *tc;
+	const char *mode = "DISABLE", *s, *s2;
+	uint32_t n = 0;
+	char p[240], kp[260];
+
+	*out = NULL;
+	if (!mesh_fields(c, tls, path, known, NULL))
+		return false;
+	v = gw_config_node_get(tls, "mode");
+	snprintf(p, sizeof(p), "%s.mode", path);
+	if (v != NULL && !mesh_str(c, v, p, &mode))
+		return false;
+	if (strcmp(mode, "DISABLE") == 0)
+		return true;
+	if (strcmp(mode, "ISTIO_MUTUAL") == 0) {
+		mesh_warn(c, v, "%s: ISTIO_MUTUAL needs Istio's workload "
+			  "certificates, which meshgw does not have; the "
+			  "upstream is spoken to in plain text", p);
+		return true;
+	}
+	tc = mesh_alloc(&c->m->arena, sizeof(*tc));
+	if (tc == NULL) {
+		c->nomem = true;
+		return false;
+	}
+	if (strcmp(mode, "SIMPLE") == 0) {
+		tc->mode = GW_MESH_TLS_SIMPLE;
+	} else if (strcmp(mode, "MUTUAL") == 0) {
+		tc->mode = GW_MESH_TLS_MUTUAL;
+	} else {
+		mesh_err(c, v, "%s: \"%s\" is not one of DISABLE, SIMPLE, "
+			 "MUTUAL, ISTIO_MUTUAL", p, mode);
+		return false;
+	}
+	tc->name = mesh_printf(&c->m->arena, "%s/%s %s", c->res->namespace,
+			       c->res->name, path + strlen("spec."));
+	if (tc->name == NULL) {
+		c->nomem = true;
+		return false;
+	}
+	cert_n = gw_config_node_get(tls, "clientCertificate");
+	key_n = gw_config_node_get(tls, "privateKey");
+	cred_n = gw_config_node_get(tls, "credentialName");
+	if (cred_n != NULL && (cert_n != NULL || key_n != NULL)) {
+		mesh_err(c, tls, "%s: give credentialName or "
+			 "clientCertificate and privateKey, not both", path);
+		return false;
+	}
+	if (cert_n != NULL || key_n != NULL) {
+		snprintf(p, sizeof(p), "%s.%s", path,
+			 cert_n == NULL ? "clientCertificate" : "privateKey");
+		if (cert_n == NULL || key_n == NULL) {
+			mesh_err(c, tls, "%s: required with %s", p,
+				 cert_n == NULL ? "privateKey" :
+						  "clientCertificate");
+			return false;
+		}
+		snprintf(p, sizeof(p), "%s.clientCertificate", path);
+		snprintf(kp, sizeof(kp), "%s.privateKey", path);
+		if (!mesh_str(c, cert_n, p, &s) || !mesh_str(c, key_n, kp, &s2))
+			return false;
+		if (!tls_pair(c, &(struct tls_where){ cert_n, p, key_n, kp }, s,
+			      s2, &tc->cert, &n))
+			return false;
+	} else if (cred_n != NULL) {
+		const char *dir = dp != NULL ? dp->tls.credentials_dir :
+					       GW_CONFIG_DEFAULT_CREDENTIALS_DIR;
+
+		/* a Secret: the pair (MUTUAL) and ca.crt */
+		snprintf(p, sizeof(p), "%s.credentialName", path);
+		if (!mesh_str(c, cred_n, p, &s))
+			return false;
+		if (tc->mode == GW_MESH_TLS_MUTUAL) {
+			if (!tls_credential(c, cred_n, p, s, true, &tc->cert,
+					    &n, &tc->ca))
+				return false;
+		} else if (s[0] == '\0' || s[0] == '.' ||
+			   strchr(s, '/') != NULL) {
+			mesh_err(c, cred_n, "%s: \"%s\" is not a credential "
+				 "name", p, s);
+			return false;
+		} else if (!tls_credential_ca(c, cred_n, p, dir, s, &tc->ca)) {
+			return false;
+		}
+	}
+	if (tc->mode == GW_MESH_TLS_MUTUAL && n == 0) {
+		mesh_err(c, tls, "%s: MUTUAL needs a client certificate: "
+			 "clientCertificate and privateKey, or credentialName",
+			 path);
+		return false;
+	}
+	if (tc->mode == GW_MESH_TLS_SIMPLE && n > 0) {
+		mesh_warn(c, cert_n != NULL ? cert_n : cred_n, "%s: SIMPLE "
+			  "sends no client certificate; the pair is not used",
+			  path);
+		tc->cert = (struct gw_mesh_tls_cert){ 0 };
+	}
+	v = gw_config_node_get(tls, "caCertificates");
+	if (v != NULL) {
+		snprintf(p, sizeof(p), "%s.caCertificates", path);
+		tc->ca = (struct gw_mesh_blob){ 0 };
+		if (!mesh_str(c, v, p, &s) || !tls_read(c, v, p, s, &tc->ca) ||
+		    !tls_check_ca(c, v, p, &tc->ca))
+			return false;
+	}
+	v = gw_config_node_get(tls, "caCrl");
+	if (v != NULL) {
+		snprintf(p, sizeof(p), "%s.caCrl", path);
+		if (!mesh_str(c, v, p, &s) || !tls_read(c, v, p, s, &tc->crl) ||
+		    !tls_check_crl(c, v, p, &tc->crl))
+			return false;
+	}
+	v = gw_config_node_get(tls, "subjectAltNames");
+	snprintf(p, sizeof(p), "%s.subjectAltNames", path);
+	if (v != NULL && !tls_str_list(c, v, p, &tc->sans, &tc->n_sans))
+		return false;
+	v = gw_config_node_get(tls, "sni");
+	if (v != NULL) {
+		snprintf(p, sizeof(p), "%s.sni", path);
+		if (!mesh_str(c, v, p, &s))
+			return false;
+		if (!mesh_host_pattern_ok(s) || s[0] == '*') {
+			mesh_err(c, v, "%s: \"%s\" is not a host name", p, s);
+			return false;
+		}
+		tc->sni = mesh_strdup(&c->m->arena, s);
+		if (tc->sni == NULL) {
+			c->nomem = true;
+			return false;
+		}
+	}
+	v = gw_config_node_get(tls, "insecureSkipVerify");
+	snprintf(p, sizeof(p), "%s.insecureSkipVerify", path);
+	if (v != NULL && !mesh_bool(c, v, p, &tc->insecure_skip_verify))
+		return false;
+	*out = tc;
 	return true;
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# TLS the gateway does not terminate, against nginx TLS backends on the
-# kernel side. PASSTHROUGH: a TLS port routes by the ClientHello's SNI
+# TLS toward upstreams, against nginx TLS backends on the kernel side.
+# PASSTHROUGH: a TLS port routes by the ClientHello's SNI
 # through VirtualService tls routes (an exact name to one backend, a
 # wildcard split 50/50 between two); clients see the backends' own
 # certificate (the gateway has none for those names); a 20 MB download
 # through it matches its sha256; no SNI, an unknown SNI, bytes that are not
 # TLS and a ClientHello that never completes are closed and counted, and a
-# "*" route on another port takes a hello without SNI.
+# "*" route on another port takes a hello without SNI. Origination
+# (DestinationRule tls): MUTUAL to an nginx that requires a client
+# certificate (it sees ours and the SNI), sessions resumed on new upstream
+# connections, 20 MB by sha256; a certificate not for the SNI and one
+# without the listed subjectAltName get 503, and SIMPLE (no client
+# certificate) gets nginx's 400.
 source "$(dirname "$0")/lib.sh"
 
 PKI="$T_DIR/pki"
@@ -46,6 +51,79 @@ spec:
   - port: {number: 8443, name: tls-any, protocol: HTTPS}
     hosts: ["*"]
     tls: {mode: PASSTHROUGH}
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: backend}
+spec:
+  hosts: [backend.internal, wrong.internal, simple.internal, sans.internal]
+  resolution: STATIC
+  ports: [{number: 443, name: https, protocol: HTTPS}]
+  endpoints: [{address: $T_KERNEL_IP, ports: {https: 9445}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: backend}
+spec:
+  host: backend.internal
+  trafficPolicy:
+    connectionPool: {http: {maxRequestsPerConnection: 1}}
+    tls:
+      mode: MUTUAL
+      clientCertificate: $PKI/client.crt
+      privateKey: $PKI/client.key
+      caCertificates: $PKI/ca.crt
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: wrong}
+spec:
+  host: wrong.internal
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+      clientCertificate: $PKI/client.crt
+      privateKey: $PKI/client.key
+      caCertificates: $PKI/ca.crt
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: simple}
+spec:
+  host: simple.internal
+  trafficPolicy:
+    tls: {mode: SIMPLE, caCertificates: $PKI/ca.crt, sni: backend.internal}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: sans}
+spec:
+  host: sans.internal
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+      clientCertificate: $PKI/client.crt
+      privateKey: $PKI/client.key
+      caCertificates: $PKI/ca.crt
+      sni: backend.internal
+      subjectAltNames: [other.internal]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: origin}
+spec:
+  hosts: ["*.origin.test"]
+  gateways: [edge]
+  http:
+  - match: [{authority: {exact: wrong.origin.test}}]
+    route: [{destination: {host: wrong.internal}}]
+  - match: [{authority: {exact: simple.origin.test}}]
+    route: [{destination: {host: simple.internal}}]
+  - match: [{authority: {exact: sans.origin.test}}]
+    route: [{destination: {host: sans.internal}}]
+  - route: [{destination: {host: backend.internal}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -108,6 +186,18 @@ http {
         listen $T_KERNEL_IP:9444 ssl;
         root $T_DIR/www;
         location = /who { return 200 "b\n"; }
+    }
+    # origination: a client certificate is required
+    server {
+        listen $T_KERNEL_IP:9445 ssl;
+        ssl_certificate $PKI/backend-ec.crt;
+        ssl_certificate_key $PKI/backend-ec.key;
+        ssl_client_certificate $PKI/ca.crt;
+        ssl_verify_client on;
+        root $T_DIR/www;
+        location = /who {
+            return 200 "\$ssl_client_s_dn \$ssl_session_reused \$ssl_server_name\n";
+        }
     }
 }
 EOC
@@ -191,6 +281,32 @@ t_assert_eq "bytes back for half a hello" "$out" 0
 ms=$(((t1 - t0) / 1000000))
 [ "$ms" -ge 1000 ] && [ "$ms" -lt 9000 ] || t_fail "closed after $ms ms"
 t_assert_eq "hello timeouts" "$(px passthrough_hello_timeout)" 1
+
+t_log "origination: MUTUAL to nginx requiring a client certificate"
+ocurl() { t_ns curl -sS --max-time 20 -H "Host: $1" "${@:3}" "http://$GW$2"; }
+out=$(ocurl api.origin.test /who)
+case $out in
+"CN=client,O=meshgw test "?" backend.internal") ;;
+*) t_fail "origination: $out" ;;
+esac
+t_log "ok: nginx saw the client certificate and SNI backend.internal"
+# one request per upstream connection: the later handshakes resume
+for i in $(seq 8); do
+	ocurl api.origin.test /who >>"$T_DIR/reused.out"
+done
+t_assert_ge "resumed at nginx" "$(grep -c ' r backend.internal' "$T_DIR/reused.out")" 4
+t_assert_ge "resumed at the gateway" "$(t_status 's["tls"]["upstream_resumed"]')" 4
+got=$(ocurl api.origin.test /big.bin | sha256sum | cut -d' ' -f1)
+t_assert_eq "20 MB over originated TLS" "$got" "$want"
+
+t_log "origination failures: wrong name, unlisted SAN, no client certificate"
+t_assert_eq "certificate not for the SNI" \
+	"$(ocurl wrong.origin.test /who -o /dev/null -w '%{http_code}')" 503
+t_assert_eq "subjectAltNames not matched" \
+	"$(ocurl sans.origin.test /who -o /dev/null -w '%{http_code}')" 503
+t_assert_ge "bad upstream certificates" "$(t_status 's["tls"]["upstream_bad_certificate"]')" 2
+t_assert_eq "SIMPLE: nginx wants a client certificate" \
+	"$(ocurl simple.origin.test /who -o /dev/null -w '%{http_code}')" 400
 
 t_assert_ge "passthrough connections" "$(px passthrough_cx)" 44
 t_sessions_drained

@@ -658,7 +658,7 @@ test_fields(void **state)
 		"apiVersion: networking.istio.io/v1\n"
 		"kind: DestinationRule\n"
 		"metadata: {name: d6}\n"
-		"spec: {host: y, trafficPolicy: {tls: {mode: SIMPLE}}}\n");
+		"spec: {host: y, trafficPolicy: {portLevelSettings: []}}\n");
 	report_has("http[0].timeout: expected a duration such as \"10s\"");
 	report_has("abort.percentage.value: 101 is out of range 0..100");
 	report_has("http[0]: exactly one of route, redirect and "
@@ -667,7 +667,7 @@ test_fields(void **state)
 	report_has("endpoints[0].address: expected an IPv4 address, got "
 		   "\"198.18.0.300\"");
 	report_has("warning: DestinationRule default/d6: "
-		   "spec.trafficPolicy.tls: not supported yet");
+		   "spec.trafficPolicy.portLevelSettings: not supported yet");
 	assert_int_equal(state_of("DestinationRule", "d6"), GW_MESH_PARTIAL);
 	assert_int_equal(state_of("ServiceEntry", "d5"), GW_MESH_REJECTED);
 }
