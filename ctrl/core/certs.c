@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Certificate rotation: the files an HTTPS server uses (certificates,
- * keys, CAs, CRLs, OCSP responses; a mounted Secret is replaced by
- * Kubernetes through its ..data link) are compared with the bytes the
- * running configuration was built from every GW_CERTS_CHECK_MS. When one
- * changed, the configuration is rebuilt from the store as it is, with
- * every Gateway counted as touched: new handshakes use the new files,
- * connections already open keep theirs. A rebuild that finds an error
- * (a new key that does not match, an expired certificate) is refused and
- * logged, the running configuration stays, and the same files are not
- * tried again until they change once more. Control thread.
+ * Certificate rotation: the files an HTTPS server or a DestinationRule's
+ * tls uses (certificates, keys, CAs, CRLs, OCSP responses; a mounted
+ * Secret is replaced by Kubernetes through its ..data link) are compared
+ * with the bytes the running configuration was built from every
+ * GW_CERTS_CHECK_MS. When one changed, the configuration is rebuilt from
+ * the store as it is, with every Gateway and DestinationRule counted as
+ * touched: new handshakes use the new files, connections already open
+ * keep theirs. A rebuild that finds an error (a new key that does not
+ * match, an expired certificate) is refused and logged, the running
+ * configuration stays, and the same files are not tried again until
+ * they change once more. Control thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,7 +60,7 @@ blob_same(const struct gw_mesh_blob *b, uint64_t *sig)
 	return got == b->len && memcmp(buf, b->data, got) == 0;
 }
 
-/* Every file of the mesh's HTTPS servers unchanged? */
+/* Every file of the mesh's HTTPS servers and TLS clusters unchanged? */
 static bool
 files_same(const struct gw_mesh *mesh, uint64_t *sig)
 {
@@ -83,6 +84,17 @@ files_same(const struct gw_mesh *mesh, uint64_t *sig)
 			same &= blob_same(&s->crl, sig);
 		}
 	}
+	for (i = 0; mesh != NULL && i < gw_mesh_cluster_count(mesh); i++) {
+		const struct gw_mesh_tls_client *t =
+			gw_mesh_cluster_at(mesh, i)->tls;
+
+		if (t == NULL)
+			continue;
+		same &= blob_same(&t->cert.cert, sig);
+		same &= blob_same(&t->cert.key, sig);
+		same &= blob_same(&t->ca, sig);
+		same &= blob_same(&t->crl, sig);
+	}
 	return same;
 }
 
@@ -103,7 +115,9 @@ gw_ctrl_certs_tick(struct gw_ctrl *c)
 	if (gw_store_clone(c->store, &cand) < 0)
 		return;
 	for (i = 0; i < cand->n; i++)
-		cand->e[i].touched = strcmp(cand->e[i].kind, "Gateway") == 0;
+		cand->e[i].touched =
+			strcmp(cand->e[i].kind, "Gateway") == 0 ||
+			strcmp(cand->e[i].kind, "DestinationRule") == 0;
 	code = gw_ctrl_apply(c, cand, &body);
 	if (code == 200) {
 		c->certs_reloads++;
