@@ -876,7 +876,7 @@ sni_route_add(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
 	size_t i;
 
 	name = mesh_printf(&c->m->arena, "%s/%s tls[%zu]", vs->res->namespace,
-			   vs->res->name, r);
+			   vs->res->name, rt->index);
 	if (name == NULL)
 		return -ENOMEM;
 	for (i = 0; i < out->n; i++) {
@@ -887,7 +887,7 @@ sni_route_add(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
 			mesh_diag_res(c, vs->res, GW_MESH_WARNING, NULL,
 				      "spec.tls[%zu]: SNI \"%s\" on port %u "
 				      "is routed by %s already; this route "
-				      "does not get it", r, sni, port,
+				      "does not get it", rt->index, sni, port,
 				      sr->name);
 		return 0;
 	}

@@ -158,6 +158,7 @@ struct mesh_tls_match {
 
 /* A VirtualService tls route; its destinations' `user` is the cluster. */
 struct mesh_tls_route {
+	size_t index;			/* in spec.tls */
 	const struct mesh_tls_match *matches;
 	size_t n_matches;
 	struct gw_route_dest_conf *dests;

@@ -736,6 +736,10 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 			bool never = false;
 
 			P(p, "%s.match[%zu]", path, i);
+			/* a block that never matches leaves its slot to the
+			 * next */
+			memset(&mc[k], 0, sizeof(mc[k]));
+			memset(&gws[k], 0, sizeof(gws[k]));
 			if (!decode_match(c, v->items[i], p, &mc[k], &gws[k],
 					  &never))
 				return;
@@ -861,9 +865,9 @@ decode_tls_match(struct mesh_ctx *c, const struct gw_config_node *n,
 				 "host, \"*.suffix\" or \"*\"", p, i, sni);
 			return false;
 		}
+		/* Istio: each SNI host is a subset of some host */
 		for (h = 0; h < vs->n_hosts; h++) {
-			if (mesh_host_covers(vs->hosts[h], sni) ||
-			    mesh_host_covers(sni, vs->hosts[h]))
+			if (mesh_host_covers(vs->hosts[h], sni))
 				break;
 		}
 		if (h == vs->n_hosts) {
@@ -926,6 +930,8 @@ decode_tls_route(struct mesh_ctx *c, const struct gw_config_node *n,
 		bool never = false;
 
 		P(p, "%s.match[%zu]", path, i);
+		/* a block that never matches leaves its slot to the next */
+		memset(&m[k], 0, sizeof(m[k]));
 		if (!decode_tls_match(c, v->items[i], p, vs, &m[k], &never))
 			return;
 		if (!never)
@@ -1031,6 +1037,8 @@ mesh_decode_virtual_service(struct mesh_ctx *c)
 			bool skip = false;
 
 			P(p, "spec.tls[%zu]", i);
+			memset(&vs.tls_routes[k], 0, sizeof(vs.tls_routes[k]));
+			vs.tls_routes[k].index = i;
 			decode_tls_route(c, v->items[i], p, &vs,
 					 &vs.tls_routes[k], &skip);
 			if (!skip)
