@@ -505,7 +505,10 @@ server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
 					 SSL_OP_NO_COMPRESSION |
 					 SSL_OP_IGNORE_UNEXPECTED_EOF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* the chain is the one the files give: OpenSSL would otherwise
+	 * build (and verify) one from its store on every handshake, an
+	 * ECDSA signature check each time for a self-signed leaf */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
 	/* resumption by tickets only: OpenSSL's session cache locks */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	if (keys == NULL || keys->rotation_s == 0) {
@@ -593,7 +596,7 @@ client_build(const struct gw_mesh_cluster *mc, struct gw_tls_client *cl,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_NO_COMPRESSION |
 					 SSL_OP_IGNORE_UNEXPECTED_EOF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
 	/* sessions go to the worker's cache, never OpenSSL's (it locks) */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
 					    SSL_SESS_CACHE_NO_INTERNAL_STORE);

@@ -885,8 +885,21 @@ mesh_client_tls(struct mesh_ctx *c, const struct gw_config_node *tls,
 			mesh_err(c, cred_n, "%s: \"%s\" is not a credential "
 				 "name", p, s);
 			return false;
-		} else if (!tls_credential_ca(c, cred_n, p, dir, s, &tc->ca)) {
-			return false;
+		} else {
+			char d[GW_CONFIG_PATH_MAX + 300], alt[sizeof(d)];
+
+			/* SIMPLE takes only the CA; the credential must exist
+			 * (a typo must not mean the system's CAs) */
+			snprintf(d, sizeof(d), "%s/%s", dir, s);
+			snprintf(alt, sizeof(alt), "%s/%s-cacert", dir, s);
+			if (access(d, F_OK) < 0 && access(alt, F_OK) < 0) {
+				mesh_err(c, cred_n, "%s: cannot read \"%s\" (nor "
+					 "\"%s\"): %s", p, d, alt,
+					 strerror(errno));
+				return false;
+			}
+			if (!tls_credential_ca(c, cred_n, p, dir, s, &tc->ca))
+				return false;
 		}
 	}
 	if (tc->mode == GW_MESH_TLS_MUTUAL && n == 0) {
