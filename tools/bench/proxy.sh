@@ -28,12 +28,31 @@
 # kernel work a process triggers is not all charged to it (meshgw polls,
 # so its CPU1 figure is the whole core however busy it is).
 #
-#   tools/bench/proxy.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
+# TLS=1 makes it the TLS termination benchmark: each proxy terminates
+# HTTPS (TLS 1.3, X25519) with an ECDSA P-256 certificate on one port and
+# an RSA-2048 one on another, and proxies in plain HTTP to the same
+# backend. Three rounds per proxy: keep-alive HTTPS requests, then one
+# request per connection (wrk resumes no session: each is a full
+# handshake) with ECDSA and with RSA. Beside them, the crypto ceiling of
+# CPU 1 from `openssl speed` (before any proxy starts): a server's full
+# handshake costs one signature and two X25519 operations (key share and
+# secret), so the ceiling is 1 / (1/sign + 2/x25519) handshakes/s. As
+# wrk's own handshakes (a signature check each) share CPU 0 with the
+# backend, the client can be what limits the rate: the ratio to the
+# ceiling is taken on CPU time per handshake (meshgw's busy cycles, the
+# peers' process time), which does not depend on who waits for whom.
+#
+#   [TLS=1] tools/bench/proxy.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 CONNS=${2:-64}
-JSON_OUT=${3:-build/bench-proxy.json}
+TLS=${TLS:-0}
+if [ "$TLS" = 1 ]; then
+	JSON_OUT=${3:-build/bench-tls.json}
+else
+	JSON_OUT=${3:-build/bench-proxy.json}
+fi
 MESHGW=${MESHGW:-build/dataplane/main/meshgw}
 [ -x "$MESHGW" ] || { echo "build first (tools/test.sh or ninja -C build)" >&2; exit 1; }
 for t in wrk nginx haproxy taskset; do
@@ -62,6 +81,32 @@ status() { in_ns curl -s 127.0.0.1:15000/api/v1/status |
 proc_ticks() { awk '{print $14 " " $15}' "/proc/$1/stat"; }
 cpu1_ticks() { awk '$1 == "cpu1" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
+
+# --- TLS: the ceiling and the certificates --------------------------------------
+SPEED='{}'
+if [ "$TLS" = 1 ]; then
+	taskset -c 1 openssl speed -seconds 3 ecdsap256 rsa2048 ecdhx25519 \
+		>"$TMP/speed.txt" 2>/dev/null
+	SPEED=$(python3 - "$TMP/speed.txt" <<'PY'
+import json, re, sys
+t = open(sys.argv[1]).read()
+rsa = float(re.search(r"^rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", t, re.M).group(1))
+ec = float(re.search(r"^\s*256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)", t, re.M).group(1))
+x = float(re.search(r"^\s*253 bits ecdh \(X25519\)\s+\S+\s+([\d.]+)", t, re.M).group(1))
+print(json.dumps({"rsa2048_sign_per_s": rsa, "ecdsap256_sign_per_s": ec,
+                  "x25519_per_s": x,
+                  "ecdsa_handshake_ceiling": 1 / (1 / ec + 2 / x),
+                  "rsa_handshake_ceiling": 1 / (1 / rsa + 2 / x)}))
+PY
+)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj /CN=bench.test -days 2 -keyout "$TMP/ec.key" \
+		-out "$TMP/ec.crt" 2>/dev/null
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=bench.test \
+		-days 2 -keyout "$TMP/rsa.key" -out "$TMP/rsa.crt" 2>/dev/null
+	cat "$TMP/ec.crt" "$TMP/ec.key" >"$TMP/ec.pem"
+	cat "$TMP/rsa.crt" "$TMP/rsa.key" >"$TMP/rsa.pem"
+fi
 
 # --- the topology -------------------------------------------------------------
 ip netns add "$NS"
@@ -114,6 +159,21 @@ else
 	GW_DEVICE=net_af_packet0,iface=mgq-gw
 	GW_IF=mgq-k
 fi
+GW_HTTPS= HAP_HTTPS= GW_TLS_SPEC= HAP_GLOBAL=
+if [ "$TLS" = 1 ]; then
+	# every handshake full: no resumption anywhere (wrk keeps its
+	# session across reconnects, SSL_clear(), and would resume)
+	GW_TLS_SPEC="  tls: {sessionTicketRotationSeconds: 0}"
+	GW_HTTPS="  - port: {number: 443, name: https-ec, protocol: HTTPS}
+    hosts: [\"*\"]
+    tls: {mode: SIMPLE, serverCertificate: $TMP/ec.crt, privateKey: $TMP/ec.key}
+  - port: {number: 444, name: https-rsa, protocol: HTTPS}
+    hosts: [\"*\"]
+    tls: {mode: SIMPLE, serverCertificate: $TMP/rsa.crt, privateKey: $TMP/rsa.key}"
+	HAP_GLOBAL="    tune.ssl.cachesize 0"
+	HAP_HTTPS="    bind :8443 ssl crt $TMP/ec.pem no-tls-tickets
+    bind :8444 ssl crt $TMP/rsa.pem no-tls-tickets"
+fi
 cat >"$TMP/gw.yaml" <<EOC
 apiVersion: meshgw.io/v1alpha1
 kind: Dataplane
@@ -122,6 +182,7 @@ spec:
   workers: 1
   memoryMB: 512
   idleSleepUs: 0
+$GW_TLS_SPEC
   ports:
   - {name: eth0, device: "$GW_DEVICE", address: 198.18.252.2/24}
 ---
@@ -132,6 +193,7 @@ spec:
   servers:
   - port: {number: 80, name: http, protocol: HTTP}
     hosts: ["*"]
+$GW_HTTPS
 ---
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -163,6 +225,31 @@ in_ns ip addr add 198.18.252.1/24 dev "$GW_IF"
 in_ns ip link set "$GW_IF" up
 
 # nginx as a proxy: one worker, upstream keepalive, the same headers
+NGX_LOC="        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Request-ID \$request_id;
+        }"
+if [ "$TLS" = 1 ]; then
+	NGX_HTTPS="    server {
+        listen 443 ssl reuseport backlog=4096;
+        ssl_session_tickets off;
+        ssl_certificate $TMP/ec.crt;
+        ssl_certificate_key $TMP/ec.key;
+$NGX_LOC
+    }
+    server {
+        listen 444 ssl reuseport backlog=4096;
+        ssl_session_tickets off;
+        ssl_certificate $TMP/rsa.crt;
+        ssl_certificate_key $TMP/rsa.key;
+$NGX_LOC
+    }"
+fi
 cat >"$TMP/nginx/nginx.conf" <<EOC
 daemon off;
 worker_processes 1;
@@ -181,16 +268,9 @@ http {
     }
     server {
         listen 80 reuseport backlog=4096;
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Request-ID \$request_id;
-        }
+$NGX_LOC
     }
+$NGX_HTTPS
 }
 EOC
 ip netns exec "$NSP" taskset -c 1 nginx -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
@@ -202,6 +282,7 @@ cat >"$TMP/haproxy/haproxy.cfg" <<EOC
 global
     nbthread 1
     maxconn 4000
+$HAP_GLOBAL
 defaults
     mode http
     timeout connect 5s
@@ -210,10 +291,12 @@ defaults
     http-reuse always
 frontend fe
     bind :81
+$HAP_HTTPS
     option forwardfor
     unique-id-format %{+X}o\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
     unique-id-header X-Request-ID
-    http-request set-header X-Forwarded-Proto http
+    http-request set-header X-Forwarded-Proto https if { ssl_fc }
+    http-request set-header X-Forwarded-Proto http unless { ssl_fc }
     default_backend be
 backend be
     server b1 198.18.253.1:8080
@@ -225,8 +308,12 @@ sleep 1
 # the nginx proxy's worker process (its master only waits)
 NGXW=$(pgrep -P "$NGX" | head -n 1)
 [ -n "$NGXW" ] || { echo "nginx proxy did not start" >&2; cat "$TMP/nginx/error.log" >&2; exit 1; }
-for u in http://198.18.252.2/ http://198.18.253.2/ http://198.18.253.2:81/; do
-	out=$(in_ns curl -s --max-time 5 "$u") ||
+URLS=(http://198.18.252.2/ http://198.18.253.2/ http://198.18.253.2:81/)
+[ "$TLS" = 1 ] && URLS=(https://198.18.252.2/ https://198.18.252.2:444/
+	https://198.18.253.2/ https://198.18.253.2:444/
+	https://198.18.253.2:8443/ https://198.18.253.2:8444/)
+for u in "${URLS[@]}"; do
+	out=$(in_ns curl -sk --max-time 5 "$u") ||
 		{ echo "no answer from $u" >&2; tail "$TMP/gw.log" >&2; exit 1; }
 	[ "$out" = "hello, world" ] || { echo "$u answered '$out'" >&2; exit 1; }
 done
@@ -236,12 +323,16 @@ done
 # "ka" keeps connections, "close" sends Connection: close on each request
 run() {
 	local name=$1 url=$2 mode=$3 hdr=() c0 c1 p0 p1 b0 b1 d0 d1 out
-	[ "$mode" = close ] && hdr=(-H "Connection: close")
+	local h0=0 h1=0 k0=0 k1=0 r0=0 r1=0
+	[ "$mode" != ka ] && hdr=(-H "Connection: close")
 	in_ns taskset -c 0 wrk -t1 -c"$CONNS" -d2s "${hdr[@]}" "$url" >/dev/null
 	c0=$(cpu1_ticks)
 	case $name in
 	meshgw) b0=$(status 's["workers"][0]["busy_cycles"]')
-		d0=$(status 's["workers"][0]["device_cycles"]') ;;
+		d0=$(status 's["workers"][0]["device_cycles"]')
+		h0=$(status 's["tls"]["handshakes"]')
+		k0=$(status 's["tls"]["handshake_cycles"]')
+		r0=$(status 's["tls"]["resumed"]') ;;
 	nginx) p0=$(proc_ticks "$NGXW") ;;
 	haproxy) p0=$(proc_ticks "$HAP") ;;
 	esac
@@ -263,6 +354,9 @@ run() {
 	case $name in
 	meshgw) b1=$(status 's["workers"][0]["busy_cycles"]')
 		d1=$(status 's["workers"][0]["device_cycles"]')
+		h1=$(status 's["tls"]["handshakes"]')
+		k1=$(status 's["tls"]["handshake_cycles"]')
+		r1=$(status 's["tls"]["resumed"]')
 		p0="0 0"; p1="0 0" ;;
 	nginx) p1=$(proc_ticks "$NGXW"); b0=0; b1=0; d0=0; d1=0 ;;
 	haproxy) p1=$(proc_ticks "$HAP"); b0=0; b1=0; d0=0; d1=0 ;;
@@ -271,9 +365,11 @@ run() {
 	python3 - "$name" "$mode" "$TMP/wrk-$name-$mode.txt" "$SECS" "$HZ" \
 		"$((c1 - c0))" "$((${p1% *} - ${p0% *}))" "$((${p1#* } - ${p0#* }))" \
 		"$((b1 - b0))" "$((d1 - d0))" \
-		"$(status 's["tsc_hz"]')" >>"$TMP/rows.jsonl" <<'PY'
+		"$(status 's["tsc_hz"]')" "$((h1 - h0))" "$((k1 - k0))" "$((r1 - r0))" \
+		>>"$TMP/rows.jsonl" <<'PY'
 import json, re, sys
-name, mode, path, secs, hz, cpu1, utime, stime, busy, dev, tsc = sys.argv[1:]
+(name, mode, path, secs, hz, cpu1, utime, stime, busy, dev, tsc, hs,
+ hs_cycles, resumed) = sys.argv[1:]
 text = open(path).read()
 def unit(v, u):
     return float(v) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[u]
@@ -290,6 +386,12 @@ row = {"proxy": name, "mode": mode, "requests": reqs,
        "cpu1_us_per_req": int(cpu1) / int(hz) * 1e6 / max(reqs, 1)}
 us = lambda v, per: int(v) / int(per) * 1e6 / max(reqs, 1)
 if name == "meshgw":
+    row["handshakes"] = int(hs)
+    row["resumed"] = int(resumed)
+    if int(hs) > 0:
+        # what the handshake steps themselves took (the worker serves
+        # nothing else meanwhile): compared with the crypto's cost
+        row["handshake_us"] = int(hs_cycles) / int(hs) / int(tsc) * 1e6
     row["busy_cycles_per_req"] = int(busy) / max(reqs, 1)
     row["own_cycles_per_req"] = (int(busy) - int(dev)) / max(reqs, 1)
     row["cpu_us_per_req"] = us(busy, tsc)
@@ -302,27 +404,45 @@ PY
 }
 
 : >"$TMP/rows.jsonl"
-for mode in ka close; do
-	run meshgw http://198.18.252.2/ "$mode"
-	run nginx http://198.18.253.2/ "$mode"
-	run haproxy http://198.18.253.2:81/ "$mode"
-done
+if [ "$TLS" = 1 ]; then
+	for mode in ka close close-rsa; do
+		ec=1; [ "$mode" = close-rsa ] && ec=0
+		run meshgw "https://198.18.252.2:$((ec ? 443 : 444))/" "$mode"
+		run nginx "https://198.18.253.2:$((ec ? 443 : 444))/" "$mode"
+		run haproxy "https://198.18.253.2:$((ec ? 8443 : 8444))/" "$mode"
+	done
+else
+	for mode in ka close; do
+		run meshgw http://198.18.252.2/ "$mode"
+		run nginx http://198.18.253.2/ "$mode"
+		run haproxy http://198.18.253.2:81/ "$mode"
+	done
+fi
 
-python3 - "$TMP/rows.jsonl" "$JSON_OUT" "$SECS" "$CONNS" "${GW_DEVICE%%,*}" <<'PY'
+python3 - "$TMP/rows.jsonl" "$JSON_OUT" "$SECS" "$CONNS" "${GW_DEVICE%%,*}" \
+	"$SPEED" <<'PY'
 import json, os, platform, sys, time
 rows = [json.loads(l) for l in open(sys.argv[1])]
 secs, conns = sys.argv[3], sys.argv[4]
+speed = json.loads(sys.argv[6])
+tls = bool(speed)
 by = {(r["proxy"], r["mode"]): r for r in rows}
 cpu = "?"
 for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
         cpu = line.split(":", 1)[1].strip()
         break
-print("HTTP proxy benchmark (%s; %s, %d CPUs; wrk 1 thread, %s connections, "
+print("%s benchmark (%s; %s, %d CPUs; wrk 1 thread, %s connections, "
       "%s s per run; meshgw on %s)" % (
+          "TLS termination" if tls else "HTTP proxy",
           time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpu,
           os.cpu_count(), conns, secs, sys.argv[5]))
-for mode, title in (("ka", "keep-alive"), ("close", "one request per connection")):
+modes = (("ka", "keep-alive"), ("close", "one request per connection"))
+if tls:
+    modes = (("ka", "keep-alive HTTPS (ECDSA P-256)"),
+             ("close", "full handshakes, ECDSA P-256 (one request each)"),
+             ("close-rsa", "full handshakes, RSA-2048 (one request each)"))
+for mode, title in modes:
     print("\n%s" % title)
     print("%-8s %9s %7s %7s %11s %11s %12s %7s" % ("proxy", "req/s",
           "p50 ms", "p99 ms", "CPU us/req", "own us/req", "CPU1 us/req",
@@ -342,10 +462,28 @@ for mode, title in (("ka", "keep-alive"), ("close", "one request per connection"
               r["own_us_per_req"] / m["own_us_per_req"]))
     print("  meshgw cycles per request: %.0f busy, %.0f of them its own" %
           (m["busy_cycles_per_req"], m["own_cycles_per_req"]))
+    if tls and mode != "ka":
+        ceil = speed["ecdsa_handshake_ceiling" if mode == "close" else
+                     "rsa_handshake_ceiling"]
+        m["ceiling_per_s"] = ceil
+        m["vs_ceiling"] = 1e6 / ceil / m["cpu_us_per_req"]
+        print("  crypto ceiling of one core (openssl speed): %.0f "
+              "handshakes/s (%.1f us each)" % (ceil, 1e6 / ceil))
+        for p in ("meshgw", "nginx", "haproxy"):
+            r = by[(p, mode)]
+            print("  %-8s at 100%% of one core: %.0f handshakes/s, %.0f%% of "
+                  "the ceiling" % (p, 1e6 / r["cpu_us_per_req"],
+                  100e6 / ceil / r["cpu_us_per_req"]))
+        if "handshake_us" in m:
+            print("  meshgw handshake steps: %.1f us each (the worker does "
+                  "nothing else meanwhile), %.2fx the crypto alone" %
+                  (m["handshake_us"], m["handshake_us"] * ceil / 1e6))
 doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
        "cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
        "seconds": int(secs), "connections": int(conns),
        "meshgw_port": sys.argv[5], "rows": rows}
+if tls:
+    doc["openssl_speed"] = speed
 os.makedirs(os.path.dirname(sys.argv[2]) or ".", exist_ok=True)
 with open(sys.argv[2], "w") as f:
     json.dump(doc, f, indent=1)
