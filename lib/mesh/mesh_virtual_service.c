@@ -122,6 +122,32 @@ gateway_list(struct mesh_ctx *c, const struct gw_config_node *n,
 	return true;
 }
 
+/* A match block's port and gateways (http and tls routes alike). */
+static bool
+match_port_gws(struct mesh_ctx *c, const struct gw_config_node *n,
+	       const char *path, uint32_t *port, struct mesh_block_gws *gws,
+	       bool *never)
+{
+	const struct gw_config_node *v;
+	char p[240];
+	uint64_t num;
+
+	if ((v = gw_config_node_get(n, "port")) != NULL) {
+		P(p, "%s.port", path);
+		if (!mesh_uint(c, v, p, 1, 65535, &num))
+			return false;
+		*port = (uint32_t)num;
+	}
+	if ((v = gw_config_node_get(n, "gateways")) != NULL) {
+		P(p, "%s.gateways", path);
+		if (!gateway_list(c, v, p, &gws->names, &gws->n))
+			return false;
+		if (gws->n == 0)
+			*never = true;	/* only "mesh": not for a gateway */
+	}
+	return true;
+}
+
 static bool
 decode_match(struct mesh_ctx *c, const struct gw_config_node *n,
 	     const char *path, struct gw_route_match_conf *m,
@@ -141,7 +167,6 @@ decode_match(struct mesh_ctx *c, const struct gw_config_node *n,
 	};
 	const struct gw_config_node *v;
 	char p[240];
-	uint64_t num;
 	size_t k;
 
 	if (!mesh_fields(c, n, path, known, NULL))
@@ -178,19 +203,8 @@ decode_match(struct mesh_ctx *c, const struct gw_config_node *n,
 		if (!mesh_bool(c, v, p, &m->ignore_uri_case))
 			return false;
 	}
-	if ((v = gw_config_node_get(n, "port")) != NULL) {
-		P(p, "%s.port", path);
-		if (!mesh_uint(c, v, p, 1, 65535, &num))
-			return false;
-		m->port = (uint32_t)num;
-	}
-	if ((v = gw_config_node_get(n, "gateways")) != NULL) {
-		P(p, "%s.gateways", path);
-		if (!gateway_list(c, v, p, &gws->names, &gws->n))
-			return false;
-		if (gws->n == 0)
-			*never = true;	/* only "mesh": not for a gateway */
-	}
+	if (!match_port_gws(c, n, path, &m->port, gws, never))
+		return false;
 	if ((v = gw_config_node_get(n, "sourceLabels")) != NULL ||
 	    (v = gw_config_node_get(n, "sourceNamespace")) != NULL) {
 		/* narrower, never broader: a condition meshgw cannot check
@@ -848,7 +862,6 @@ decode_tls_match(struct mesh_ctx *c, const struct gw_config_node *n,
 	};
 	const struct gw_config_node *v;
 	char p[240];
-	uint64_t num;
 	size_t i, h;
 
 	if (!mesh_fields(c, n, path, known, NULL))
@@ -877,19 +890,8 @@ decode_tls_match(struct mesh_ctx *c, const struct gw_config_node *n,
 			return false;
 		}
 	}
-	if ((v = gw_config_node_get(n, "port")) != NULL) {
-		P(p, "%s.port", path);
-		if (!mesh_uint(c, v, p, 1, 65535, &num))
-			return false;
-		m->port = (uint32_t)num;
-	}
-	if ((v = gw_config_node_get(n, "gateways")) != NULL) {
-		P(p, "%s.gateways", path);
-		if (!gateway_list(c, v, p, &m->gws.names, &m->gws.n))
-			return false;
-		if (m->gws.n == 0)
-			*never = true;	/* only "mesh" */
-	}
+	if (!match_port_gws(c, n, path, &m->port, &m->gws, never))
+		return false;
 	if ((v = gw_config_node_get(n, "destinationSubnets")) != NULL ||
 	    (v = gw_config_node_get(n, "sourceLabels")) != NULL ||
 	    (v = gw_config_node_get(n, "sourceNamespace")) != NULL) {
