@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proxy byte queues: mbuf chains that bytes enter at the tail (as TCP
- * delivers them) and leave at the head (as the peer's TCP takes them).
+ * delivers them) and leave at the head (as the peer's TCP takes them),
+ * and the moves between a queue and a connection.
  * Splitting inside a segment attaches a second mbuf to the same buffer
  * (no copy). Worker thread; no allocation but mbufs.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -254,4 +256,79 @@ chain_from_iov(struct rte_mempool *pool, const struct iovec *iov, int n)
 	if (head != NULL)
 		chain_fix(head);
 	return head;
+}
+
+/* ---- queues toward a connection ---------------------------------------- */
+
+/*
+ * Hand q to TCP as far as its send buffer allows. keep (NULL: none)
+ * receives a clone of what was handed over (the data is shared, not
+ * copied), for a retry to send again. -1: the connection cannot send any
+ * more (the queue was dropped).
+ */
+int
+q_flush(struct chain *q, struct gw_tcp_conn *c, struct chain *keep)
+{
+	while (q->len > 0) {
+		uint32_t space = gw_tcp_send_space(c);
+		struct rte_mbuf *m, *copy = NULL;
+		int rc;
+
+		if (space == 0)
+			return 0;	/* writable() comes back */
+		m = chain_split(q, space < q->len ? space : q->len,
+				gw_tcp_pool(c));
+		if (m == NULL)
+			return 0;	/* out of mbufs: retry on the next event */
+		if (keep != NULL) {
+			/* cloned before TCP links m into its queue */
+			copy = rte_pktmbuf_clone(m, gw_tcp_pool(c));
+			if (copy == NULL) {
+				chain_prepend(q, m);
+				return 0;	/* retry on the next event */
+			}
+		}
+		rc = gw_tcp_send(c, m);
+		if (rc == -EAGAIN) {
+			/* cannot happen after send_space(); keep the order */
+			rte_pktmbuf_free(copy);
+			chain_prepend(q, m);
+			return 0;
+		}
+		if (rc < 0) {
+			struct chain dead = { m, NULL, 0 };
+
+			rte_pktmbuf_free(copy);
+			chain_free(&dead);
+			chain_free(q);
+			return -1;
+		}
+		if (copy != NULL)
+			chain_append(keep, copy);
+	}
+	return 0;
+}
+
+/*
+ * Move up to n bytes from the front of `from` into q, giving the window
+ * back to src for what moved. @return bytes moved.
+ */
+uint32_t
+q_take(struct chain *q, struct chain *from, uint32_t n, struct gw_tcp_conn *src,
+       struct rte_mempool *pool)
+{
+	uint32_t room = q->len < PROXY_QUEUE_MAX ? PROXY_QUEUE_MAX - q->len : 0;
+	struct rte_mbuf *m;
+
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return 0;
+	m = chain_split(from, n, pool);
+	if (m == NULL)
+		return 0;
+	chain_append(q, m);
+	if (src != NULL)
+		gw_tcp_recv_done(src, n);
+	return n;
 }

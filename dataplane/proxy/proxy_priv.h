@@ -87,6 +87,14 @@ const uint8_t *chain_piece(const struct chain *c, uint32_t off,
 /* Make an mbuf chain of the bytes of iov[0..n). NULL when out of mbufs. */
 struct rte_mbuf *chain_from_iov(struct rte_mempool *pool,
 				const struct iovec *iov, int n);
+/* Hand q to TCP connection c as far as its send buffer allows; keep
+ * (NULL: none) gets a clone of what went (for a retry). -1: c cannot send
+ * any more (q was dropped). */
+int q_flush(struct chain *q, struct gw_tcp_conn *c, struct chain *keep);
+/* Move up to n bytes from the front of `from` into q (bounded by
+ * PROXY_QUEUE_MAX), giving src's window back for them. @return bytes. */
+uint32_t q_take(struct chain *q, struct chain *from, uint32_t n,
+		struct gw_tcp_conn *src, struct rte_mempool *pool);
 
 /* Request side, response side. */
 enum proxy_req_state {
