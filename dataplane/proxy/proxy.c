@@ -1407,7 +1407,7 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 	if (s->req == REQ_SNI) {
 		/* a ClientHello still not whole */
 		pw->stats.passthrough_hello_timeout++;
-		proxy_sni_close(s);
+		proxy_sess_end(s);
 		sess_drive(s);
 		return;
 	}

@@ -41,6 +41,22 @@ proxy_count_status(struct gw_proxy_wrk *pw, int status)
 		pw->stats.responses_other++;
 }
 
+void
+proxy_sess_end(struct proxy_sess *s)
+{
+	s->dl_try = 0;
+	s->dl_retry = 0;
+	s->dl_fault = 0;
+	proxy_up_detach(s, true);
+	chain_free(&s->upq);
+	chain_free(&s->in);
+	s->in_fed = 0;
+	s->in_body = 0;
+	s->close_after = true;
+	s->req = REQ_DISCARD;
+	s->resp = RESP_IDLE;
+}
+
 /* Queue a reply made here. close: the connection ends after it. */
 static void
 local_reply(struct proxy_sess *s, int status,
@@ -67,22 +83,17 @@ local_reply(struct proxy_sess *s, int status,
 				     (int64_t)blen);
 	pw->stats.local_replies++;
 	proxy_count_status(pw, status);
-	/* the exchange ends here: no attempt, back-off or delay is left */
-	s->dl_try = 0;
-	s->dl_retry = 0;
-	s->dl_fault = 0;
-	if (close || s->req != REQ_DONE) {
-		proxy_up_detach(s, true);
-		chain_free(&s->upq);
-	}
 	if (close) {
-		s->close_after = true;
-		s->req = REQ_DISCARD;
-		s->resp = RESP_IDLE;
-		chain_free(&s->in);
-		s->in_fed = 0;
-		s->in_body = 0;
+		proxy_sess_end(s);
 	} else {
+		/* no attempt, back-off or delay is left */
+		s->dl_try = 0;
+		s->dl_retry = 0;
+		s->dl_fault = 0;
+		if (s->req != REQ_DONE) {
+			proxy_up_detach(s, true);
+			chain_free(&s->upq);
+		}
 		s->req = REQ_DONE;
 		s->resp = RESP_DONE;
 	}
@@ -103,8 +114,8 @@ proxy_local_reply(struct proxy_sess *s, int status, const char *body,
 		  bool close)
 {
 	if (s->l4) {
-		/* TLS passthrough: no HTTP to answer with */
-		proxy_sni_close(s);
+		/* TLS passthrough: no HTTP to answer with, a FIN */
+		proxy_sess_end(s);
 		return;
 	}
 	local_reply(s, status, NULL, 0, body, close);

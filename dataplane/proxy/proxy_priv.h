@@ -307,6 +307,11 @@ int proxy_response_head(struct proxy_sess *s);
 void proxy_local_reply(struct proxy_sess *s, int status, const char *body,
 		       bool close);
 void proxy_count_status(struct gw_proxy_wrk *pw, int status);
+/* Give up the exchange and the connection: the upstream is cut, what
+ * waits either way but downstream is dropped, no timer of the exchange
+ * is left, and the client gets a FIN once downq is out (a passthrough
+ * session that cannot be routed ends so). */
+void proxy_sess_end(struct proxy_sess *s);
 
 /* Take and drop a reference to a generation (worker). */
 static inline void
@@ -338,9 +343,6 @@ void proxy_idle_expired(struct gw_timer *t, void *arg);
 /* A session of a passthrough listener: read the ClientHello, route by
  * SNI, connect (then the session is a tunnel). */
 void proxy_sni_pump(struct proxy_sess *s);
-/* End a passthrough session that cannot be routed or connected: the
- * upstream is cut, the client gets a FIN (nothing was sent to it). */
-void proxy_sni_close(struct proxy_sess *s);
 
 /* proxy_retry.c */
 /* The attempt in flight failed (cause, status: the upstream's, or the

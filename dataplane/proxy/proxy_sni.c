@@ -15,8 +15,9 @@
 #include "gw_tls_hello.h"
 #include "proxy_priv.h"
 
-_Static_assert(PROXY_SCRATCH >= GW_TLS_HELLO_MAX,
-	       "the worker's scratch holds a ClientHello spanning records");
+_Static_assert(PROXY_SCRATCH >= GW_TLS_HELLO_MAX &&
+	       PROXY_HEAD_MAX >= GW_TLS_HELLO_IN_MAX,
+	       "the worker's buffers hold a ClientHello and its records");
 
 /* The route whose pattern matches sni best (a name, then the longest
  * "*.suffix", then "*"); the first of equals. NULL: none. */
@@ -54,19 +55,6 @@ sni_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_sni_route *r)
 }
 
 void
-proxy_sni_close(struct proxy_sess *s)
-{
-	proxy_up_detach(s, true);
-	chain_free(&s->upq);
-	chain_free(&s->in);
-	s->close_after = true;
-	s->req = REQ_DISCARD;
-	s->resp = RESP_IDLE;
-	s->dl_try = 0;
-	s->dl_retry = 0;
-}
-
-void
 proxy_sni_pump(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
@@ -78,17 +66,18 @@ proxy_sni_pump(struct proxy_sess *s)
 
 	if (s->pending || n == 0)
 		return;	/* waiting for a connection slot, or for bytes */
-	if (n > PROXY_HEAD_MAX)
-		n = PROXY_HEAD_MAX;
+	if (n > GW_TLS_HELLO_IN_MAX)
+		n = GW_TLS_HELLO_IN_MAX;
 	/* the hello is usually one segment: copying it whole each time
 	 * more arrives costs less than keeping parser state */
 	chain_copy(&s->in, 0, n, pw->head);
 	rc = gw_tls_hello_parse(pw->head, n, pw->scratch, &h);
-	if (rc == GW_TLS_HELLO_MORE && n < PROXY_HEAD_MAX && !s->down_eof)
+	if (rc == GW_TLS_HELLO_MORE && n < GW_TLS_HELLO_IN_MAX &&
+	    !s->down_eof)
 		return;
 	if (rc != GW_TLS_HELLO_OK) {
 		pw->stats.passthrough_bad_hello++;
-		proxy_sni_close(s);
+		proxy_sess_end(s);
 		return;
 	}
 	/* no SNI matches only a "*" route */
@@ -96,13 +85,13 @@ proxy_sni_pump(struct proxy_sess *s)
 	if (r == NULL) {
 		/* Envoy finds no filter chain: the connection is closed */
 		pw->stats.passthrough_no_route++;
-		proxy_sni_close(s);
+		proxy_sess_end(s);
 		return;
 	}
 	d = sni_dest(pw, r);
 	if (d->cluster == GW_MESH_NO_CLUSTER) {
 		pw->stats.no_cluster++;
-		proxy_sni_close(s);
+		proxy_sess_end(s);
 		return;
 	}
 	pw->stats.passthrough_cx++;

@@ -56,7 +56,7 @@
 	X(conn_overflow, "connections refused: no TLS state free")             \
 	X(tls12, "handshakes at TLS 1.2")                                      \
 	X(tls13, "handshakes at TLS 1.3")                                      \
-	X(handshake_cycles, "TSC cycles spent in handshake steps")             \
+	X(handshake_cycles, "TSC cycles in handshake steps (both sides)")     \
 	X(upstream_handshakes, "handshakes as a client (origination)")         \
 	X(upstream_resumed, "of them, sessions resumed")                       \
 	X(upstream_handshake_errors, "client handshakes that failed")          \

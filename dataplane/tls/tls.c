@@ -568,13 +568,11 @@ client_build(const struct gw_mesh_cluster *mc, struct gw_tls_client *cl,
 	cl->sni = strdup(tc->sni != NULL ? tc->sni : mc->host);
 	if (srv != NULL) {
 		srv->id.name = strdup(tc->name);
-		srv->id.hosts = calloc(1, sizeof(char *));
 		srv->sans = strs_dup(tc->sans, tc->n_sans);
 		srv->n_sans = srv->sans != NULL ? tc->n_sans : 0;
 	}
 	if (srv == NULL || ctx == NULL || cl->sni == NULL ||
-	    srv->id.name == NULL || srv->id.hosts == NULL ||
-	    srv->sans == NULL) {
+	    srv->id.name == NULL || srv->sans == NULL) {
 		server_free(srv);
 		SSL_CTX_free(ctx);
 		return -ENOMEM;

@@ -319,9 +319,9 @@ hello(struct tls_conn *t)
 		}
 		return;
 	}
-	for (m = t->in_head; m != NULL && n < TLS_HELLO_IN_MAX; m = m->next) {
+	for (m = t->in_head; m != NULL && n < GW_TLS_HELLO_IN_MAX; m = m->next) {
 		uint32_t k = RTE_MIN((uint32_t)m->data_len - off,
-				     TLS_HELLO_IN_MAX - n);
+				     GW_TLS_HELLO_IN_MAX - n);
 
 		memcpy(tw->hello_in + n, rte_pktmbuf_mtod_offset(m, void *, off),
 		       k);
@@ -329,7 +329,7 @@ hello(struct tls_conn *t)
 		off = 0;
 	}
 	rc = gw_tls_hello_parse(tw->hello_in, n, tw->hello_tmp, &h);
-	if (rc == GW_TLS_HELLO_MORE && n < TLS_HELLO_IN_MAX && !t->tcp_eof)
+	if (rc == GW_TLS_HELLO_MORE && n < GW_TLS_HELLO_IN_MAX && !t->tcp_eof)
 		return;
 	if (rc != GW_TLS_HELLO_OK) {
 		if (rc == GW_TLS_HELLO_MORE)
@@ -422,19 +422,16 @@ handshake(struct tls_conn *t)
 
 	rc = SSL_do_handshake(t->ssl);
 	tw->stats.handshake_cycles += rte_rdtsc() - t0;
-	if (rc == 1 && t->client) {
-		t->state = TLS_OPEN;
-		t->info.version = (uint16_t)SSL_version(t->ssl);
-		t->info.resumed = SSL_session_reused(t->ssl) == 1;
-		tw->stats.upstream_handshakes++;
-		tw->stats.upstream_resumed += t->info.resumed;
-		app_connected(t, 0);
-		return;
-	}
 	if (rc == 1) {
 		t->state = TLS_OPEN;
 		t->info.version = (uint16_t)SSL_version(t->ssl);
 		t->info.resumed = SSL_session_reused(t->ssl) == 1;
+		if (t->client) {
+			tw->stats.upstream_handshakes++;
+			tw->stats.upstream_resumed += t->info.resumed;
+			app_connected(t, 0);
+			return;
+		}
 		tw->stats.handshakes++;
 		tw->stats.resumed += t->info.resumed;
 		if (t->info.version == TLS1_3_VERSION)

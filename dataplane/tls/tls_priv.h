@@ -26,8 +26,6 @@ extern int gw_tls_logtype;
 #define TLS_PLAIN_MAX (64 * 1024)
 /* mbufs of plaintext handed over in one data() call, at most. */
 #define TLS_READ_SEGS 32
-/* First bytes kept while the ClientHello is incomplete. */
-#define TLS_HELLO_IN_MAX (GW_TLS_HELLO_MAX + 1024)
 /* One record's plaintext. */
 #define TLS_RECORD_MAX 16384
 
@@ -151,7 +149,7 @@ struct gw_tls_wrk {
 	struct tls_conn *ready;
 	struct gw_tls_stats stats;
 	struct tls_sess_slot sess[TLS_SESS_SLOTS];
-	uint8_t hello_in[TLS_HELLO_IN_MAX];
+	uint8_t hello_in[GW_TLS_HELLO_IN_MAX];
 	uint8_t hello_tmp[GW_TLS_HELLO_MAX + 8];
 	uint8_t wbuf[TLS_RECORD_MAX];
 };

@@ -24,6 +24,10 @@
 /* A ClientHello larger than this (with its 4-byte handshake header) is
  * refused: no client sends more than a few KiB. */
 #define GW_TLS_HELLO_MAX 16384
+/* The first bytes of a connection worth reading for one: the largest
+ * hello with its records' headers (a hello split into 1-byte records
+ * would need more, and is refused). */
+#define GW_TLS_HELLO_IN_MAX (GW_TLS_HELLO_MAX + 1024)
 /* DNS names are at most 253 characters. */
 #define GW_TLS_SNI_MAX 255
 
