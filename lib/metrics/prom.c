@@ -126,7 +126,8 @@ gw_metrics_family(struct gw_metrics_buf *b, const char *name,
 	buf_put_escaped(b, help != NULL ? help : "", false);
 	buf_puts(b, "\n# TYPE ");
 	buf_puts(b, name);
-	buf_puts(b, type == GW_METRICS_COUNTER ? " counter\n" : " gauge\n");
+	buf_puts(b, type == GW_METRICS_COUNTER ? " counter\n" :
+		    type == GW_METRICS_GAUGE ? " gauge\n" : " histogram\n");
 	return b->err;
 }
 
@@ -187,5 +188,59 @@ gw_metrics_sample_double(struct gw_metrics_buf *b, const char *name,
 	else
 		snprintf(num, sizeof(num), " %.17g\n", value);
 	buf_puts(b, num);
+	return b->err;
+}
+
+const double gw_metrics_envoy_bounds[GW_METRICS_ENVOY_BUCKETS] = {
+	0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+	60000, 300000, 600000, 1800000, 3600000,
+};
+
+const uint64_t gw_metrics_envoy_bounds_x2[GW_METRICS_ENVOY_BUCKETS] = {
+	1, 2, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
+	60000, 120000, 600000, 1200000, 3600000, 7200000,
+};
+
+/* Labels and le="bound" (the bound in Prometheus' float syntax). */
+#define HIST_LABELS_MAX 64
+
+int
+gw_metrics_histogram(struct gw_metrics_buf *b, const char *name,
+		     const char *const *labels, const double *le, unsigned n,
+		     const uint64_t *counts, double sum)
+{
+	const char *l[HIST_LABELS_MAX + 3];
+	char bname[256], bound[32];
+	size_t nl = 0, len = strlen(name);
+	uint64_t cum = 0;
+	unsigned i;
+
+	if (b->err != 0)
+		return b->err;
+	if (len + sizeof("_bucket") > sizeof(bname) || !name_valid(name, true))
+		return fail(b, -EINVAL);
+	for (; labels != NULL && labels[nl] != NULL; nl += 2) {
+		if (nl >= HIST_LABELS_MAX || strcmp(labels[nl], "le") == 0)
+			return fail(b, -EINVAL);
+		l[nl] = labels[nl];
+		l[nl + 1] = labels[nl + 1];
+	}
+	l[nl] = "le";
+	l[nl + 1] = bound;
+	l[nl + 2] = NULL;
+	snprintf(bname, sizeof(bname), "%s_bucket", name);
+	for (i = 0; i <= n; i++) {
+		cum += counts[i];
+		if (i < n)
+			snprintf(bound, sizeof(bound), "%.17g", le[i]);
+		else
+			snprintf(bound, sizeof(bound), "+Inf");
+		gw_metrics_sample_u64(b, bname, l, cum);
+	}
+	l[nl] = NULL;
+	snprintf(bname, sizeof(bname), "%s_sum", name);
+	gw_metrics_sample_double(b, bname, l, sum);
+	snprintf(bname, sizeof(bname), "%s_count", name);
+	gw_metrics_sample_u64(b, bname, l, cum);
 	return b->err;
 }

@@ -123,6 +123,75 @@ test_growth(void **state)
 	gw_metrics_buf_fini(&b);
 }
 
+static void
+test_histogram(void **state)
+{
+	struct gw_metrics_buf b;
+	const char *labels[] = { "code", "200", NULL };
+	const double le[] = { 0.5, 10, 3600000 };
+	const uint64_t counts[] = { 1, 0, 2, 3 };
+
+	(void)state;
+	gw_metrics_buf_init(&b);
+	assert_int_equal(gw_metrics_family(&b, "d_ms", GW_METRICS_HISTOGRAM,
+					   "h"), 0);
+	assert_int_equal(gw_metrics_histogram(&b, "d_ms", labels, le, 3,
+					      counts, 12.5), 0);
+	assert_int_equal(gw_metrics_histogram(&b, "d_ms", NULL, le, 0, counts,
+					      0), 0);
+	assert_string_equal(
+		b.data,
+		"# HELP d_ms h\n"
+		"# TYPE d_ms histogram\n"
+		"d_ms_bucket{code=\"200\",le=\"0.5\"} 1\n"
+		"d_ms_bucket{code=\"200\",le=\"10\"} 1\n"
+		"d_ms_bucket{code=\"200\",le=\"3600000\"} 3\n"
+		"d_ms_bucket{code=\"200\",le=\"+Inf\"} 6\n"
+		"d_ms_sum{code=\"200\"} 12.5\n"
+		"d_ms_count{code=\"200\"} 6\n"
+		"d_ms_bucket{le=\"+Inf\"} 1\n"
+		"d_ms_sum 0\n"
+		"d_ms_count 1\n");
+	gw_metrics_buf_fini(&b);
+
+	/* le is the histogram's own label */
+	gw_metrics_buf_init(&b);
+	assert_int_equal(gw_metrics_histogram(&b, "x", (const char *[]){
+						      "le", "1", NULL },
+					      le, 3, counts, 0), -EINVAL);
+	gw_metrics_buf_fini(&b);
+}
+
+static void
+test_bucket(void **state)
+{
+	const uint64_t *x2 = gw_metrics_envoy_bounds_x2;
+	unsigned i;
+
+	(void)state;
+	/* the integer bounds are the rendered ones doubled */
+	for (i = 0; i < GW_METRICS_ENVOY_BUCKETS; i++)
+		assert_true((double)x2[i] == 2 * gw_metrics_envoy_bounds[i]);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS, 0), 0);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS, 1), 0);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS, 2), 1);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS, 3), 2);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS,
+					   7200000), 18);
+	assert_int_equal(gw_metrics_bucket(x2, GW_METRICS_ENVOY_BUCKETS,
+					   7200001), 19);
+	/* against a linear scan */
+	for (i = 0; i < 8000000; i += 997) {
+		unsigned k = 0;
+
+		while (k < GW_METRICS_ENVOY_BUCKETS && i > x2[k])
+			k++;
+		assert_int_equal(gw_metrics_bucket(x2,
+						   GW_METRICS_ENVOY_BUCKETS, i),
+				 k);
+	}
+}
+
 int
 main(void)
 {
@@ -132,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_doubles),
 		cmocka_unit_test(test_bad_names_stick),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
