@@ -116,6 +116,9 @@ gw_ctrl_init(struct gw_ctrl *c, char *err, size_t errlen)
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return rc;
 	}
+	rc = gw_telemetry_start(c, err, errlen);
+	if (rc < 0)
+		return rc;
 	return gw_api_create(c, &c->api, err, errlen);
 }
 
@@ -123,6 +126,7 @@ void
 gw_ctrl_fini(struct gw_ctrl *c)
 {
 	gw_ctrl_watch_stop(c);
+	gw_telemetry_stop(c);
 	gw_api_free(c->api);
 	c->api = NULL;
 	if (c->sig_fd >= 0)
@@ -223,6 +227,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 		timeout = (int)((next_tick - now) / 1000000u) + 1;
 		timeout = gw_api_timeout_ms(c->api, timeout);
 		timeout = gw_ctrl_watch_timeout_ms(c, timeout);
+		timeout = gw_telemetry_timeout_ms(c, timeout);
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			GW_CTRL_LOG(ERR, "poll: %s\n", strerror(errno));
 			return -errno;
@@ -230,8 +235,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 		if (pfd[0].revents & POLLIN) {
 			if (read(c->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
-					GW_CTRL_LOG(INFO,
-						    "SIGHUP: nothing to reopen yet\n");
+					gw_telemetry_reopen(c);
 				} else {
 					GW_CTRL_LOG(NOTICE,
 						    "signal %u: shutting down\n",
@@ -242,6 +246,7 @@ gw_ctrl_run(struct gw_ctrl *c)
 		}
 		gw_api_run(c->api);
 		gw_ctrl_watch_run(c);
+		gw_telemetry_run(c);
 		if (c->quit) {
 			GW_CTRL_LOG(NOTICE, "/quitquitquit: shutting down\n");
 			return SIGTERM;

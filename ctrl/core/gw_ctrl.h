@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <rte_log.h>
 
+#include "gw_accesslog.h"
 #include "gw_config.h"
 #include "gw_mesh.h"
 #include "gw_worker.h"
@@ -60,6 +61,12 @@ struct gw_ctrl {
 	uint64_t certs_refused_sig;	/* files whose rebuild was refused */
 	uint64_t certs_reloads;
 	uint64_t certs_refused;
+	/* access log and span export (telemetry.c, zipkin.c) */
+	struct gw_telemetry *telemetry;	/* NULL: neither is on */
+	uint64_t alog_records;		/* lines written */
+	uint64_t alog_write_errors;	/* writes that failed (lines lost) */
+	uint64_t alog_dropped;		/* the workers' full-ring drops */
+	uint64_t alog_reopens;		/* SIGHUP reopens */
 };
 
 /** CLOCK_MONOTONIC in ns. */
@@ -90,6 +97,40 @@ int gw_ctrl_run(struct gw_ctrl *c);
 
 /** Stop the admin API and close the signal fd. Safe on a half-init ctrl. */
 void gw_ctrl_fini(struct gw_ctrl *c);
+
+/* ---- telemetry.c: the access log sink and span export ---------------- */
+
+/** Open the access log sink and start the span exporter that
+ * spec.telemetry asks for (nothing when neither is on).
+ * @return 0, or -errno with a message in err. */
+int gw_telemetry_start(struct gw_ctrl *c, char *err, size_t errlen);
+/** Every loop: take the workers' records when the period is due. */
+void gw_telemetry_run(struct gw_ctrl *c);
+/** The poll timeout, no later than the next round. */
+int gw_telemetry_timeout_ms(const struct gw_ctrl *c, int timeout);
+/** SIGHUP: write what is queued, then open the file's path again. */
+void gw_telemetry_reopen(struct gw_ctrl *c);
+/** Write the last records (workers stopped) and close everything. */
+void gw_telemetry_stop(struct gw_ctrl *c);
+/** The exporter's counts; false when span export is off. */
+bool gw_telemetry_spans(const struct gw_ctrl *c, uint64_t *sent,
+			uint64_t *failed, uint64_t *dropped);
+
+/* ---- zipkin.c: Zipkin v2 spans over HTTP from a thread of its own ----- */
+
+struct gw_zipkin;
+int gw_zipkin_create(uint32_t addr, uint16_t port, struct gw_zipkin **out,
+		     char *err, size_t errlen);
+/** Add a sampled request's span to the batch being filled. */
+void gw_zipkin_add(struct gw_zipkin *z, const struct gw_alog_rec *r,
+		   const struct gw_alog_clock *ck, const char *workload,
+		   const char *ns);
+/** Queue the batch for the exporter (dropped, counted, when 16 wait). */
+void gw_zipkin_flush(struct gw_zipkin *z);
+void gw_zipkin_counts(const struct gw_zipkin *z, uint64_t *sent,
+		      uint64_t *failed, uint64_t *dropped);
+/** Send what is queued, stop the thread, free. NULL-safe. */
+void gw_zipkin_free(struct gw_zipkin *z);
 
 /**
  * Stop accepting connections on every listener port; requests in flight

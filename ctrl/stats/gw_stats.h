@@ -87,4 +87,10 @@ json_t *gw_stats_status_json(struct gw_ctrl *c);
 /** Render /stats/prometheus into b (b->err tells of failure). */
 void gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b);
 
+/** Istio's standard metrics (istio_requests_total and the rest), merged
+ * from the workers' series tables; nothing when spec.telemetry.metrics
+ * is off. Control thread. */
+void gw_stats_istio_prometheus(const struct gw_ctrl *c,
+			       struct gw_metrics_buf *b);
+
 #endif /* GW_STATS_H */

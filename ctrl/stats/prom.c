@@ -112,6 +112,46 @@ config_families(const struct gw_ctrl *c, struct gw_metrics_buf *b)
 	gw_metrics_sample_u64(b, "meshgw_draining", NULL, c->draining);
 }
 
+/* The access log sink and the span exporter (ctrl's side of both). */
+static void
+telemetry_families(const struct gw_ctrl *c, struct gw_metrics_buf *b)
+{
+	uint64_t sent, failed, dropped;
+
+	gw_metrics_family(b, "meshgw_access_log_records_total",
+			  GW_METRICS_COUNTER, "Access log lines written.");
+	gw_metrics_sample_u64(b, "meshgw_access_log_records_total", NULL,
+			      c->alog_records);
+	gw_metrics_family(b, "meshgw_access_log_write_errors_total",
+			  GW_METRICS_COUNTER,
+			  "Writes to the access log that failed (their lines "
+			  "are lost).");
+	gw_metrics_sample_u64(b, "meshgw_access_log_write_errors_total", NULL,
+			      c->alog_write_errors);
+	gw_metrics_family(b, "meshgw_access_log_reopens_total",
+			  GW_METRICS_COUNTER,
+			  "Access log files opened again on SIGHUP.");
+	gw_metrics_sample_u64(b, "meshgw_access_log_reopens_total", NULL,
+			      c->alog_reopens);
+	if (!gw_telemetry_spans(c, &sent, &failed, &dropped))
+		return;
+	gw_metrics_family(b, "meshgw_zipkin_spans_sent_total",
+			  GW_METRICS_COUNTER,
+			  "Spans the Zipkin collector accepted.");
+	gw_metrics_sample_u64(b, "meshgw_zipkin_spans_sent_total", NULL, sent);
+	gw_metrics_family(b, "meshgw_zipkin_spans_failed_total",
+			  GW_METRICS_COUNTER,
+			  "Spans in batches the collector refused or did not "
+			  "answer.");
+	gw_metrics_sample_u64(b, "meshgw_zipkin_spans_failed_total", NULL,
+			      failed);
+	gw_metrics_family(b, "meshgw_zipkin_spans_dropped_total",
+			  GW_METRICS_COUNTER,
+			  "Spans dropped: the export queue was full.");
+	gw_metrics_sample_u64(b, "meshgw_zipkin_spans_dropped_total", NULL,
+			      dropped);
+}
+
 void
 gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 {
@@ -145,6 +185,7 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 	gw_metrics_sample_u64(b, "meshgw_rcu_grace_periods_total", NULL,
 			      c->grace_periods);
 	config_families(c, b);
+	telemetry_families(c, b);
 
 	worker_family(b, s, "meshgw_worker_loops_total",
 		      "Worker loop iterations.",
@@ -227,6 +268,7 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 #undef PROXY_PROM
 #undef PROXY_GAUGE
 	gw_stats_clusters_prometheus(c, b);
+	gw_stats_istio_prometheus(c, b);
 	gw_metrics_family(b, "meshgw_port_link_up", GW_METRICS_GAUGE,
 			  "1 when the port's link is up.");
 	for (p = 0; p < s->n_ports; p++) {

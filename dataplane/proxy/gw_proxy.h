@@ -28,7 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gw_accesslog.h"
 #include "gw_mesh.h"
+#include "gw_metrics.h"
 #include "gw_worker.h"
 
 /* Per-worker proxy counters (X-macro: field, help), summed by ctrl. */
@@ -74,6 +76,7 @@
 	X(fault_aborts, "requests aborted by fault injection")                \
 	X(local_replies, "responses meshgw generated itself")                 \
 	X(listen_failures, "listener ports a configuration could not open")   \
+	X(access_log_dropped, "access log records dropped: the ring was full") \
 	X(active_sessions, "sessions open now (gauge)")
 
 struct gw_proxy_stats {
@@ -167,7 +170,104 @@ void gw_proxy_timers_run(struct gw_worker *w);
  * the worker stopped, before its TCP is freed). NULL-safe. */
 void gw_proxy_wrk_fini(struct gw_worker *w);
 
+/** Free what the workers' proxies shared (ctrl, after
+ * gw_proxy_wrk_fini() of every worker). */
+void gw_proxy_fini(struct gw_dp *dp);
+
 /** The worker's counters, or NULL when the proxy is not running. */
 const struct gw_proxy_stats *gw_proxy_stats_get(const struct gw_worker *w);
+
+/* ---- telemetry: Istio's standard metrics and the access log ------------ */
+
+/*
+ * Each worker keeps its own table of Istio metric series, one per
+ * destination (cluster), protocol, response code, gRPC status and
+ * response flags: a slot is taken the first time a combination ends a
+ * request and is never given back (GW_PROXY_SERIES_MAX of them; past
+ * that, requests are counted in the overflow counter only). The worker
+ * fills a new slot, then publishes its key with a store-release; ctrl
+ * loads the key with acquire and the counters relaxed, and merges the
+ * workers' slots of the same key.
+ */
+#define GW_PROXY_SERIES_MAX 2048
+#define GW_PROXY_HIST (GW_METRICS_ENVOY_BUCKETS + 1)
+
+enum gw_series_proto {
+	GW_SERIES_HTTP = 1,
+	GW_SERIES_GRPC,
+	GW_SERIES_TCP,
+};
+
+/* key: bit 63 set | dest:16 | proto:2 | code:10 | grpc:5 | flags:16 */
+#define GW_SERIES_GRPC_NONE 31
+static inline uint64_t
+gw_series_key(uint16_t dest, unsigned proto, unsigned code, unsigned grpc,
+	      uint32_t flags)
+{
+	return (UINT64_C(1) << 63) | ((uint64_t)dest << 33) |
+	       ((uint64_t)(proto & 3) << 31) |
+	       ((uint64_t)(code < 1000 ? code : 0) << 21) |
+	       ((uint64_t)(grpc & 31) << 16) | (flags & 0xffff);
+}
+#define GW_SERIES_DEST(k) ((uint16_t)((k) >> 33))
+#define GW_SERIES_PROTO(k) ((unsigned)((k) >> 31) & 3)
+#define GW_SERIES_CODE(k) ((unsigned)((k) >> 21) & 1023)
+#define GW_SERIES_GRPC(k) ((unsigned)((k) >> 16) & 31)
+#define GW_SERIES_FLAGS(k) ((uint32_t)(k) & 0xffff)
+
+struct gw_proxy_series {
+	uint64_t key;		/* 0: free; published last */
+	/* HTTP */
+	uint64_t requests;
+	uint64_t dur_sum_us;	/* request durations, microseconds */
+	uint64_t dur[GW_PROXY_HIST];	/* ms, Envoy's buckets */
+	uint64_t rq_bytes_sum;
+	uint64_t rq_bytes[GW_PROXY_HIST];
+	uint64_t rs_bytes_sum;
+	uint64_t rs_bytes[GW_PROXY_HIST];
+	/* TCP (passthrough tunnels) */
+	uint64_t tcp_opened;
+	uint64_t tcp_closed;
+	uint64_t tcp_rx;	/* from the client */
+	uint64_t tcp_tx;	/* to the client */
+};
+
+/**
+ * Worker w's series table (GW_PROXY_SERIES_MAX slots) and the count of
+ * requests and connections that found it full; NULL before
+ * gw_proxy_start(). Ctrl reads it as described above.
+ */
+const struct gw_proxy_series *gw_proxy_series(const struct gw_worker *w,
+					      uint64_t *overflow);
+
+/*
+ * What a series' destination is, for its labels: one entry per cluster
+ * name ever configured (the registry only grows, to GW_PROXY_DESTS_MAX;
+ * later clusters share entry 0, "unknown"). Ctrl only.
+ */
+#define GW_PROXY_DESTS_MAX 4096
+struct gw_proxy_dest {
+	char cluster[160];	/* outbound|port|subset|host */
+	char service[128];	/* destination_service: the host */
+	char name[64];		/* destination_service_name */
+	char ns[64];		/* destination_service_namespace */
+	char version[64];	/* the subset's "version" label, or unknown */
+	char app[64];		/* the subset's "app" label, or unknown */
+};
+
+/** Destination id of a series (GW_SERIES_DEST()); NULL when unknown.
+ * Ctrl. */
+const struct gw_proxy_dest *gw_proxy_dest(const struct gw_dp *dp,
+					  uint16_t id);
+
+/**
+ * Take up to max access log records from worker w's ring, oldest first,
+ * calling fn for each (ctrl; the record is valid during the call).
+ * @return how many were taken. *dropped: records the worker could not
+ *   queue because the ring was full, since it started.
+ */
+unsigned gw_proxy_log_drain(struct gw_worker *w,
+			    void (*fn)(void *arg, const struct gw_alog_rec *r),
+			    void *arg, unsigned max, uint64_t *dropped);
 
 #endif /* GW_PROXY_H */

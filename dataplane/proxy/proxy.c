@@ -58,6 +58,18 @@ sess_put(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 
+	if (s->ob.open) {
+		/* the connections went before the exchange ended: a tunnel's
+		 * end, or a cut (the client's, unless the upstream's or a
+		 * timeout's was noted) */
+		if (!s->l4 && s->req != REQ_TUNNEL &&
+		    !(s->ob.flags & (GW_ALOG_F(UC) | GW_ALOG_F(UR) |
+				     GW_ALOG_F(UT) | GW_ALOG_F(SI) |
+				     GW_ALOG_F(UPE) | GW_ALOG_F(DPE))))
+			proxy_obs_flag(s, GW_ALOG_F(DC),
+				       GW_ALOG_D_DOWNSTREAM_RESET);
+		proxy_obs_end(s);
+	}
 	gw_timer_stop(&s->timer);
 	pending_unlink(s);
 	proxy_retry_release(s);
@@ -457,6 +469,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 	idx = endpoint_pick(s, pc);
 	if (idx < 0) {
 		pw->stats.no_healthy_upstream++;
+		proxy_obs_flag(s, GW_ALOG_F(UH), GW_ALOG_D_NO_HEALTHY_UPSTREAM);
 		proxy_local_reply(s, 503, "no healthy upstream", true);
 		return;
 	}
@@ -478,6 +491,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 			idle_close_any(pw, pc);
 		} else if (pc->n_pending >= pc->max_pending) {
 			pw->stats.upstream_rq_pending_overflow++;
+			proxy_obs_flag(s, GW_ALOG_F(UO), GW_ALOG_D_OVERFLOW);
 			proxy_local_reply(s, 503, "upstream connect error or "
 					  "disconnect/reset before headers. "
 					  "reset reason: overflow", true);
@@ -509,6 +523,7 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 		s->tried |= UINT64_C(1) << (idx % 64);
 		if (proxy_retry(s, FAIL_CONNECT, 503, true))
 			return;
+		proxy_obs_flag(s, GW_ALOG_F(UF), GW_ALOG_D_CONNECT_FAILURE);
 		proxy_local_reply(s, 503, "upstream connect error or "
 				  "disconnect/reset before headers. reset "
 				  "reason: connection failure", true);
@@ -526,6 +541,9 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 attached:
 	s->cluster = cluster;
 	s->endpoint = idx;
+	s->ob.up_ip = ep->addr;
+	s->ob.up_port = ep->port;
+	gw_tcp_local(up, &s->ob.up_local_ip, &s->ob.up_local_port);
 	s->tried |= UINT64_C(1) << (idx % 64);
 	s->dl_try = 0;
 	pc->active[idx]++;
@@ -533,6 +551,7 @@ attached:
 		/* TLS passthrough: the ClientHello in `in` goes up first */
 		s->req = REQ_TUNNEL;
 		s->resp = RESP_TUNNEL;
+		proxy_obs_tcp_open(s);
 		return;
 	}
 	s->resp = RESP_HEAD;
@@ -601,6 +620,7 @@ up_connected(struct gw_tcp_conn *c, int err)
 			sess_timer_arm(s);
 			return;
 		}
+		proxy_obs_flag(s, GW_ALOG_F(UF), GW_ALOG_D_CONNECT_FAILURE);
 		proxy_up_forget(s);
 		if (up_lost(s, "connection failure"))
 			sess_maybe_free(s);
@@ -663,6 +683,9 @@ up_eof(struct gw_tcp_conn *c)
 	}
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
+		proxy_obs_flag(s, GW_ALOG_F(UC), s->resp == RESP_HEAD ?
+			       GW_ALOG_D_UPSTREAM_RESET :
+			       GW_ALOG_D_UPSTREAM_RESET_AFTER);
 		if (s->resp == RESP_HEAD) {
 			/* no answer at all: Envoy counts it a 503 */
 			proxy_outcome(s, 503);
@@ -695,6 +718,7 @@ up_closed(struct gw_tcp_conn *c, int err)
 	proxy_up_forget(s);
 	if (s->resp == RESP_TUNNEL) {
 		if (err != 0 && s->down != NULL) {
+			proxy_obs_flag(s, GW_ALOG_F(UR), GW_ALOG_D_NONE);
 			gw_tcp_abort(s->down);	/* frees the session */
 			return;
 		}
@@ -704,6 +728,10 @@ up_closed(struct gw_tcp_conn *c, int err)
 	}
 	if (s->resp == RESP_HEAD || s->resp == RESP_BODY) {
 		s->pw->stats.upstream_reset++;
+		proxy_obs_flag(s, err != 0 ? GW_ALOG_F(UR) : GW_ALOG_F(UC),
+			       s->resp == RESP_HEAD ?
+			       GW_ALOG_D_UPSTREAM_RESET :
+			       GW_ALOG_D_UPSTREAM_RESET_AFTER);
 		if (!up_lost(s, "connection termination"))
 			return;
 	}
@@ -759,6 +787,9 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 		s->req = REQ_SNI;
 		s->head_seen = true;
 		s->t_head = pw->now_ms;
+		proxy_obs_begin(s);
+		gw_tcp_peer(c, &s->ob.down_ip, &s->ob.down_port);
+		gw_tcp_local(c, &s->ob.local_ip, &s->ob.local_port);
 	}
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);
@@ -780,6 +811,8 @@ down_data(struct gw_tcp_conn *c, struct rte_mbuf *m)
 		return;
 	}
 	s->t_active = s->pw->now_ms;
+	if (!s->ob.open && s->req == REQ_HEAD)
+		proxy_obs_begin(s);	/* the first byte of a request */
 	chain_append(&s->in, m);
 	sess_drive(s);
 }
@@ -810,6 +843,7 @@ down_eof(struct gw_tcp_conn *c)
 		s->req = REQ_DISCARD;
 	} else if (s->req == REQ_HEAD || s->req == REQ_BODY) {
 		/* cut in the middle of a request */
+		proxy_obs_flag(s, GW_ALOG_F(DC), GW_ALOG_D_DOWNSTREAM_RESET);
 		proxy_up_detach(s, true);
 		s->req = REQ_DISCARD;
 		s->resp = RESP_IDLE;
@@ -921,12 +955,14 @@ feed_request(struct proxy_sess *s)
 			break;
 		case FEED_BAD_HEAD:
 			s->pw->stats.bad_requests++;
+			proxy_obs_flag(s, GW_ALOG_F(DPE), GW_ALOG_D_BAD_REQUEST);
 			proxy_local_reply(s, gw_http_err_status(s->p.err),
 					  gw_http_err_text(s->p.err), true);
 			return;
 		case FEED_BAD_BODY:
 			/* a bad chunk: no sane way to go on */
 			s->pw->stats.bad_requests++;
+			proxy_obs_flag(s, GW_ALOG_F(DPE), GW_ALOG_D_BAD_REQUEST);
 			proxy_up_detach(s, true);
 			if (s->resp_started) {
 				gw_tcp_abort(s->down);
@@ -957,6 +993,7 @@ feed_response(struct proxy_sess *s)
 			break;
 		case FEED_BAD_HEAD:
 			s->pw->stats.upstream_bad_response++;
+			proxy_obs_flag(s, GW_ALOG_F(UPE), GW_ALOG_D_BAD_RESPONSE);
 			proxy_outcome(s, 502);
 			proxy_up_detach(s, true);
 			s->resp = RESP_IDLE;
@@ -965,6 +1002,7 @@ feed_response(struct proxy_sess *s)
 			return;
 		case FEED_BAD_BODY:
 			s->pw->stats.upstream_bad_response++;
+			proxy_obs_flag(s, GW_ALOG_F(UPE), GW_ALOG_D_BAD_RESPONSE);
 			proxy_up_detach(s, true);
 			if (s->down != NULL)
 				gw_tcp_abort(s->down);
@@ -1067,6 +1105,7 @@ proxy_idle_close_all(struct gw_proxy_wrk *pw)
 static void
 exchange_done(struct proxy_sess *s)
 {
+	proxy_obs_end(s);
 	if (!idle_put(s))
 		proxy_up_detach(s, false);
 	s->resp = RESP_IDLE;
@@ -1103,6 +1142,8 @@ exchange_done(struct proxy_sess *s)
 	s->in_body = 0;
 	s->resp_started = false;
 	gw_http_parser_reset(&s->p, GW_HTTP_M_OTHER);
+	if (s->in.len > 0)
+		proxy_obs_begin(s);	/* pipelined: it is here already */
 }
 
 /*
@@ -1120,8 +1161,13 @@ tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
 		chain_free(&s->in);
 		gw_tcp_recv_done(s->down, n);
 	}
-	if (s->in.len > 0)
-		(void)q_take(&s->upq, &s->in, s->in.len, s->down, pool);
+	if (s->in.len > 0) {
+		uint32_t n = q_take(&s->upq, &s->in, s->in.len, s->down, pool);
+
+		s->ob.rx += n;
+		if (s->ob.tcp != NULL)
+			s->ob.tcp->tcp_rx += n;
+	}
 	if (s->up != NULL && s->up_connected &&
 	    q_flush(&s->upq, s->up, NULL) < 0) {
 		gw_tcp_abort(s->down);
@@ -1132,8 +1178,14 @@ tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
 		s->up_shut = true;
 		gw_tcp_shutdown(s->up);
 	}
-	if (s->rin.len > 0)
-		(void)q_take(&s->downq, &s->rin, s->rin.len, s->up, pool);
+	if (s->rin.len > 0) {
+		uint32_t n = q_take(&s->downq, &s->rin, s->rin.len, s->up,
+				    pool);
+
+		s->ob.tx += n;
+		if (s->ob.tcp != NULL)
+			s->ob.tcp->tcp_tx += n;
+	}
 	if (q_flush(&s->downq, s->down, NULL) < 0) {
 		gw_tcp_abort(s->down);
 		return false;
@@ -1159,6 +1211,7 @@ exchange_pump(struct proxy_sess *s, struct rte_mempool *pool)
 	if (s->req == REQ_BODY && s->in_body > 0) {
 		uint32_t n = q_take(&s->upq, &s->in, s->in_body, s->down, pool);
 
+		s->ob.rx += n;
 		s->in_fed -= n;
 		s->in_body -= n;
 	}
@@ -1192,6 +1245,7 @@ exchange_pump(struct proxy_sess *s, struct rte_mempool *pool)
 		uint32_t n = q_take(&s->downq, &s->rin, s->rin_body, s->up,
 				    pool);
 
+		s->ob.tx += n;
 		s->rin_fed -= n;
 		s->rin_body -= n;
 	}
@@ -1364,6 +1418,7 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 			sess_timer_arm(s);
 			return;
 		}
+		proxy_obs_flag(s, GW_ALOG_F(UF), GW_ALOG_D_CONNECT_TIMEOUT);
 		proxy_up_detach(s, true);
 		if (up_lost(s, "connection timeout"))
 			sess_timer_arm(s);
@@ -1373,6 +1428,7 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 		/* VirtualService timeout */
 		s->dl_route = 0;
 		pw->stats.upstream_rq_timeout++;
+		proxy_obs_flag(s, GW_ALOG_F(UT), GW_ALOG_D_UPSTREAM_TIMEOUT);
 		if (s->resp == RESP_HEAD)
 			proxy_outcome(s, 504);
 		sess_fail(s, 504, "upstream request timeout");
@@ -1389,6 +1445,8 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 			sess_timer_arm(s);
 			return;
 		}
+		proxy_obs_flag(s, GW_ALOG_F(UT),
+			       GW_ALOG_D_UPSTREAM_PER_TRY_TIMEOUT);
 		sess_fail(s, 504, "upstream request timeout");
 		sess_drive(s);
 		return;
@@ -1400,6 +1458,7 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 	if (sess_in_flight(s)) {
 		/* nothing moved either way for streamIdleTimeoutMs */
 		pw->stats.stream_idle_timeout++;
+		proxy_obs_flag(s, GW_ALOG_F(SI), GW_ALOG_D_STREAM_IDLE_TIMEOUT);
 		sess_fail(s, s->req == REQ_BODY ? 408 : 504, "stream timeout");
 		sess_drive(s);
 		return;
@@ -1414,6 +1473,7 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 	if (s->req == REQ_HEAD && s->head_seen) {
 		/* a head still not whole: slowloris, or a lost client */
 		pw->stats.rq_header_timeout++;
+		s->ob.details = GW_ALOG_D_HEADERS_TIMEOUT;
 		proxy_local_reply(s, 408, "request header timeout", true);
 		sess_drive(s);
 		return;

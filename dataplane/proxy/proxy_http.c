@@ -83,6 +83,11 @@ local_reply(struct proxy_sess *s, int status,
 				     (int64_t)blen);
 	pw->stats.local_replies++;
 	proxy_count_status(pw, status);
+	if (!s->ob.open)
+		proxy_obs_begin(s);	/* a head that never parsed */
+	s->ob.status = (uint16_t)status;
+	if (s->ob.details == GW_ALOG_D_NONE)
+		s->ob.details = GW_ALOG_D_LOCAL;
 	if (close) {
 		proxy_sess_end(s);
 	} else {
@@ -98,15 +103,20 @@ local_reply(struct proxy_sess *s, int status,
 		s->resp = RESP_DONE;
 	}
 	s->resp_started = true;
-	if (hl < 0 || s->down == NULL)
-		return;
-	iov[0].iov_base = head;
-	iov[0].iov_len = (size_t)hl;
-	iov[1].iov_base = (void *)(uintptr_t)body;
-	iov[1].iov_len = s->req_method == GW_HTTP_M_HEAD ? 0 : blen;
-	m = chain_from_iov(gw_tcp_pool(s->down), iov, 2);
-	if (m != NULL)
-		chain_append(&s->downq, m);
+	if (hl >= 0 && s->down != NULL) {
+		iov[0].iov_base = head;
+		iov[0].iov_len = (size_t)hl;
+		iov[1].iov_base = (void *)(uintptr_t)body;
+		iov[1].iov_len = s->req_method == GW_HTTP_M_HEAD ? 0 : blen;
+		m = chain_from_iov(gw_tcp_pool(s->down), iov, 2);
+		if (m != NULL) {
+			s->ob.tx += iov[0].iov_len + iov[1].iov_len;
+			chain_append(&s->downq, m);
+		}
+	}
+	/* with a close, the exchange ends here (else at exchange_done()) */
+	if (close)
+		proxy_obs_end(s);
 }
 
 void
@@ -350,6 +360,58 @@ https_redirect(const struct proxy_sess *s, const char *auth, size_t auth_len,
 				(int)target_len, target) < len;
 }
 
+/* The request's strings for its access log record. */
+static void
+obs_request_strings(struct proxy_sess *s, const struct gw_http_msg *m,
+		    const uint8_t *h, const char *auth, size_t auth_len,
+		    const struct gw_tls_info *tls)
+{
+	const struct gw_http_hdr *x;
+
+	proxy_obs_set(s, GW_ALOG_S_METHOD, (const char *)h + m->method_off,
+		      m->method_len);
+	proxy_obs_set(s, GW_ALOG_S_PATH, (const char *)h + m->target_off,
+		      m->target_len);
+	proxy_obs_set(s, GW_ALOG_S_AUTHORITY, auth, auth_len);
+	if (tls != NULL && tls->sni != NULL)
+		proxy_obs_set(s, GW_ALOG_S_SNI, tls->sni, strlen(tls->sni));
+	x = find_hdr(m, h, "user-agent", 10);
+	if (x != NULL)
+		proxy_obs_set(s, GW_ALOG_S_USER_AGENT,
+			      (const char *)h + x->value_off, x->value_len);
+	x = find_hdr(m, h, "x-forwarded-for", 15);
+	if (x != NULL)
+		proxy_obs_set(s, GW_ALOG_S_XFF, (const char *)h + x->value_off,
+			      x->value_len);
+	x = find_hdr(m, h, "x-request-id", 12);
+	if (x != NULL)
+		proxy_obs_set(s, GW_ALOG_S_REQUEST_ID,
+			      (const char *)h + x->value_off, x->value_len);
+}
+
+/* A gRPC response's grpc-status, when its head carries it (a
+ * trailers-only response; in trailers it is not seen). */
+static void
+obs_grpc_status(struct proxy_sess *s, const struct gw_http_msg *m,
+		const uint8_t *h)
+{
+	const struct gw_http_hdr *x = find_hdr(m, h, "grpc-status", 11);
+	unsigned v = 0;
+	uint32_t i;
+
+	if (x == NULL || x->value_len == 0 || x->value_len > 2)
+		return;
+	for (i = 0; i < x->value_len; i++) {
+		char c = (char)h[x->value_off + i];
+
+		if (c < '0' || c > '9')
+			return;
+		v = v * 10 + (unsigned)(c - '0');
+	}
+	if (v <= 16)
+		s->ob.grpc = (uint8_t)v;
+}
+
 void
 proxy_request_head(struct proxy_sess *s)
 {
@@ -366,6 +428,7 @@ proxy_request_head(struct proxy_sess *s)
 	const struct gw_route *r;
 	const struct gw_route_dest *d;
 	char line[2048], xff[512], rid[36], path[2048];
+	struct proxy_trace_buf tb;
 	const struct gw_tls_info *tls;
 	bool https;
 	const char *target = (const char *)h + m->target_off;
@@ -381,6 +444,14 @@ proxy_request_head(struct proxy_sess *s)
 	chain_copy(&s->in, 0, hl, h);
 	s->req_method = m->method;
 	s->req_payload = 0;
+	if (!s->ob.open)
+		proxy_obs_begin(s);
+	s->ob.rx += hl;
+	s->ob.http10 = m->version_minor == 0;
+	gw_tcp_peer(s->down, &peer, &pport);
+	s->ob.down_ip = peer;
+	s->ob.down_port = pport;
+	gw_tcp_local(s->down, &s->ob.local_ip, &s->ob.local_port);
 	/* WebSocket and friends: a tunnel if the upstream answers 101 */
 	s->upgrade = (m->flags & GW_HTTP_F_UPGRADE) != 0;
 	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE) || pw->draining)
@@ -404,6 +475,14 @@ proxy_request_head(struct proxy_sess *s)
 		target = slash != NULL ? slash : "/";
 		target_len = slash != NULL ? (size_t)(end - slash) : 1;
 	}
+	tls = https ? gw_tls_info(s->down) : NULL;
+	if (pw->recs != NULL)
+		obs_request_strings(s, m, h, auth, auth_len, tls);
+	proxy_trace_begin(s, m, h);
+	x = find_hdr(m, h, "content-type", 12);
+	s->ob.is_grpc = x != NULL && x->value_len >= 16 &&
+			strncasecmp((const char *)h + x->value_off,
+				    "application/grpc", 16) == 0;
 	if (s->lis->ml->n_redirect > 0 &&
 	    https_redirect(s, auth, auth_len, target, target_len, path,
 			   sizeof(path))) {
@@ -412,6 +491,7 @@ proxy_request_head(struct proxy_sess *s)
 
 		drop_request_head(s, hl);
 		pw->stats.https_redirects++;
+		s->ob.details = GW_ALOG_D_REDIRECT;
 		local_reply(s, 301, &loc, 1, NULL, has_body || s->close_after);
 		return;
 	}
@@ -433,12 +513,12 @@ proxy_request_head(struct proxy_sess *s)
 	}
 	req.headers = rh;
 	req.n_headers = m->nhdrs;
-	tls = https ? gw_tls_info(s->down) : NULL;
 	r = s->lis->ml->routes != NULL && https_host_ok(tls, auth, auth_len) ?
 		gw_route_match(s->lis->ml->routes, s->lis->scratch, &req) : NULL;
 	drop_request_head(s, hl);
 	if (r == NULL) {
 		pw->stats.no_route++;
+		proxy_obs_flag(s, GW_ALOG_F(NR), GW_ALOG_D_ROUTE_NOT_FOUND);
 		local_reply(s, 404, NULL, 0, NULL, has_body || s->close_after);
 		return;
 	}
@@ -446,11 +526,14 @@ proxy_request_head(struct proxy_sess *s)
 	    m->content_length > pw->http.max_request_body_bytes) {
 		/* refused before a byte of it is read (nor a 100 sent) */
 		pw->stats.rq_too_large++;
+		s->ob.details = GW_ALOG_D_TOO_LARGE;
 		local_reply(s, 413, NULL, 0, "Payload Too Large", true);
 		return;
 	}
 	a = gw_route_action(r);
 	s->route = r;
+	if (a->name != NULL)
+		proxy_obs_set(s, GW_ALOG_S_ROUTE, a->name, strlen(a->name));
 	if (a->kind == GW_ROUTE_ACTION_REDIRECT) {
 		struct gw_http_field loc = { "location", path, 0, 8 };
 		int len = gw_route_redirect_format(r, &req, path, sizeof(path));
@@ -460,11 +543,13 @@ proxy_request_head(struct proxy_sess *s)
 			return;
 		}
 		loc.value_len = (uint32_t)len;
+		s->ob.details = GW_ALOG_D_REDIRECT;
 		local_reply(s, (int)a->redirect.code, &loc, 1, NULL,
 			    has_body || s->close_after);
 		return;
 	}
 	if (a->kind == GW_ROUTE_ACTION_DIRECT_RESPONSE) {
+		s->ob.details = GW_ALOG_D_DIRECT_RESPONSE;
 		local_reply(s, (int)a->direct.status, NULL, 0, a->direct.body,
 			    has_body || s->close_after);
 		return;
@@ -481,9 +566,11 @@ proxy_request_head(struct proxy_sess *s)
 				 (uint32_t)proxy_rand(pw))) {
 		pw->stats.fault_delays++;
 		s->dl_fault = pw->now_ms + a->fault.delay_ms;
+		proxy_obs_flag(s, GW_ALOG_F(DI), GW_ALOG_D_NONE);
 	}
 	if (s->fault_abort != 0 && s->dl_fault == 0) {
 		pw->stats.fault_aborts++;
+		proxy_obs_flag(s, GW_ALOG_F(FI), GW_ALOG_D_FAULT_ABORT);
 		local_reply(s, (int)s->fault_abort, NULL, 0,
 			    "fault filter abort", has_body || s->close_after);
 		return;
@@ -494,10 +581,12 @@ proxy_request_head(struct proxy_sess *s)
 	if (d == NULL || d->user == GW_MESH_NO_CLUSTER ||
 	    d->user >= s->gen->n_clusters) {
 		pw->stats.no_cluster++;
+		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
 		local_reply(s, 503, NULL, 0, "no healthy upstream", true);
 		return;
 	}
 	s->dest = d;
+	proxy_obs_dest(s, d->user);
 
 	/* the upstream head */
 	if (a->rewrite_uri != NULL || a->regex_rewrite) {
@@ -525,8 +614,8 @@ proxy_request_head(struct proxy_sess *s)
 		local_reply(s, 414, NULL, 0, "URI Too Long", true);
 		return;
 	}
-	n = hop_edits(m, h, s->upgrade, e, n, PROXY_MAX_EDITS - 8);
-	gw_tcp_peer(s->down, &peer, &pport);
+	n = hop_edits(m, h, s->upgrade, e, n,
+		      PROXY_MAX_EDITS - 8 - PROXY_TRACE_EDITS);
 	x = find_hdr(m, h, "x-forwarded-for", 15);
 	xl = 0;
 	/* the client's address appended to what came (15 + 2 bytes room) */
@@ -554,7 +643,9 @@ proxy_request_head(struct proxy_sess *s)
 		request_id(pw, rid);
 		e[n++] = (struct gw_http_edit){ "x-request-id", rid, 36, 12,
 						GW_HTTP_EDIT_ADD };
+		proxy_obs_set(s, GW_ALOG_S_REQUEST_ID, rid, 36);
 	}
+	n = proxy_trace_edits(s, e, n, PROXY_MAX_EDITS, &tb);
 	if (a->rewrite_authority != NULL)
 		e[n++] = (struct gw_http_edit){ "host", a->rewrite_authority,
 			(uint32_t)strlen(a->rewrite_authority), 4,
@@ -634,6 +725,7 @@ proxy_response_head(struct proxy_sess *s)
 	if (tunnel && (!s->upgrade || m->status != 101)) {
 		/* a 101 nobody asked for (or a CONNECT's 2xx): an error */
 		pw->stats.upstream_bad_response++;
+		proxy_obs_flag(s, GW_ALOG_F(UPE), GW_ALOG_D_BAD_RESPONSE);
 		proxy_up_detach(s, true);
 		s->resp = RESP_IDLE;
 		proxy_local_reply(s, 502, "upstream switched protocols "
@@ -645,6 +737,11 @@ proxy_response_head(struct proxy_sess *s)
 		proxy_outcome(s, m->status);
 		if (!tunnel && proxy_retry(s, FAIL_STATUS, m->status, false))
 			return -1;
+		s->ob.status = (uint16_t)m->status;
+		s->ob.details = GW_ALOG_D_VIA_UPSTREAM;
+		s->ob.up_tsc = rte_rdtsc() - s->t_sent;
+		if (s->ob.is_grpc)
+			obs_grpc_status(s, m, h);
 		s->replay_ok = false;	/* answered: nothing to send again */
 		chain_free(&s->replay);
 	}
@@ -670,12 +767,14 @@ proxy_response_head(struct proxy_sess *s)
 	out = niov > 0 ? chain_from_iov(gw_tcp_pool(s->down), iov, niov) : NULL;
 	if (out == NULL) {
 		pw->stats.upstream_bad_response++;
+		proxy_obs_flag(s, GW_ALOG_F(UPE), GW_ALOG_D_BAD_RESPONSE);
 		proxy_up_detach(s, true);
 		s->resp = RESP_IDLE;
 		proxy_local_reply(s, 502, "cannot rewrite the response head",
 				  true);
 		return -1;
 	}
+	s->ob.tx += rte_pktmbuf_pkt_len(out);
 	chain_append(&s->downq, out);
 	s->resp_started = true;
 	proxy_count_status(pw, m->status);

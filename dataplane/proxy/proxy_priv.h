@@ -40,7 +40,7 @@ extern int gw_proxy_logtype;
 /* Timer callbacks per worker loop, at most. */
 #define PROXY_TIMERS_PER_RUN 256
 /* Edits applied to one head. */
-#define PROXY_MAX_EDITS 48
+#define PROXY_MAX_EDITS 56
 /* A request is replayed on a retry only when all of it that went to the
  * failed attempt fits here (Envoy buffers up to its per-request limit). */
 #define PROXY_REPLAY_MAX (64 * 1024)
@@ -119,6 +119,41 @@ enum proxy_resp_state {
 struct gw_proxy_wrk;
 struct proxy_gen;
 
+/*
+ * What one request (or passthrough connection) leaves to telemetry
+ * (proxy_obs.c): its Istio series' labels, sizes and times, and what its
+ * access log record needs beyond the strings (kept in the worker's
+ * per-session record, when there is one).
+ */
+struct proxy_obs {
+	uint64_t t0;		/* TSC: the request's first byte */
+	uint64_t up_tsc;	/* TSC from routed to the response head */
+	uint64_t rx;		/* bytes from the client */
+	uint64_t tx;		/* bytes to the client */
+	uint64_t trace_hi;	/* trace id (hi 0: a 64-bit id) */
+	uint64_t trace_lo;
+	uint64_t span;		/* this hop's span id */
+	uint64_t parent;	/* the client's span id, 0 none */
+	struct gw_proxy_series *tcp;	/* passthrough: its series */
+	uint32_t flags;		/* GW_ALOG_F() */
+	uint32_t down_ip;	/* host order */
+	uint32_t local_ip;
+	uint32_t up_ip;
+	uint32_t up_local_ip;
+	uint16_t down_port;
+	uint16_t local_port;
+	uint16_t up_port;
+	uint16_t up_local_port;
+	uint16_t status;	/* final status sent; 0 none */
+	uint16_t dest;		/* destination id (gw_proxy_dest()) */
+	uint8_t details;	/* enum gw_alog_details */
+	uint8_t grpc;		/* grpc-status, GW_SERIES_GRPC_NONE */
+	uint8_t trace;		/* enum gw_alog_trace */
+	bool is_grpc;
+	bool http10;
+	bool open;		/* a request is being accounted */
+};
+
 /* One downstream connection and, while a request is out, its upstream. */
 struct proxy_sess {
 	struct gw_proxy_wrk *pw;
@@ -163,6 +198,7 @@ struct proxy_sess {
 	uint64_t tried;			/* endpoints tried, bit (index % 64) */
 	uint64_t req_payload;		/* request body bytes (413 limit) */
 	struct gw_timer timer;
+	struct proxy_obs ob;		/* the request's telemetry */
 	uint32_t in_fed;		/* bytes of `in` given to the parser */
 	uint32_t in_body;		/* parsed body bytes at in's front */
 	uint32_t rin_fed;
@@ -234,6 +270,7 @@ struct proxy_cluster {
 	uint32_t retries_active;	/* retries under way (maxRetries) */
 	uint32_t max_retries;		/* this worker's share */
 	struct gw_proxy_ep_stats *ep;	/* per endpoint */
+	uint16_t obs_dest;		/* its telemetry destination id */
 	struct proxy_sess *pend_head;	/* FIFO */
 	struct proxy_sess *pend_tail;
 };
@@ -271,6 +308,19 @@ struct proxy_port {
 	uint16_t port;
 };
 
+/* Access log records on their way to ctrl: single producer (the worker),
+ * single consumer (ctrl). */
+struct proxy_ring {
+	uint32_t head;			/* worker: next to fill (release) */
+	uint8_t pad_[RTE_CACHE_LINE_SIZE - sizeof(uint32_t)];
+	uint32_t tail;			/* ctrl: next to take (release) */
+	uint32_t mask;			/* slots - 1 */
+	struct gw_alog_rec *slots;
+};
+
+/* Records a worker's ring holds (each up to sizeof(struct gw_alog_rec)). */
+#define PROXY_RING_SLOTS 4096
+
 struct gw_proxy_wrk {
 	struct gw_worker *w;
 	struct proxy_gen *gen;		/* the current configuration */
@@ -290,6 +340,15 @@ struct gw_proxy_wrk {
 	uint32_t n_ports;
 	bool draining;			/* /drain_listeners: no new work */
 	struct proxy_port ports[PROXY_PORTS_MAX];
+	/* telemetry (spec.telemetry) */
+	bool metrics;			/* Istio's standard metrics */
+	bool access_log;		/* records for the access log */
+	uint32_t sampling_ppm;		/* traces started here */
+	uint64_t tsc_hz;
+	struct gw_alog_rec *recs;	/* per session; NULL: no records */
+	struct gw_proxy_series *series;	/* GW_PROXY_SERIES_MAX */
+	uint64_t series_overflow;
+	struct proxy_ring ring;
 	struct gw_proxy_stats stats;
 	uint8_t head[PROXY_HEAD_MAX];	/* a head made contiguous */
 	uint8_t scratch[PROXY_SCRATCH];	/* rewritten head lines */
@@ -343,6 +402,52 @@ void proxy_idle_expired(struct gw_timer *t, void *arg);
 /* A session of a passthrough listener: read the ClientHello, route by
  * SNI, connect (then the session is a tunnel). */
 void proxy_sni_pump(struct proxy_sess *s);
+
+/* proxy_obs.c: telemetry */
+/* A request starts (its first byte is here): its accounting opens. */
+void proxy_obs_begin(struct proxy_sess *s);
+/* String k of the request's access log record (when there is one). */
+void proxy_obs_set(struct proxy_sess *s, enum gw_alog_str k, const char *v,
+		   size_t len);
+/* The request goes to cluster (an index of s->gen): its destination. */
+void proxy_obs_dest(struct proxy_sess *s, uint32_t cluster);
+/* The request (or passthrough connection) is over: its series and its
+ * record. Nothing when none is open. */
+void proxy_obs_end(struct proxy_sess *s);
+/* A passthrough connection was routed: its TCP series opens. */
+void proxy_obs_tcp_open(struct proxy_sess *s);
+/* Ctrl: the destination id of mc (gen set-up), the registry's life. */
+uint16_t proxy_dest_id(struct gw_dp *dp, const struct gw_mesh_cluster *mc);
+int proxy_dests_create(struct gw_dp *dp);
+void proxy_dests_free(struct gw_dp *dp);
+
+static inline void
+proxy_obs_flag(struct proxy_sess *s, uint32_t flag, uint8_t details)
+{
+	s->ob.flags |= flag;
+	if (details != GW_ALOG_D_NONE)
+		s->ob.details = details;
+}
+
+/* proxy_trace.c: trace context, read and carried on */
+#define PROXY_TRACE_EDITS 6
+/* Where the trace fields' values live while the head is rewritten. */
+struct proxy_trace_buf {
+	char traceparent[55];
+	char trace_id[32];
+	char span_id[16];
+	char parent_id[16];
+};
+/* The request's trace context (into s->ob): the one it brings, or a new
+ * trace; its sampling decision; this hop's span id. */
+void proxy_trace_begin(struct proxy_sess *s, const struct gw_http_msg *m,
+		       const uint8_t *h);
+/* The edits that carry the context upstream, appended to e[n..max),
+ * their values in tb. @return the new n (unchanged when
+ * PROXY_TRACE_EDITS do not fit). */
+unsigned int proxy_trace_edits(const struct proxy_sess *s,
+			       struct gw_http_edit *e, unsigned int n,
+			       unsigned int max, struct proxy_trace_buf *tb);
 
 /* proxy_retry.c */
 /* The attempt in flight failed (cause, status: the upstream's, or the

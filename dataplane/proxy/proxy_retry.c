@@ -96,8 +96,12 @@ proxy_retry(struct proxy_sess *s, enum proxy_fail cause, int status,
 	    s->cluster >= s->gen->n_clusters)
 		return false;
 	r = &gw_route_action(s->route)->retry;
-	if (s->retries >= r->attempts || !fail_retriable(r, cause, status))
+	if (s->retries >= r->attempts || !fail_retriable(r, cause, status)) {
+		if (s->retries > 0 && s->retries >= r->attempts &&
+		    fail_retriable(r, cause, status))
+			proxy_obs_flag(s, GW_ALOG_F(URX), GW_ALOG_D_NONE);
 		return false;
+	}
 	n = s->retries + 1u;
 	cap = ((UINT64_C(1) << (n < 8 ? n : 8)) - 1) * PROXY_RETRY_BASE_MS;
 	if (cap > PROXY_RETRY_MAX_MS)

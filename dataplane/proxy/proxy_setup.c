@@ -226,6 +226,7 @@ gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 		pc->max_pending = share(pc->mc->max_pending_requests,
 					w->dp->n_workers);
 		pc->max_retries = share(pc->mc->max_retries, w->dp->n_workers);
+		pc->obs_dest = proxy_dest_id(w->dp, pc->mc);
 		pc->active = calloc(pc->mc->n_endpoints + 1,
 				    sizeof(*pc->active));
 		pc->idle = calloc(pc->mc->n_endpoints + 1, sizeof(*pc->idle));
@@ -396,6 +397,9 @@ wrk_free(struct gw_proxy_wrk *pw)
 		chain_free(&s->replay);
 	}
 	/* the generations are their snapshots' (gw_proxy_gen_free()) */
+	free(pw->recs);
+	free(pw->series);
+	free(pw->ring.slots);
 	free(pw->idle_entries);
 	free(pw->sessions);
 	free(pw);
@@ -406,6 +410,33 @@ gw_proxy_wrk_fini(struct gw_worker *w)
 {
 	wrk_free(w->proxy);
 	w->proxy = NULL;
+}
+
+void
+gw_proxy_fini(struct gw_dp *dp)
+{
+	proxy_dests_free(dp);
+}
+
+/* spec.telemetry: the series table always (metrics may be off, the
+ * table is then unused), records and their ring when something reads
+ * them (the access log, span export). */
+static int
+wrk_telemetry(struct gw_proxy_wrk *pw, const struct gw_config_telemetry *t)
+{
+	pw->metrics = t->metrics;
+	pw->access_log = t->access_log_path[0] != '\0';
+	pw->sampling_ppm = t->sampling_ppm;
+	pw->tsc_hz = rte_get_tsc_hz();
+	pw->series = calloc(GW_PROXY_SERIES_MAX, sizeof(*pw->series));
+	if (pw->series == NULL)
+		return -ENOMEM;
+	if (!pw->access_log && t->zipkin_addr == 0)
+		return 0;
+	pw->recs = calloc(pw->n_sessions, sizeof(*pw->recs));
+	pw->ring.slots = calloc(PROXY_RING_SLOTS, sizeof(*pw->ring.slots));
+	pw->ring.mask = PROXY_RING_SLOTS - 1;
+	return pw->recs != NULL && pw->ring.slots != NULL ? 0 : -ENOMEM;
 }
 
 static int
@@ -432,7 +463,8 @@ wrk_create(struct gw_worker *w, char *err, size_t errlen)
 		pw->n_sessions = 1;
 	pw->sessions = calloc(pw->n_sessions, sizeof(*pw->sessions));
 	pw->idle_entries = calloc(pw->n_sessions, sizeof(*pw->idle_entries));
-	if (pw->sessions == NULL || pw->idle_entries == NULL)
+	if (pw->sessions == NULL || pw->idle_entries == NULL ||
+	    wrk_telemetry(pw, &w->dp->cfg->telemetry) < 0)
 		goto nomem;
 	for (i = pw->n_sessions; i-- > 0;) {
 		pw->sessions[i].next_free = pw->free;
@@ -461,6 +493,11 @@ gw_proxy_start(struct gw_dp *dp, char *err, size_t errlen)
 	unsigned id;
 	int rc;
 
+	if (dp->proxy_dests == NULL && proxy_dests_create(dp) < 0) {
+		snprintf(err, errlen, "out of memory for the telemetry "
+			 "destinations");
+		return -ENOMEM;
+	}
 	for (id = 0; id < dp->n_workers; id++) {
 		rc = wrk_create(dp->workers[id], err, errlen);
 		if (rc < 0)

@@ -77,23 +77,29 @@ proxy_sni_pump(struct proxy_sess *s)
 		return;
 	if (rc != GW_TLS_HELLO_OK) {
 		pw->stats.passthrough_bad_hello++;
+		proxy_obs_flag(s, GW_ALOG_F(DPE), GW_ALOG_D_BAD_REQUEST);
 		proxy_sess_end(s);
 		return;
 	}
+	proxy_obs_set(s, GW_ALOG_S_SNI, h.sni, strlen(h.sni));
 	/* no SNI matches only a "*" route */
 	r = sni_route(s->lis->ml, h.sni);
 	if (r == NULL) {
 		/* Envoy finds no filter chain: the connection is closed */
 		pw->stats.passthrough_no_route++;
+		proxy_obs_flag(s, GW_ALOG_F(NR), GW_ALOG_D_SNI_NOT_FOUND);
 		proxy_sess_end(s);
 		return;
 	}
+	proxy_obs_set(s, GW_ALOG_S_ROUTE, r->name, strlen(r->name));
 	d = sni_dest(pw, r);
 	if (d->cluster == GW_MESH_NO_CLUSTER) {
 		pw->stats.no_cluster++;
+		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
 		proxy_sess_end(s);
 		return;
 	}
+	proxy_obs_dest(s, d->cluster);
 	pw->stats.passthrough_cx++;
 	s->head_seen = false;
 	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */

@@ -197,6 +197,8 @@ struct rte_mempool *gw_tcp_pool(const struct gw_tcp_conn *c);
 /** The remote address and port (host order), as the proxy reports them
  * in x-forwarded-for. */
 void gw_tcp_peer(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port);
+/** The local address and port (host order). */
+void gw_tcp_local(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port);
 
 void *gw_tcp_ctx(const struct gw_tcp_conn *c);
 void gw_tcp_ctx_set(struct gw_tcp_conn *c, void *ctx);

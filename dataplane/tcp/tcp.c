@@ -369,6 +369,13 @@ gw_tcp_peer(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port)
 	*port = rte_be_to_cpu_16(c->rport);
 }
 
+void
+gw_tcp_local(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port)
+{
+	*addr = rte_be_to_cpu_32(c->laddr);
+	*port = rte_be_to_cpu_16(c->lport);
+}
+
 int
 gw_tcp_raw_send(struct gw_tcp_conn *c, struct rte_mbuf *m)
 {

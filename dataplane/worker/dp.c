@@ -14,6 +14,7 @@
 
 #include "gw_tls.h"
 #include "gw_flow.h"
+#include "gw_proxy.h"
 #include "gw_snap.h"
 #include "gw_impair.h"
 #include "gw_port.h"
@@ -164,6 +165,7 @@ gw_dp_free(struct gw_dp *dp)
 		gw_worker_free(dp->workers[i]);
 		dp->workers[i] = NULL;
 	}
+	gw_proxy_fini(dp);
 	gw_port_teardown(dp);
 	gw_tls_keys_free(dp->tls_keys);
 	rte_free(dp->qsbr);

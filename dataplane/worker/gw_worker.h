@@ -68,6 +68,7 @@ struct gw_health;
 struct gw_health_wrk;
 struct gw_tls_wrk;
 struct gw_tls_keys;
+struct gw_proxy_dests;
 struct gw_snap;
 
 /* The dataplane: built by ctrl at start, read-only for workers. */
@@ -87,6 +88,8 @@ struct gw_dp {
 	struct gw_snap *snap_retired; /* ctrl: older ones not freed yet */
 	uint64_t snap_version;	      /* ctrl: the last published */
 	struct gw_tls_keys *tls_keys; /* session ticket keys (gw_tls.h) */
+	/* ctrl: the destinations Istio metric series name (gw_proxy.h) */
+	struct gw_proxy_dests *proxy_dests;
 	struct gw_worker *workers[GW_MAX_WORKERS];
 	struct gw_dp_port ports[GW_MAX_PORTS];
 };

@@ -37,7 +37,8 @@
 	X(URX, "URX", "upstream retry limit exceeded")                         \
 	X(SI, "SI", "stream idle timeout")                                     \
 	X(DPE, "DPE", "downstream protocol error")                             \
-	X(UPE, "UPE", "upstream protocol error")
+	X(UPE, "UPE", "upstream protocol error")                               \
+	X(NC, "NC", "upstream cluster not found")
 
 enum gw_alog_flag_bit {
 #define GW_ALOG_FLAG_BIT(n, s, h) GW_ALOG_BIT_##n,
@@ -62,6 +63,10 @@ size_t gw_alog_flags_str(uint32_t flags, char *out, size_t cap);
 	X(NO_HEALTHY_UPSTREAM, "no_healthy_upstream")                          \
 	X(CLUSTER_NOT_FOUND, "cluster_not_found")                              \
 	X(UPSTREAM_RESET, "upstream_reset_before_response_started")            \
+	X(CONNECT_FAILURE,                                                     \
+	  "upstream_reset_before_response_started{connection_failure}")        \
+	X(CONNECT_TIMEOUT,                                                     \
+	  "upstream_reset_before_response_started{connection_timeout}")        \
 	X(UPSTREAM_TIMEOUT, "upstream_response_timeout")                       \
 	X(UPSTREAM_PER_TRY_TIMEOUT, "upstream_per_try_timeout")                \
 	X(STREAM_IDLE_TIMEOUT, "stream_idle_timeout")                          \

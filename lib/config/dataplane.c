@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gw_accesslog.h"
 #include "gw_config.h"
 #include "config_priv.h"
 
@@ -27,7 +28,20 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	"tcp", "http", "tls", "testListeners", "testClients", NULL,
+	"tcp", "http", "tls", "telemetry", "testListeners", "testClients",
+	NULL,
+};
+static const char *const telemetry_fields[] = {
+	"workload", "metrics", "accessLog", "tracing", NULL,
+};
+static const char *const workload_fields[] = {
+	"name", "namespace", "app", "version", "cluster", NULL,
+};
+static const char *const access_log_fields[] = {
+	"path", "encoding", "format", NULL,
+};
+static const char *const tracing_fields[] = {
+	"sampling", "zipkin", NULL,
 };
 static const char *const tls_fields[] = {
 	"credentialsDir", "sessionTicketRotationSeconds", NULL,
@@ -90,6 +104,15 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	snprintf(dp->tls.credentials_dir, sizeof(dp->tls.credentials_dir),
 		 "%s", GW_CONFIG_DEFAULT_CREDENTIALS_DIR);
 	dp->tls.ticket_rotation_s = GW_CONFIG_DEFAULT_TICKET_ROTATION_S;
+	snprintf(dp->telemetry.workload, sizeof(dp->telemetry.workload),
+		 "meshgw");
+	snprintf(dp->telemetry.ns, sizeof(dp->telemetry.ns), "istio-system");
+	snprintf(dp->telemetry.version, sizeof(dp->telemetry.version),
+		 "unknown");
+	snprintf(dp->telemetry.cluster, sizeof(dp->telemetry.cluster),
+		 "Kubernetes");
+	dp->telemetry.metrics = true;
+	dp->telemetry.sampling_ppm = GW_CONFIG_DEFAULT_SAMPLING_PPM;
 }
 
 const struct gw_config_dataplane *
@@ -646,9 +669,11 @@ decode_ports(struct gw_config_dataplane *dp, const struct gw_config_node *n,
 
 /* ---- admin -------------------------------------------------------------- */
 
+/* "a.b.c.d:port" */
 static int
-get_admin_address(const struct gw_config_node *n, struct gw_config_dataplane *dp,
-		  struct gw_config_err *err)
+get_addr_port(const struct gw_config_node *n, const char *path,
+	      const char *example, uint32_t *addr, uint16_t *port_out,
+	      struct gw_config_err *err)
 {
 	char d[CFG_DESCR_MAX];
 	const char *s, *rest;
@@ -659,14 +684,14 @@ get_admin_address(const struct gw_config_node *n, struct gw_config_dataplane *dp
 	if (cfg_node_str(n, &s) < 0 || (rest = parse_ipv4(s, &a)) == NULL ||
 	    rest[0] != ':' || rest[1] == '\0')
 		return cfg_err_node(err, n,
-				    "spec.admin.address: expected an IPv4 address and port (127.0.0.1:15000), got %s",
-				    d);
+				    "%s: expected an IPv4 address and port (%s), got %s",
+				    path, example, d);
 	if (!parse_number(rest + 1, UINT16_MAX, &port))
 		return cfg_err_node(err, n,
-				    "spec.admin.address: expected a port between 1 and 65535, got %s",
-				    d);
-	dp->admin_addr = a;
-	dp->admin_port = (uint16_t)port;
+				    "%s: expected a port between 1 and 65535, got %s",
+				    path, d);
+	*addr = a;
+	*port_out = (uint16_t)port;
 	return 0;
 }
 
@@ -682,7 +707,10 @@ decode_admin(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 		rc = check_fields(map, "spec.admin", admin_fields, err);
 	for (k = 0; rc == 0 && k < map->n; k++) {
 		if (strcmp(map->pairs[k].key, "address") == 0)
-			rc = get_admin_address(map->pairs[k].value, dp, err);
+			rc = get_addr_port(map->pairs[k].value,
+					   "spec.admin.address", "127.0.0.1:15000",
+					   &dp->admin_addr, &dp->admin_port,
+					   err);
 		else
 			rc = get_str(map->pairs[k].value, "spec.admin.tokenFile",
 				     "a path", GW_CONFIG_PATH_MAX - 1,
@@ -809,6 +837,155 @@ decode_tls(struct gw_config_dataplane *dp, const struct gw_config_node *map,
 			rc = get_uint(n, "spec.tls.sessionTicketRotationSeconds",
 				      0, GW_CONFIG_MAX_TICKET_ROTATION_S,
 				      &dp->tls.ticket_rotation_s, err);
+	}
+	return rc;
+}
+
+/* ---- telemetry ------------------------------------------------------------ */
+
+static int
+decode_workload(struct gw_config_telemetry *t,
+		const struct gw_config_node *map, struct gw_config_err *err)
+{
+	static const char *const paths[] = {
+		"spec.telemetry.workload.name",
+		"spec.telemetry.workload.namespace",
+		"spec.telemetry.workload.app",
+		"spec.telemetry.workload.version",
+		"spec.telemetry.workload.cluster",
+	};
+	char *const dst[] = { t->workload, t->ns, t->app, t->version,
+			      t->cluster };
+	size_t k, i;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.telemetry.workload", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.telemetry.workload",
+				  workload_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		for (i = 0; strcmp(workload_fields[i], map->pairs[k].key); i++)
+			;
+		rc = get_str(map->pairs[k].value, paths[i], "a label value",
+			     GW_CONFIG_NAME_MAX, dst[i], err);
+	}
+	return rc;
+}
+
+static int
+decode_access_log(struct gw_config_telemetry *t,
+		  const struct gw_config_node *map, struct gw_config_err *err)
+{
+	char d[CFG_DESCR_MAX], msg[GW_CONFIG_ERR_MSG_MAX / 2];
+	struct gw_alog_format *f;
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.telemetry.accessLog", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.telemetry.accessLog",
+				  access_log_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key, *s;
+		const struct gw_config_node *n = map->pairs[k].value;
+
+		if (strcmp(key, "path") == 0) {
+			rc = get_str(n, "spec.telemetry.accessLog.path",
+				     "a path", GW_CONFIG_PATH_MAX - 1,
+				     t->access_log_path, err);
+			if (rc == 0 && t->access_log_path[0] != '/')
+				rc = cfg_err_node(err, n, "spec.telemetry."
+						  "accessLog.path: expected an "
+						  "absolute path (/dev/stdout "
+						  "for the standard output)");
+		} else if (strcmp(key, "encoding") == 0) {
+			if (cfg_node_str(n, &s) == 0 &&
+			    (strcmp(s, "TEXT") == 0 || strcmp(s, "JSON") == 0)) {
+				t->access_log_json = strcmp(s, "JSON") == 0;
+			} else {
+				rc = cfg_err_node(err, n, "spec.telemetry."
+						  "accessLog.encoding: expected "
+						  "TEXT or JSON, got %s",
+						  cfg_node_describe(n, d,
+								    sizeof(d)));
+			}
+		} else {
+			rc = get_str(n, "spec.telemetry.accessLog.format",
+				     "a format string", GW_CONFIG_ALOG_FORMAT_MAX,
+				     t->access_log_format, err);
+			if (rc != 0)
+				break;
+			rc = gw_alog_format_compile(t->access_log_format, &f,
+						    msg, sizeof(msg));
+			if (rc == -EINVAL)
+				rc = cfg_err_node(err, n, "spec.telemetry."
+						  "accessLog.format: %s", msg);
+			else if (rc < 0)
+				rc = cfg_err_node(err, n, "spec.telemetry."
+						  "accessLog.format: out of "
+						  "memory");
+			gw_alog_format_free(f);
+		}
+	}
+	if (rc == 0 && t->access_log_json && t->access_log_format[0] != '\0')
+		rc = cfg_err_node(err, map, "spec.telemetry.accessLog: format "
+				  "applies to TEXT encoding; JSON has Istio's "
+				  "fields");
+	return rc;
+}
+
+static int
+decode_tracing(struct gw_config_telemetry *t, const struct gw_config_node *map,
+	       struct gw_config_err *err)
+{
+	size_t k;
+	double pct;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.telemetry.tracing", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.telemetry.tracing", tracing_fields,
+				  err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const struct gw_config_node *n = map->pairs[k].value;
+
+		if (strcmp(map->pairs[k].key, "sampling") == 0) {
+			rc = get_percent(n, "spec.telemetry.tracing.sampling",
+					 &pct, err);
+			t->sampling_ppm = (uint32_t)(pct * 10000.0 + 0.5);
+		} else {
+			rc = get_addr_port(n, "spec.telemetry.tracing.zipkin",
+					   "127.0.0.1:9411", &t->zipkin_addr,
+					   &t->zipkin_port, err);
+		}
+	}
+	return rc;
+}
+
+static int
+decode_telemetry(struct gw_config_dataplane *dp,
+		 const struct gw_config_node *map, struct gw_config_err *err)
+{
+	struct gw_config_telemetry *t = &dp->telemetry;
+	size_t k;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.telemetry", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.telemetry", telemetry_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *n = map->pairs[k].value;
+
+		if (strcmp(key, "workload") == 0)
+			rc = decode_workload(t, n, err);
+		else if (strcmp(key, "metrics") == 0)
+			rc = get_bool(n, "spec.telemetry.metrics", &t->metrics,
+				      err);
+		else if (strcmp(key, "accessLog") == 0)
+			rc = decode_access_log(t, n, err);
+		else
+			rc = decode_tracing(t, n, err);
 	}
 	return rc;
 }
@@ -1016,6 +1193,8 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			rc = decode_http(dp, v, err);
 		else if (strcmp(key, "tls") == 0)
 			rc = decode_tls(dp, v, err);
+		else if (strcmp(key, "telemetry") == 0)
+			rc = decode_telemetry(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
 			rc = decode_seq(dp, v, "spec.testListeners", "listeners",
 					GW_CONFIG_MAX_TEST_LISTENERS,

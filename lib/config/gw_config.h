@@ -220,6 +220,33 @@ struct gw_config_tls {
 	unsigned ticket_rotation_s;
 };
 
+/*
+ * spec.telemetry: who the gateway is in Istio's standard metrics (the
+ * source_* labels), access logging (Istio's meshConfig accessLogFile,
+ * accessLogEncoding, accessLogFormat) and tracing (sampling percentage,
+ * Zipkin collector).
+ */
+#define GW_CONFIG_NAME_MAX 63
+#define GW_CONFIG_ALOG_FORMAT_MAX 2047
+#define GW_CONFIG_DEFAULT_SAMPLING_PPM 10000 /* 1 %, Istio's default */
+
+struct gw_config_telemetry {
+	char workload[GW_CONFIG_NAME_MAX + 1];	/* default "meshgw" */
+	char ns[GW_CONFIG_NAME_MAX + 1];	/* default "istio-system" */
+	char app[GW_CONFIG_NAME_MAX + 1];	/* default: workload */
+	char version[GW_CONFIG_NAME_MAX + 1];	/* default "unknown" */
+	char cluster[GW_CONFIG_NAME_MAX + 1];	/* default "Kubernetes" */
+	bool metrics;		/* Istio's standard metrics; default on */
+	/* "" off; "/dev/stdout" the process' stdout; else a file, appended
+	 * to and reopened on SIGHUP */
+	char access_log_path[GW_CONFIG_PATH_MAX];
+	bool access_log_json;	/* accessLogEncoding JSON */
+	char access_log_format[GW_CONFIG_ALOG_FORMAT_MAX + 1]; /* "": Istio's */
+	uint32_t sampling_ppm;	/* of requests without a sampling decision */
+	uint32_t zipkin_addr;	/* host byte order; 0: no span export */
+	uint16_t zipkin_port;
+};
+
 /* TCP test applications (spec.testListeners), for tests and benchmarks. */
 #define GW_CONFIG_MAX_TEST_LISTENERS 16
 #define GW_CONFIG_DEFAULT_SOURCE_BYTES 1048576
@@ -259,6 +286,7 @@ struct gw_config_dataplane {
 	struct gw_config_tcp tcp;
 	struct gw_config_http http;
 	struct gw_config_tls tls;
+	struct gw_config_telemetry telemetry;
 	unsigned n_test_listeners;
 	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
 	unsigned n_test_clients;

@@ -189,6 +189,11 @@ struct gw_mesh_cluster {
 	const char *name;      /* Envoy style: outbound|port|subset|host */
 	const char *host;      /* the ServiceEntry host */
 	const char *subset;    /* "" when none */
+	const char *ns;        /* the ServiceEntry's namespace */
+	/* the subset's "app" and "version" labels (Istio's destination_app
+	 * and destination_version), "" when it has none */
+	const char *app;
+	const char *version;
 	uint16_t port;         /* service port */
 	uint32_t n_endpoints;
 	const struct gw_mesh_endpoint *endpoints;

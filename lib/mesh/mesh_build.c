@@ -215,6 +215,18 @@ cluster_endpoints(struct mesh_ctx *c, const struct mesh_service *s,
 	return 0;
 }
 
+/* A subset's label value, "" when it has none (or there is no subset). */
+static const char *
+subset_label(const struct mesh_subset *ss, const char *key)
+{
+	size_t i;
+
+	for (i = 0; ss != NULL && i < ss->labels.n; i++)
+		if (strcmp(ss->labels.items[i].key, key) == 0)
+			return ss->labels.items[i].value;
+	return "";
+}
+
 static int
 make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 	     const char *host, const struct mesh_se_port *sp,
@@ -292,6 +304,9 @@ make_cluster(struct mesh_ctx *c, const struct mesh_service *s,
 	}
 	cl->host = mesh_strdup(&c->m->arena, host);
 	cl->subset = mesh_strdup(&c->m->arena, ss != NULL ? ss->name : "");
+	cl->ns = s->res->namespace;
+	cl->app = subset_label(ss, "app");
+	cl->version = subset_label(ss, "version");
 	cl->name = mesh_printf(&c->m->arena, "outbound|%u|%s|%s", sp->number,
 			       ss != NULL ? ss->name : "", host);
 	cl->port = sp->number;

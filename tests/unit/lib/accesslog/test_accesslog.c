@@ -63,7 +63,7 @@ test_flags(void **state)
 	assert_string_equal(b, "UH");
 	gw_alog_flags_str(~0u, b, sizeof(b));
 	assert_string_equal(b, "UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,DC,URX,SI,DPE,"
-			    "UPE");
+			    "UPE,NC");
 }
 
 static void

@@ -12,7 +12,42 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, tls, testListeners, testClients)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, tls, telemetry, testListeners, testClients)" },
+	{ "telemetry_unknown", DP_HEAD "  telemetry:\n    logs: {}\n", -EINVAL,
+	  6, 5, "spec.telemetry: unknown field \"logs\" (accepted: workload, "
+	  "metrics, accessLog, tracing)" },
+	{ "telemetry_relative_log", DP_HEAD "  telemetry:\n    accessLog:\n"
+	  "      path: access.log\n", -EINVAL, 7, 13,
+	  "spec.telemetry.accessLog.path: expected an absolute path "
+	  "(/dev/stdout for the standard output)" },
+	{ "telemetry_encoding", DP_HEAD "  telemetry:\n    accessLog:\n"
+	  "      encoding: XML\n", -EINVAL, 7, 17,
+	  "spec.telemetry.accessLog.encoding: expected TEXT or JSON, got "
+	  "\"XML\"" },
+	{ "telemetry_format_operator", DP_HEAD "  telemetry:\n    accessLog:\n"
+	  "      format: \"%NOPE% x\"\n", -EINVAL, 7, 15,
+	  "spec.telemetry.accessLog.format: access log format, at 0: unknown "
+	  "operator: NOPE" },
+	{ "telemetry_format_header", DP_HEAD "  telemetry:\n    accessLog:\n"
+	  "      format: \"a %REQ(COOKIE)%\"\n", -EINVAL, 7, 15,
+	  "at 2: a request header meshgw does not keep" },
+	{ "telemetry_json_format", DP_HEAD "  telemetry:\n    accessLog:\n"
+	  "      encoding: JSON\n      format: \"%DURATION%\"\n", -EINVAL, 7,
+	  7, "spec.telemetry.accessLog: format applies to TEXT encoding" },
+	{ "telemetry_sampling", DP_HEAD "  telemetry:\n    tracing:\n"
+	  "      sampling: 101\n", -EINVAL, 7, 17,
+	  "spec.telemetry.tracing.sampling: expected a percentage between 0 "
+	  "and 100, got 101" },
+	{ "telemetry_zipkin", DP_HEAD "  telemetry:\n    tracing:\n"
+	  "      zipkin: collector:9411\n", -EINVAL, 7, 15,
+	  "spec.telemetry.tracing.zipkin: expected an IPv4 address and port "
+	  "(127.0.0.1:9411)" },
+	{ "telemetry_workload_long", DP_HEAD "  telemetry:\n    workload:\n"
+	  "      name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	  -EINVAL, 7, 13, "spec.telemetry.workload.name: expected a label value "
+	  "of 1 to 63 bytes" },
+	{ "telemetry_metrics", DP_HEAD "  telemetry:\n    metrics: on\n", -EINVAL,
+	  6, 14, "spec.telemetry.metrics: expected true or false" },
 	{ "workers_zero", DP_HEAD "  workers: 0\n", -EINVAL, 5, 12,
 	  "spec.workers: expected an integer between 1 and 64, got 0" },
 	{ "workers_65", DP_HEAD "  workers: 65\n", -EINVAL, 5, 12,
@@ -341,6 +376,56 @@ test_defaults(void **state)
 }
 
 static void
+test_telemetry(void **state)
+{
+	const struct gw_config_telemetry *t;
+	struct gw_config *cfg;
+
+	(void)state;
+	cfg = load_ok(DP_HEAD "  ports: []\n");
+	t = &gw_config_dataplane(cfg)->telemetry;
+	assert_string_equal(t->workload, "meshgw");
+	assert_string_equal(t->ns, "istio-system");
+	assert_string_equal(t->app, "");
+	assert_string_equal(t->version, "unknown");
+	assert_string_equal(t->cluster, "Kubernetes");
+	assert_true(t->metrics);
+	assert_string_equal(t->access_log_path, "");
+	assert_int_equal(t->sampling_ppm, GW_CONFIG_DEFAULT_SAMPLING_PPM);
+	assert_int_equal(t->zipkin_addr, 0);
+	gw_config_free(cfg);
+	cfg = load_ok(DP_HEAD "  telemetry:\n"
+		      "    workload: {name: ingress, namespace: edge, app: gw, "
+		      "version: v2, cluster: east}\n"
+		      "    metrics: false\n"
+		      "    accessLog: {path: /dev/stdout, encoding: TEXT, "
+		      "format: \"%RESPONSE_CODE% %REQ(:PATH):10%\"}\n"
+		      "    tracing: {sampling: 12.5, zipkin: \"198.18.0.9:9411\"}\n");
+	t = &gw_config_dataplane(cfg)->telemetry;
+	assert_string_equal(t->workload, "ingress");
+	assert_string_equal(t->ns, "edge");
+	assert_string_equal(t->app, "gw");
+	assert_string_equal(t->version, "v2");
+	assert_string_equal(t->cluster, "east");
+	assert_false(t->metrics);
+	assert_string_equal(t->access_log_path, "/dev/stdout");
+	assert_false(t->access_log_json);
+	assert_string_equal(t->access_log_format,
+			    "%RESPONSE_CODE% %REQ(:PATH):10%");
+	assert_int_equal(t->sampling_ppm, 125000);
+	assert_int_equal(t->zipkin_addr, 0xc6120009u);
+	assert_int_equal(t->zipkin_port, 9411);
+	gw_config_free(cfg);
+	cfg = load_ok(DP_HEAD "  telemetry:\n"
+		      "    accessLog: {path: /var/log/a.log, encoding: JSON}\n"
+		      "    tracing: {sampling: 0}\n");
+	t = &gw_config_dataplane(cfg)->telemetry;
+	assert_true(t->access_log_json);
+	assert_int_equal(t->sampling_ppm, 0);
+	gw_config_free(cfg);
+}
+
+static void
 test_edge_values(void **state)
 {
 	static const char yaml[] =
@@ -527,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_edge_values),
+		cmocka_unit_test(test_telemetry),
 		cmocka_unit_test(test_token_file_length),
 		cmocka_unit_test(test_tcp_and_listeners),
 		cmocka_unit_test(test_impairment),
