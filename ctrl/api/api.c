@@ -263,12 +263,43 @@ handle_quit(struct gw_api *api, const struct api_req *q,
 	reply_text(r, MHD_HTTP_OK, "OK\n");
 }
 
+/* The stats page (ui.html, compiled in): it holds no data, so it needs
+ * no token; its script sends the token given as /ui#token=... */
+extern const char gw_ui_html[];
+extern const size_t gw_ui_html_len;
+
+static void
+handle_ui(struct gw_api *api, const struct api_req *q, struct api_reply *r)
+{
+	(void)api;
+	(void)q;
+	r->status = MHD_HTTP_OK;
+	r->content_type = "text/html; charset=utf-8";
+	r->body = malloc(gw_ui_html_len + 1);
+	if (r->body == NULL) {
+		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return;
+	}
+	memcpy(r->body, gw_ui_html, gw_ui_html_len + 1);
+	r->len = gw_ui_html_len;
+}
+
+static void
+handle_ui_data(struct gw_api *api, const struct api_req *q,
+	       struct api_reply *r)
+{
+	(void)q;
+	reply_json(r, MHD_HTTP_OK, gw_stats_ui_json(api->c));
+}
+
 static const struct api_route routes[] = {
 	{ "/ready", handle_ready, false, false },
 	{ "/api/v1/status", handle_status, false, true },
 	{ "/stats/prometheus", handle_prometheus, false, true },
 	{ "/config_dump", handle_config_dump, false, true },
 	{ "/clusters", handle_clusters, false, true },
+	{ "/ui", handle_ui, false, false },
+	{ "/ui/data", handle_ui_data, false, true },
 	{ "/api/v1/endpoints", api_endpoints_post, true, true },
 	{ "/healthcheck/fail", handle_hc_fail, true, true },
 	{ "/healthcheck/ok", handle_hc_ok, true, true },

@@ -93,4 +93,14 @@ void gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b);
 void gw_stats_istio_prometheus(const struct gw_ctrl *c,
 			       struct gw_metrics_buf *b);
 
+/** For the stats page: request durations of every HTTP series merged
+ * (Envoy's bounds in ms and per-bucket counts, the last +Inf), and per
+ * cluster its requests, errors (5xx, or no response) and TCP
+ * connections. NULL when out of memory. Control thread. */
+json_t *gw_stats_istio_json(const struct gw_ctrl *c);
+
+/** The stats page's data (/ui/data): the status document, clusters with
+ * their endpoints, listeners, VirtualServices and the above. */
+json_t *gw_stats_ui_json(struct gw_ctrl *c);
+
 #endif /* GW_STATS_H */

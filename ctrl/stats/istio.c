@@ -305,3 +305,70 @@ gw_stats_istio_prometheus(const struct gw_ctrl *c, struct gw_metrics_buf *b)
 	gw_metrics_sample_u64(b, "meshgw_istio_series_overflow_total", NULL,
 			      overflow);
 }
+
+json_t *
+gw_stats_istio_json(const struct gw_ctrl *c)
+{
+	const struct gw_dp *dp = c->dp;
+	uint64_t lat[GW_PROXY_HIST] = { 0 }, overflow;
+	json_t *doc, *le, *counts, *by;
+	struct istio_row *rows;
+	size_t n, i;
+	unsigned k;
+
+	rows = rows_collect(dp, &n, &overflow);
+	doc = json_object();
+	le = json_array();
+	counts = json_array();
+	by = json_object();
+	if (rows == NULL || doc == NULL || le == NULL || counts == NULL ||
+	    by == NULL) {
+		free(rows);
+		json_decref(doc);
+		json_decref(le);
+		json_decref(counts);
+		json_decref(by);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct gw_proxy_series *s = &rows[i].sum;
+		const struct gw_proxy_dest *d =
+			gw_proxy_dest(dp, GW_SERIES_DEST(rows[i].key));
+		const char *name = d != NULL ? d->cluster : "unknown";
+		unsigned code = GW_SERIES_CODE(rows[i].key);
+		json_t *o = json_object_get(by, name);
+		uint64_t rq = s->requests, err = 0, cx = s->tcp_opened;
+
+		if (GW_SERIES_PROTO(rows[i].key) != GW_SERIES_TCP) {
+			for (k = 0; k < GW_PROXY_HIST; k++)
+				lat[k] += s->dur[k];
+			err = code >= 500 || code == 0 ? rq : 0;
+		}
+		if (o == NULL) {
+			o = json_pack("{s:I, s:I, s:I}", "requests", 0,
+				      "errors", 0, "tcp_connections", 0);
+			json_object_set_new(by, name, o);
+		}
+		json_object_set_new(o, "requests", json_integer(
+			json_integer_value(json_object_get(o, "requests")) +
+			(json_int_t)rq));
+		json_object_set_new(o, "errors", json_integer(
+			json_integer_value(json_object_get(o, "errors")) +
+			(json_int_t)err));
+		json_object_set_new(o, "tcp_connections", json_integer(
+			json_integer_value(json_object_get(o,
+							   "tcp_connections")) +
+			(json_int_t)cx));
+	}
+	free(rows);
+	for (k = 0; k < GW_METRICS_ENVOY_BUCKETS; k++)
+		json_array_append_new(le, json_real(gw_metrics_envoy_bounds[k]));
+	for (k = 0; k < GW_PROXY_HIST; k++)
+		json_array_append_new(counts, json_integer((json_int_t)lat[k]));
+	json_object_set_new(doc, "latency_le_ms", le);
+	json_object_set_new(doc, "latency_counts", counts);
+	json_object_set_new(doc, "by_cluster", by);
+	json_object_set_new(doc, "series_overflow",
+			    json_integer((json_int_t)overflow));
+	return doc;
+}
