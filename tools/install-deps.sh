@@ -25,6 +25,9 @@ PACKAGES=(
 	# proxy tests and tools/bench/proxy.sh: a real backend, a real load
 	# generator, and the peers meshgw is measured against
 	nginx-light wrk haproxy
+	# observability tests: promtool checks /stats/prometheus, headless
+	# Chromium loads the stats page
+	prometheus chromium
 )
 
 missing=()

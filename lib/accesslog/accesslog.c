@@ -369,26 +369,54 @@ w_puts(struct wr *w, const char *s)
 	w_put(w, s, strlen(s));
 }
 
+/* Decimal digits of v at the end of b[24]; @return where they start. */
+static char *
+u64_digits(char b[24], uint64_t v)
+{
+	char *p = b + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
 static void
 w_u64(struct wr *w, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	char b[24], *p = u64_digits(b, v);
 
-	w_put(w, b, (size_t)n);
+	w_put(w, p, (size_t)(b + 24 - p));
 }
 
 /* Text as it came, control characters (and, in JSON, quote and backslash
  * escaped) made safe for a line-oriented log. */
+static inline bool
+plain_char(unsigned char c, bool json)
+{
+	return c >= 0x20 && c != 0x7f && !(json && (c == '"' || c == '\\'));
+}
+
 static void
 w_str(struct wr *w, const char *s, size_t len, bool json)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		unsigned char c;
+		size_t run = 0;
 		char e[8];
 
+		/* what needs no escape goes in one copy */
+		while (i + run < len &&
+		       plain_char((unsigned char)s[i + run], json))
+			run++;
+		w_put(w, s + i, run);
+		i += run;
+		if (i == len)
+			break;
+		c = (unsigned char)s[i++];
 		if (json && (c == '"' || c == '\\')) {
 			e[0] = '\\';
 			e[1] = (char)c;
@@ -400,8 +428,6 @@ w_str(struct wr *w, const char *s, size_t len, bool json)
 			} else {
 				w_put(w, "?", 1);
 			}
-		} else {
-			w_put(w, (const char *)&c, 1);
 		}
 	}
 }
@@ -409,33 +435,43 @@ w_str(struct wr *w, const char *s, size_t len, bool json)
 static void
 w_addr(struct wr *w, uint32_t ip, uint16_t port, bool with_port)
 {
-	char b[24];
-	int n;
+	int k;
 
-	if (with_port)
-		n = snprintf(b, sizeof(b), "%u.%u.%u.%u:%u", ip >> 24,
-			     (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff,
-			     port);
-	else
-		n = snprintf(b, sizeof(b), "%u.%u.%u.%u", ip >> 24,
-			     (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-	w_put(w, b, (size_t)n);
+	for (k = 3; k >= 0; k--) {
+		w_u64(w, (ip >> (8 * k)) & 0xff);
+		if (k > 0)
+			w_put(w, ".", 1);
+	}
+	if (with_port) {
+		w_put(w, ":", 1);
+		w_u64(w, port);
+	}
 }
 
-/* Envoy's default: 2024-01-31T12:00:00.123Z */
+/* Envoy's default: 2024-01-31T12:00:00.123Z. The date and time of the
+ * last second rendered are kept: records come in time order. */
 static void
 w_time(struct wr *w, uint64_t ns)
 {
+	static _Thread_local time_t cached = (time_t)-1;
+	static _Thread_local char date[24];
 	time_t t = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	char b[40];
-	size_t n;
+	unsigned ms = (unsigned)(ns / 1000000u % 1000u);
+	char frac[6] = { '.', (char)('0' + ms / 100),
+			 (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+			 'Z', '\0' };
 
-	gmtime_r(&t, &tm);
-	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(b + n, sizeof(b) - n, ".%03uZ",
-			      (unsigned)(ns / 1000000u % 1000u));
-	w_put(w, b, n);
+	if (t != cached) {
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		if (strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) ==
+		    0)
+			date[0] = '\0';
+		cached = t;
+	}
+	w_puts(w, date);
+	w_put(w, frac, 5);
 }
 
 static void

@@ -42,14 +42,25 @@
 # ceiling is taken on CPU time per handshake (meshgw's busy cycles, the
 # peers' process time), which does not depend on who waits for whom.
 #
-#   [TLS=1] tools/bench/proxy.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
+#
+# OBS=1 measures what telemetry costs meshgw instead (no peers): the same
+# rounds with spec.telemetry off (no Istio metrics, no access log) and on
+# (Istio metrics, the access log in Istio's text format to a file,
+# tracing at Istio's 1 % sampling), each variant in its own meshgw
+# process, alternated three times; printed: the medians and the cost in
+# requests/s and in busy cycles per request.
+#
+#   [TLS=1 | OBS=1] tools/bench/proxy.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 CONNS=${2:-64}
 TLS=${TLS:-0}
+OBS=${OBS:-0}
 if [ "$TLS" = 1 ]; then
 	JSON_OUT=${3:-build/bench-tls.json}
+elif [ "$OBS" = 1 ]; then
+	JSON_OUT=${3:-build/bench-telemetry.json}
 else
 	JSON_OUT=${3:-build/bench-proxy.json}
 fi
@@ -159,7 +170,7 @@ else
 	GW_DEVICE=net_af_packet0,iface=mgq-gw
 	GW_IF=mgq-k
 fi
-GW_HTTPS= HAP_HTTPS= GW_TLS_SPEC= HAP_GLOBAL=
+GW_HTTPS= HAP_HTTPS= GW_TLS_SPEC= HAP_GLOBAL= NGX_HTTPS=
 if [ "$TLS" = 1 ]; then
 	# every handshake full: no resumption anywhere (wrk keeps its
 	# session across reconnects, SSL_clear(), and would resume)
@@ -174,6 +185,8 @@ if [ "$TLS" = 1 ]; then
 	HAP_HTTPS="    bind :8443 ssl crt $TMP/ec.pem no-tls-tickets
     bind :8444 ssl crt $TMP/rsa.pem no-tls-tickets"
 fi
+# gw_start [TELEMETRY-SPEC]: meshgw with the Dataplane's telemetry lines
+gw_start() {
 cat >"$TMP/gw.yaml" <<EOC
 apiVersion: meshgw.io/v1alpha1
 kind: Dataplane
@@ -183,6 +196,7 @@ spec:
   memoryMB: 512
   idleSleepUs: 0
 $GW_TLS_SPEC
+${1:-}
   ports:
   - {name: eth0, device: "$GW_DEVICE", address: 198.18.252.2/24}
 ---
@@ -221,8 +235,19 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 [ "$GW_IF" = mgp0 ] && in_ns ip link set mgp0 address 02:00:c6:12:fc:01
-in_ns ip addr add 198.18.252.1/24 dev "$GW_IF"
+if ! in_ns ip -4 addr show dev "$GW_IF" | grep -q 198.18.252.1/; then
+	in_ns ip addr add 198.18.252.1/24 dev "$GW_IF"
+fi
 in_ns ip link set "$GW_IF" up
+}
+gw_stop() {
+	local p keep=()
+	kill -TERM "$GW"
+	wait "$GW" || true
+	for p in "${PIDS[@]}"; do [ "$p" = "$GW" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+gw_start
 
 # nginx as a proxy: one worker, upstream keepalive, the same headers
 NGX_LOC="        location / {
@@ -366,10 +391,10 @@ run() {
 		"$((c1 - c0))" "$((${p1% *} - ${p0% *}))" "$((${p1#* } - ${p0#* }))" \
 		"$((b1 - b0))" "$((d1 - d0))" \
 		"$(status 's["tsc_hz"]')" "$((h1 - h0))" "$((k1 - k0))" "$((r1 - r0))" \
-		>>"$TMP/rows.jsonl" <<'PY'
+		"$ROW_TAG" >>"$TMP/rows.jsonl" <<'PY'
 import json, re, sys
 (name, mode, path, secs, hz, cpu1, utime, stime, busy, dev, tsc, hs,
- hs_cycles, resumed) = sys.argv[1:]
+ hs_cycles, resumed, tag) = sys.argv[1:]
 text = open(path).read()
 def unit(v, u):
     return float(v) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[u]
@@ -384,6 +409,8 @@ row = {"proxy": name, "mode": mode, "requests": reqs,
        "non_2xx": int(errs.group(1)) if errs else 0,
        "socket_errors": sock.group(1) if sock else "",
        "cpu1_us_per_req": int(cpu1) / int(hz) * 1e6 / max(reqs, 1)}
+if tag:
+    row["tag"] = tag
 us = lambda v, per: int(v) / int(per) * 1e6 / max(reqs, 1)
 if name == "meshgw":
     row["handshakes"] = int(hs)
@@ -404,6 +431,66 @@ PY
 }
 
 : >"$TMP/rows.jsonl"
+ROW_TAG=
+if [ "$OBS" = 1 ]; then
+	TEL_OFF="  telemetry: {metrics: false}"
+	TEL_ON="  telemetry:
+    metrics: true
+    accessLog: {path: $TMP/access.log}
+    tracing: {sampling: 1}"
+	gw_stop
+	for round in 1 2 3; do
+		for v in off on; do
+			if [ "$v" = on ]; then gw_start "$TEL_ON"; else gw_start "$TEL_OFF"; fi
+			ROW_TAG="$v"
+			run meshgw http://198.18.252.2/ ka
+			run meshgw http://198.18.252.2/ close
+			gw_stop
+			rm -f "$TMP/access.log"
+		done
+	done
+	python3 - "$TMP/rows.jsonl" "$JSON_OUT" "$SECS" "$CONNS" "${GW_DEVICE%%,*}" <<'PY'
+import json, os, platform, statistics, sys, time
+rows = [json.loads(l) for l in open(sys.argv[1])]
+cpu = "?"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        cpu = line.split(":", 1)[1].strip()
+        break
+print("telemetry cost (%s; %s, %d CPUs; wrk 1 thread, %s connections, %s s "
+      "per run, 3 rounds per variant; meshgw on %s)" % (
+          time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpu,
+          os.cpu_count(), sys.argv[4], sys.argv[3], sys.argv[5]))
+summary = {}
+for mode, title in (("ka", "keep-alive"), ("close", "one request per connection")):
+    med = {}
+    for v in ("off", "on"):
+        rs = [r for r in rows if r["mode"] == mode and r["tag"] == v]
+        med[v] = {"rps": statistics.median(r["rps"] for r in rs),
+                  "cycles": statistics.median(r["busy_cycles_per_req"] for r in rs),
+                  "rps_all": [round(r["rps"]) for r in rs]}
+    rps_cost = 1 - med["on"]["rps"] / med["off"]["rps"]
+    cyc_cost = med["on"]["cycles"] / med["off"]["cycles"] - 1
+    summary[mode] = {"off": med["off"], "on": med["on"],
+                     "rps_cost": rps_cost, "cycles_cost": cyc_cost}
+    print("\n%s" % title)
+    for v in ("off", "on"):
+        print("  telemetry %-3s  median %9.0f req/s %7.0f busy cycles/req  "
+              "(rounds: %s)" % (v, med[v]["rps"], med[v]["cycles"],
+                                 ", ".join(map(str, med[v]["rps_all"]))))
+    print("  cost: %.1f %% of requests/s, %.1f %% more busy cycles per request"
+          % (100 * rps_cost, 100 * cyc_cost))
+doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": cpu,
+       "cpus": os.cpu_count(), "kernel": platform.release(),
+       "seconds": int(sys.argv[3]), "connections": int(sys.argv[4]),
+       "meshgw_port": sys.argv[5], "summary": summary, "rows": rows}
+os.makedirs(os.path.dirname(sys.argv[2]) or ".", exist_ok=True)
+with open(sys.argv[2], "w") as f:
+    json.dump(doc, f, indent=1)
+print("\n(JSON: %s)" % sys.argv[2])
+PY
+	exit 0
+fi
 if [ "$TLS" = 1 ]; then
 	for mode in ka close close-rsa; do
 		ec=1; [ "$mode" = close-rsa ] && ec=0
