@@ -310,4 +310,20 @@ t_assert_eq "SIMPLE: nginx wants a client certificate" \
 
 t_assert_ge "passthrough connections" "$(px passthrough_cx)" 44
 t_sessions_drained
+# Istio's TCP metrics for the tunnels: every one opened is closed, and the
+# 20 MB download counts as bytes sent to the client
+t_api /stats/prometheus | python3 -c '
+import re, sys
+v = {}
+for line in sys.stdin:
+    m = re.match(r"(istio_tcp_\w+)\{.*destination_service=\"pass-a.internal\".*\} (\d+)$", line)
+    if m:
+        v[m.group(1)] = v.get(m.group(1), 0) + int(m.group(2))
+print(v)
+assert v["istio_tcp_connections_opened_total"] >= 3, v
+assert v["istio_tcp_connections_opened_total"] == v["istio_tcp_connections_closed_total"], v
+assert v["istio_tcp_sent_bytes_total"] >= 20 * 1000 * 1000, v
+assert v["istio_tcp_received_bytes_total"] > 0, v
+' || t_fail "Istio TCP metrics"
+t_log "ok: Istio TCP metrics of the passthrough tunnels"
 t_gw_stop
