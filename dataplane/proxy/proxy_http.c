@@ -239,17 +239,6 @@ fmt_ipv4(char *d, uint32_t a)
 	return n;
 }
 
-static void
-fmt_hex(char *d, uint64_t v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	while (digits-- > 0) {
-		d[digits] = hex[v & 0xf];
-		v >>= 4;
-	}
-}
-
 /* A version 4 UUID from the worker's generator, 36 characters. */
 static void
 request_id(struct gw_proxy_wrk *pw, char out[36])
@@ -258,15 +247,15 @@ request_id(struct gw_proxy_wrk *pw, char out[36])
 
 	a = (a & ~0xf000ull) | 0x4000ull;		/* version 4 */
 	b = (b & ~(3ull << 62)) | (2ull << 62);		/* variant 10 */
-	fmt_hex(out, a >> 32, 8);
+	gw_trace_hex(out, a >> 32, 8);
 	out[8] = '-';
-	fmt_hex(out + 9, a >> 16, 4);
+	gw_trace_hex(out + 9, a >> 16, 4);
 	out[13] = '-';
-	fmt_hex(out + 14, a, 4);
+	gw_trace_hex(out + 14, a, 4);
 	out[18] = '-';
-	fmt_hex(out + 19, b >> 48, 4);
+	gw_trace_hex(out + 19, b >> 48, 4);
 	out[23] = '-';
-	fmt_hex(out + 24, b, 12);
+	gw_trace_hex(out + 24, b, 12);
 }
 
 /* Append n bytes to a bounded buffer; false when they do not fit. */

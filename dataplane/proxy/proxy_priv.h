@@ -22,6 +22,7 @@
 #include "gw_tcp.h"
 #include "gw_tls.h"
 #include "gw_timer.h"
+#include "gw_trace.h"
 #include "gw_worker.h"
 
 extern int gw_proxy_logtype;
@@ -433,7 +434,7 @@ proxy_obs_flag(struct proxy_sess *s, uint32_t flag, uint8_t details)
 #define PROXY_TRACE_EDITS 6
 /* Where the trace fields' values live while the head is rewritten. */
 struct proxy_trace_buf {
-	char traceparent[55];
+	char traceparent[GW_TRACE_W3C_LEN];
 	char trace_id[32];
 	char span_id[16];
 	char parent_id[16];

@@ -8,7 +8,12 @@ source "$(dirname "$0")/lib.sh"
 PKI="$T_DIR/pki"
 python3 "$MESHGW_SRC/tests/integration/tlscerts.py" "$PKI"
 t_netns_create
+# telemetry on: records, rings, the log file, the span exporter (toward a
+# port nobody listens on: batches fail) all freed at shutdown
 T_WORKERS=2 t_config_basic "  tls: {credentialsDir: $PKI/cred}
+  telemetry:
+    accessLog: {path: @DIR@/access.log}
+    tracing: {sampling: 100, zipkin: \"127.0.0.1:9\"}
   testListeners:
   - {port: 7, mode: echo}
   - {port: 19, mode: source, bytes: 100000000}"
@@ -119,6 +124,8 @@ t_api /api/v1/status >/dev/null
 t_api /stats/prometheus >/dev/null
 t_api /clusters >/dev/null
 t_api "/clusters?format=json" >/dev/null
+t_api /ui >/dev/null
+t_api /ui/data >/dev/null
 # a new weight: a balancer built, published, the old one retired
 t_ns curl -sf --max-time 20 -X POST --data-binary \
 	"{\"address\": \"$T_KERNEL_IP:8089\", \"weight\": 3}" \
@@ -174,4 +181,7 @@ grep -q "mbuf pool: all [0-9]* mbufs returned" "$GW_LOG" ||
 if grep -q "==[0-9]*==" "$GW_LOG"; then
 	t_fail "valgrind findings: $(grep '==[0-9]*==' "$GW_LOG" | head -30)"
 fi
+# the direct response, the refused upstream, HTTPS, MUTUAL, the new route
+t_assert_ge "access log lines written under valgrind" \
+	"$(wc -l <"$T_DIR/access.log")" 5
 t_log "ok: no leaks, no memory errors, all mbufs returned"

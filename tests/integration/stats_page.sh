@@ -6,7 +6,7 @@
 # sends requests (two readings of the rendered page seconds apart). A
 # screenshot is kept (stats-page.png, in $MESHGW_ARTIFACTS or the build
 # folder's meson-logs). /ui/data needs the token; /ui itself holds no
-# data and does not.
+# data and does not. The access log goes to stdout meanwhile.
 source "$(dirname "$0")/lib.sh"
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -16,7 +16,9 @@ mkdir -p "$ARTIFACTS"
 
 echo -n "s3cret-token" >"$T_DIR/token"
 t_netns_create
-T_WORKERS=2 t_config_basic "  admin: {tokenFile: @DIR@/token}"
+# (and the access log's stdout sink: JSON lines among meshgw's output)
+T_WORKERS=2 t_config_basic "  admin: {tokenFile: @DIR@/token}
+  telemetry: {accessLog: {path: /dev/stdout, encoding: JSON}}"
 t_yaml_gateway >>"$T_DIR/meshgw.yaml"
 cat >>"$T_DIR/meshgw.yaml" <<YAML
 ---
@@ -101,6 +103,8 @@ if rps in (None, "-") or float(rps.replace(",", "")) <= 0:
 sys.exit(1 if bad else 0)
 PY
 [ -s "$ARTIFACTS/stats-page.png" ] || t_fail "no screenshot"
+t_assert_ge "access log lines on stdout" \
+	"$(grep -c '^{"start_time":.*"authority":"shop.example"' "$GW_LOG")" 1000
 t_log "ok: the page lists listener, VirtualService, cluster and endpoints; its numbers move under load"
 t_log "screenshot: $ARTIFACTS/stats-page.png"
 t_gw_stop
