@@ -58,18 +58,7 @@ sess_put(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 
-	if (s->ob.open) {
-		/* the connections went before the exchange ended: a tunnel's
-		 * end, or a cut (the client's, unless the upstream's or a
-		 * timeout's was noted) */
-		if (!s->l4 && s->req != REQ_TUNNEL &&
-		    !(s->ob.flags & (GW_ALOG_F(UC) | GW_ALOG_F(UR) |
-				     GW_ALOG_F(UT) | GW_ALOG_F(SI) |
-				     GW_ALOG_F(UPE) | GW_ALOG_F(DPE))))
-			proxy_obs_flag(s, GW_ALOG_F(DC),
-				       GW_ALOG_D_DOWNSTREAM_RESET);
-		proxy_obs_end(s);
-	}
+	proxy_obs_gone(s);
 	gw_timer_stop(&s->timer);
 	pending_unlink(s);
 	proxy_retry_release(s);

@@ -212,6 +212,21 @@ proxy_obs_end(struct proxy_sess *s)
 	ring_push(pw, r);
 }
 
+void
+proxy_obs_gone(struct proxy_sess *s)
+{
+	if (!s->ob.open)
+		return;
+	/* the connections went before the exchange ended: a tunnel's end,
+	 * or a cut (the client's, unless the upstream's, a timeout's or a
+	 * protocol error was noted) */
+	if (!s->l4 && s->req != REQ_TUNNEL &&
+	    !(s->ob.flags & (GW_ALOG_F(UC) | GW_ALOG_F(UR) | GW_ALOG_F(UT) |
+			     GW_ALOG_F(SI) | GW_ALOG_F(UPE) | GW_ALOG_F(DPE))))
+		proxy_obs_flag(s, GW_ALOG_F(DC), GW_ALOG_D_DOWNSTREAM_RESET);
+	proxy_obs_end(s);
+}
+
 /* ---- passthrough connections ----------------------------------------------- */
 
 void

@@ -415,6 +415,9 @@ void proxy_obs_dest(struct proxy_sess *s, uint32_t cluster);
 /* The request (or passthrough connection) is over: its series and its
  * record. Nothing when none is open. */
 void proxy_obs_end(struct proxy_sess *s);
+/* The session is freed: a request still open ends (DC when nothing
+ * else explains its end). */
+void proxy_obs_gone(struct proxy_sess *s);
 /* A passthrough connection was routed: its TCP series opens. */
 void proxy_obs_tcp_open(struct proxy_sess *s);
 /* Ctrl: the destination id of mc (gen set-up), the registry's life. */
