@@ -62,12 +62,22 @@ static struct istio_row *
 rows_collect(const struct gw_dp *dp, size_t *n_out, uint64_t *overflow)
 {
 	struct istio_row *rows;
-	size_t n = 0, i, k;
+	size_t n = 0, used = 0, i, k;
 	unsigned w;
 
 	*overflow = 0;
-	rows = calloc((size_t)dp->n_workers * GW_PROXY_SERIES_MAX + 1,
-		      sizeof(*rows));
+	/* room for the slots in use now and some the workers may take
+	 * meanwhile (more than that wait for the next reading) */
+	for (w = 0; w < dp->n_workers; w++) {
+		uint64_t of;
+		const struct gw_proxy_series *t =
+			gw_proxy_series(dp->workers[w], &of);
+
+		for (i = 0; t != NULL && i < GW_PROXY_SERIES_MAX; i++)
+			used += __atomic_load_n(&t[i].key, __ATOMIC_RELAXED) != 0;
+	}
+	used += 64 * (size_t)dp->n_workers;
+	rows = calloc(used, sizeof(*rows));
 	if (rows == NULL)
 		return NULL;
 	for (w = 0; w < dp->n_workers; w++) {
@@ -80,7 +90,7 @@ rows_collect(const struct gw_dp *dp, size_t *n_out, uint64_t *overflow)
 			uint64_t key = __atomic_load_n(&t[i].key,
 						       __ATOMIC_ACQUIRE);
 
-			if (key == 0)
+			if (key == 0 || n == used)
 				continue;
 			rows[n].key = key;
 			series_add(&rows[n].sum, &t[i]);
