@@ -65,7 +65,6 @@ struct gw_ctrl {
 	struct gw_telemetry *telemetry;	/* NULL: neither is on */
 	uint64_t alog_records;		/* lines written */
 	uint64_t alog_write_errors;	/* writes that failed (lines lost) */
-	uint64_t alog_dropped;		/* the workers' full-ring drops */
 	uint64_t alog_reopens;		/* SIGHUP reopens */
 };
 

@@ -120,7 +120,6 @@ drain(struct gw_ctrl *c)
 {
 	struct gw_telemetry *t = c->telemetry;
 	struct timespec ts;
-	uint64_t dropped = 0;
 	unsigned w;
 
 	/* each round anchors TSC to the wall clock anew */
@@ -128,14 +127,9 @@ drain(struct gw_ctrl *c)
 	t->clock.tsc0 = rte_rdtsc();
 	t->clock.wall0_ns = (uint64_t)ts.tv_sec * 1000000000ull +
 			    (uint64_t)ts.tv_nsec;
-	for (w = 0; w < c->dp->n_workers; w++) {
-		uint64_t d;
-
+	for (w = 0; w < c->dp->n_workers; w++)
 		(void)gw_proxy_log_drain(c->dp->workers[w], one_record, c,
-					 TELEMETRY_BATCH, &d);
-		dropped += d;
-	}
-	c->alog_dropped = dropped;
+					 TELEMETRY_BATCH);
 	if (t->len > 0)
 		sink_flush(c, t);
 	if (t->zipkin != NULL)

@@ -340,35 +340,31 @@ gw_stats_istio_json(const struct gw_ctrl *c)
 		json_decref(by);
 		return NULL;
 	}
-	for (i = 0; i < n; i++) {
-		const struct gw_proxy_series *s = &rows[i].sum;
-		const struct gw_proxy_dest *d =
-			gw_proxy_dest(dp, GW_SERIES_DEST(rows[i].key));
-		const char *name = d != NULL ? d->cluster : "unknown";
-		unsigned code = GW_SERIES_CODE(rows[i].key);
-		json_t *o = json_object_get(by, name);
-		uint64_t rq = s->requests, err = 0, cx = s->tcp_opened;
+	/* rows are sorted by key, whose top bits are the destination: a
+	 * destination's rows are adjacent */
+	for (i = 0; i < n;) {
+		uint16_t dest = GW_SERIES_DEST(rows[i].key);
+		const struct gw_proxy_dest *d = gw_proxy_dest(dp, dest);
+		uint64_t rq = 0, err = 0, cx = 0;
 
-		if (GW_SERIES_PROTO(rows[i].key) != GW_SERIES_TCP) {
+		for (; i < n && GW_SERIES_DEST(rows[i].key) == dest; i++) {
+			const struct gw_proxy_series *s = &rows[i].sum;
+			unsigned code = GW_SERIES_CODE(rows[i].key);
+
+			cx += s->tcp_opened;
+			if (GW_SERIES_PROTO(rows[i].key) == GW_SERIES_TCP)
+				continue;
 			for (k = 0; k < GW_PROXY_HIST; k++)
 				lat[k] += s->dur[k];
-			err = code >= 500 || code == 0 ? rq : 0;
+			rq += s->requests;
+			err += code >= 500 || code == 0 ? s->requests : 0;
 		}
-		if (o == NULL) {
-			o = json_pack("{s:I, s:I, s:I}", "requests", 0,
-				      "errors", 0, "tcp_connections", 0);
-			json_object_set_new(by, name, o);
-		}
-		json_object_set_new(o, "requests", json_integer(
-			json_integer_value(json_object_get(o, "requests")) +
-			(json_int_t)rq));
-		json_object_set_new(o, "errors", json_integer(
-			json_integer_value(json_object_get(o, "errors")) +
-			(json_int_t)err));
-		json_object_set_new(o, "tcp_connections", json_integer(
-			json_integer_value(json_object_get(o,
-							   "tcp_connections")) +
-			(json_int_t)cx));
+		json_object_set_new(by, d != NULL ? d->cluster : "unknown",
+				    json_pack("{s:I, s:I, s:I}", "requests",
+					      (json_int_t)rq, "errors",
+					      (json_int_t)err,
+					      "tcp_connections",
+					      (json_int_t)cx));
 	}
 	free(rows);
 	for (k = 0; k < GW_METRICS_ENVOY_BUCKETS; k++)

@@ -262,12 +262,12 @@ const struct gw_proxy_dest *gw_proxy_dest(const struct gw_dp *dp,
 
 /**
  * Take up to max access log records from worker w's ring, oldest first,
- * calling fn for each (ctrl; the record is valid during the call).
- * @return how many were taken. *dropped: records the worker could not
- *   queue because the ring was full, since it started.
+ * calling fn for each (ctrl; the record is valid during the call). What
+ * a full ring dropped is the counter access_log_dropped.
+ * @return how many were taken.
  */
 unsigned gw_proxy_log_drain(struct gw_worker *w,
 			    void (*fn)(void *arg, const struct gw_alog_rec *r),
-			    void *arg, unsigned max, uint64_t *dropped);
+			    void *arg, unsigned max);
 
 #endif /* GW_PROXY_H */

@@ -530,9 +530,11 @@ proxy_connect_upstream(struct proxy_sess *s, uint32_t cluster)
 attached:
 	s->cluster = cluster;
 	s->endpoint = idx;
-	s->ob.up_ip = ep->addr;
-	s->ob.up_port = ep->port;
-	gw_tcp_local(up, &s->ob.up_local_ip, &s->ob.up_local_port);
+	if (pw->recs != NULL) {
+		s->ob.up_ip = ep->addr;
+		s->ob.up_port = ep->port;
+		gw_tcp_local(up, &s->ob.up_local_ip, &s->ob.up_local_port);
+	}
 	s->tried |= UINT64_C(1) << (idx % 64);
 	s->dl_try = 0;
 	pc->active[idx]++;
@@ -766,6 +768,8 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 	}
 	pw->stats.downstream_cx++;
 	s->down = c;
+	gw_tcp_peer(c, &s->peer_ip, &s->peer_port);
+	gw_tcp_local(c, &s->local_ip, &s->local_port);
 	s->gen = pw->gen;
 	proxy_gen_ref(s->gen);
 	s->lis = lis;
@@ -777,8 +781,6 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 		s->head_seen = true;
 		s->t_head = pw->now_ms;
 		proxy_obs_begin(s);
-		gw_tcp_peer(c, &s->ob.down_ip, &s->ob.down_port);
-		gw_tcp_local(c, &s->ob.local_ip, &s->ob.local_port);
 	}
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);

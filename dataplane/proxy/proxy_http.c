@@ -349,11 +349,13 @@ https_redirect(const struct proxy_sess *s, const char *auth, size_t auth_len,
 				(int)target_len, target) < len;
 }
 
-/* The request's strings for its access log record. */
+/* The request's strings for its access log record (xff, rid: its
+ * x-forwarded-for and x-request-id fields, NULL when absent). */
 static void
 obs_request_strings(struct proxy_sess *s, const struct gw_http_msg *m,
 		    const uint8_t *h, const char *auth, size_t auth_len,
-		    const struct gw_tls_info *tls)
+		    const struct gw_tls_info *tls, const struct gw_http_hdr *xff,
+		    const struct gw_http_hdr *rid)
 {
 	const struct gw_http_hdr *x;
 
@@ -368,14 +370,12 @@ obs_request_strings(struct proxy_sess *s, const struct gw_http_msg *m,
 	if (x != NULL)
 		proxy_obs_set(s, GW_ALOG_S_USER_AGENT,
 			      (const char *)h + x->value_off, x->value_len);
-	x = find_hdr(m, h, "x-forwarded-for", 15);
-	if (x != NULL)
-		proxy_obs_set(s, GW_ALOG_S_XFF, (const char *)h + x->value_off,
-			      x->value_len);
-	x = find_hdr(m, h, "x-request-id", 12);
-	if (x != NULL)
+	if (xff != NULL)
+		proxy_obs_set(s, GW_ALOG_S_XFF, (const char *)h + xff->value_off,
+			      xff->value_len);
+	if (rid != NULL)
 		proxy_obs_set(s, GW_ALOG_S_REQUEST_ID,
-			      (const char *)h + x->value_off, x->value_len);
+			      (const char *)h + rid->value_off, rid->value_len);
 }
 
 /* A gRPC response's grpc-status, when its head carries it (a
@@ -412,7 +412,7 @@ proxy_request_head(struct proxy_sess *s)
 	struct gw_http_edit e[PROXY_MAX_EDITS];
 	struct iovec iov[2 * PROXY_MAX_HDRS + PROXY_MAX_EDITS];
 	const struct gw_route_action *a;
-	const struct gw_http_hdr *x;
+	const struct gw_http_hdr *x, *xff_h, *rid_h;
 	struct gw_route_req req;
 	const struct gw_route *r;
 	const struct gw_route_dest *d;
@@ -426,8 +426,6 @@ proxy_request_head(struct proxy_sess *s)
 	bool has_body = m->body != GW_HTTP_BODY_NONE;
 	unsigned int n = 0;
 	size_t ll, xl;
-	uint32_t peer;
-	uint16_t pport;
 	int i, niov;
 
 	chain_copy(&s->in, 0, hl, h);
@@ -437,10 +435,6 @@ proxy_request_head(struct proxy_sess *s)
 		proxy_obs_begin(s);
 	s->ob.rx += hl;
 	s->ob.http10 = m->version_minor == 0;
-	gw_tcp_peer(s->down, &peer, &pport);
-	s->ob.down_ip = peer;
-	s->ob.down_port = pport;
-	gw_tcp_local(s->down, &s->ob.local_ip, &s->ob.local_port);
 	/* WebSocket and friends: a tunnel if the upstream answers 101 */
 	s->upgrade = (m->flags & GW_HTTP_F_UPGRADE) != 0;
 	if (!(m->flags & GW_HTTP_F_KEEP_ALIVE) || pw->draining)
@@ -465,8 +459,10 @@ proxy_request_head(struct proxy_sess *s)
 		target_len = slash != NULL ? (size_t)(end - slash) : 1;
 	}
 	tls = https ? gw_tls_info(s->down) : NULL;
+	xff_h = find_hdr(m, h, "x-forwarded-for", 15);
+	rid_h = find_hdr(m, h, "x-request-id", 12);
 	if (pw->recs != NULL)
-		obs_request_strings(s, m, h, auth, auth_len, tls);
+		obs_request_strings(s, m, h, auth, auth_len, tls, xff_h, rid_h);
 	proxy_trace_begin(s, m, h);
 	x = find_hdr(m, h, "content-type", 12);
 	s->ob.is_grpc = x != NULL && x->value_len >= 16 &&
@@ -605,13 +601,13 @@ proxy_request_head(struct proxy_sess *s)
 	}
 	n = hop_edits(m, h, s->upgrade, e, n,
 		      PROXY_MAX_EDITS - 8 - PROXY_TRACE_EDITS);
-	x = find_hdr(m, h, "x-forwarded-for", 15);
+	x = xff_h;
 	xl = 0;
 	/* the client's address appended to what came (15 + 2 bytes room) */
 	if (x == NULL || (put(xff, sizeof(xff) - 17, &xl, h + x->value_off,
 			      x->value_len) && put(xff, sizeof(xff), &xl,
 						   ", ", 2))) {
-		xl += fmt_ipv4(xff + xl, peer);
+		xl += fmt_ipv4(xff + xl, s->peer_ip);
 		e[n++] = (struct gw_http_edit){ "x-forwarded-for", xff,
 			(uint32_t)xl, 15, GW_HTTP_EDIT_SET };
 	}
@@ -628,7 +624,7 @@ proxy_request_head(struct proxy_sess *s)
 	else if (find_hdr(m, h, "x-forwarded-client-cert", 23) != NULL)
 		e[n++] = (struct gw_http_edit){ "x-forwarded-client-cert", "",
 			0, 23, GW_HTTP_EDIT_REMOVE };
-	if (find_hdr(m, h, "x-request-id", 12) == NULL) {
+	if (rid_h == NULL) {
 		request_id(pw, rid);
 		e[n++] = (struct gw_http_edit){ "x-request-id", rid, 36, 12,
 						GW_HTTP_EDIT_ADD };
@@ -701,7 +697,7 @@ proxy_response_head(struct proxy_sess *s)
 	char ust[24];
 	unsigned int n = 0;
 	bool tunnel;
-	uint64_t ms;
+	uint64_t ms, up_tsc;
 	int niov, k;
 
 	chain_copy(&s->rin, 0, hl, h);
@@ -721,6 +717,7 @@ proxy_response_head(struct proxy_sess *s)
 				  "unasked", true);
 		return -1;
 	}
+	up_tsc = rte_rdtsc() - s->t_sent;	/* routed to this head */
 	if (!(m->flags & GW_HTTP_F_INTERIM)) {
 		/* the attempt's outcome; a retriable one goes no further */
 		proxy_outcome(s, m->status);
@@ -728,7 +725,7 @@ proxy_response_head(struct proxy_sess *s)
 			return -1;
 		s->ob.status = (uint16_t)m->status;
 		s->ob.details = GW_ALOG_D_VIA_UPSTREAM;
-		s->ob.up_tsc = rte_rdtsc() - s->t_sent;
+		s->ob.up_tsc = up_tsc;
 		if (s->ob.is_grpc)
 			obs_grpc_status(s, m, h);
 		s->replay_ok = false;	/* answered: nothing to send again */
@@ -738,7 +735,7 @@ proxy_response_head(struct proxy_sess *s)
 	if (m->body == GW_HTTP_BODY_EOF)
 		s->close_after = true;
 	n = hop_edits(m, h, tunnel, e, n, PROXY_MAX_EDITS - 4);
-	ms = (rte_rdtsc() - s->t_sent) * 1000 / rte_get_tsc_hz();
+	ms = up_tsc * 1000 / pw->tsc_hz;
 	k = fmt_u64(ust, ms);
 	e[n++] = (struct gw_http_edit){ "x-envoy-upstream-service-time", ust,
 					(uint32_t)k, 29, GW_HTTP_EDIT_SET };

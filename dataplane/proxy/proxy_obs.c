@@ -175,10 +175,10 @@ rec_finish(struct proxy_sess *s, struct gw_alog_rec *r, uint64_t now)
 	r->trace_lo = o->trace_lo;
 	r->span_id = o->span;
 	r->parent_id = o->parent;
-	r->down_remote_ip = o->down_ip;
-	r->down_remote_port = o->down_port;
-	r->down_local_ip = o->local_ip;
-	r->down_local_port = o->local_port;
+	r->down_remote_ip = s->peer_ip;
+	r->down_remote_port = s->peer_port;
+	r->down_local_ip = s->local_ip;
+	r->down_local_port = s->local_port;
 	r->up_ip = o->up_ip;
 	r->up_port = o->up_port;
 	r->up_local_ip = o->up_local_ip;
@@ -247,19 +247,16 @@ proxy_obs_tcp_open(struct proxy_sess *s)
 unsigned
 gw_proxy_log_drain(struct gw_worker *w,
 		   void (*fn)(void *arg, const struct gw_alog_rec *r),
-		   void *arg, unsigned max, uint64_t *dropped)
+		   void *arg, unsigned max)
 {
 	struct gw_proxy_wrk *pw = w->proxy;
 	struct proxy_ring *q;
 	uint32_t head, tail;
 	unsigned n = 0;
 
-	*dropped = 0;
 	if (pw == NULL || pw->ring.slots == NULL)
 		return 0;
 	q = &pw->ring;
-	*dropped = __atomic_load_n(&pw->stats.access_log_dropped,
-				   __ATOMIC_RELAXED);
 	head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 	tail = q->tail;
 	while (tail != head && n < max) {

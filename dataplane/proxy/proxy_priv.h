@@ -137,12 +137,8 @@ struct proxy_obs {
 	uint64_t parent;	/* the client's span id, 0 none */
 	struct gw_proxy_series *tcp;	/* passthrough: its series */
 	uint32_t flags;		/* GW_ALOG_F() */
-	uint32_t down_ip;	/* host order */
-	uint32_t local_ip;
-	uint32_t up_ip;
+	uint32_t up_ip;		/* host order; set with records only */
 	uint32_t up_local_ip;
-	uint16_t down_port;
-	uint16_t local_port;
 	uint16_t up_port;
 	uint16_t up_local_port;
 	uint16_t status;	/* final status sent; 0 none */
@@ -197,6 +193,10 @@ struct proxy_sess {
 	uint16_t fault_abort;		/* status after the delay; 0 none */
 	uint16_t retries;		/* retries made for this request */
 	uint64_t tried;			/* endpoints tried, bit (index % 64) */
+	uint32_t peer_ip;		/* the client connection's addresses, */
+	uint32_t local_ip;		/* host order (x-forwarded-for, logs) */
+	uint16_t peer_port;
+	uint16_t local_port;
 	uint64_t req_payload;		/* request body bytes (413 limit) */
 	struct gw_timer timer;
 	struct proxy_obs ob;		/* the request's telemetry */

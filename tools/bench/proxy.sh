@@ -430,6 +430,9 @@ print(json.dumps(row))
 PY
 }
 
+# what the summaries print the machine as
+CPU_MODEL=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+export CPU_MODEL
 : >"$TMP/rows.jsonl"
 ROW_TAG=
 if [ "$OBS" = 1 ]; then
@@ -452,11 +455,7 @@ if [ "$OBS" = 1 ]; then
 	python3 - "$TMP/rows.jsonl" "$JSON_OUT" "$SECS" "$CONNS" "${GW_DEVICE%%,*}" <<'PY'
 import json, os, platform, statistics, sys, time
 rows = [json.loads(l) for l in open(sys.argv[1])]
-cpu = "?"
-for line in open("/proc/cpuinfo"):
-    if line.startswith("model name"):
-        cpu = line.split(":", 1)[1].strip()
-        break
+cpu = os.environ["CPU_MODEL"]
 print("telemetry cost (%s; %s, %d CPUs; wrk 1 thread, %s connections, %s s "
       "per run, 3 rounds per variant; meshgw on %s)" % (
           time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpu,
@@ -514,11 +513,7 @@ secs, conns = sys.argv[3], sys.argv[4]
 speed = json.loads(sys.argv[6])
 tls = bool(speed)
 by = {(r["proxy"], r["mode"]): r for r in rows}
-cpu = "?"
-for line in open("/proc/cpuinfo"):
-    if line.startswith("model name"):
-        cpu = line.split(":", 1)[1].strip()
-        break
+cpu = os.environ["CPU_MODEL"]
 print("%s benchmark (%s; %s, %d CPUs; wrk 1 thread, %s connections, "
       "%s s per run; meshgw on %s)" % (
           "TLS termination" if tls else "HTTP proxy",
