@@ -134,3 +134,9 @@ arp_request_send(struct gw_worker *w, uint16_t port, uint32_t ip)
 	gw_worker_cnt_add(w, port, GW_CNT_ARP_TX_REQUEST, 1);
 	gw_worker_tx(w, port, m);
 }
+
+void
+gw_l2_arp_announce(struct gw_worker *w, uint16_t port)
+{
+	arp_request_send(w, port, w->dp->ports[port].addr);
+}

@@ -56,6 +56,13 @@ unsigned gw_l2_nbr_sync_rx(struct gw_worker *w);
  */
 void gw_l2_nbr_sweep(struct gw_worker *w);
 
+/**
+ * Announce the port's address (a gratuitous ARP request, RFC 5227 2.3),
+ * so neighbours that knew the address under another MAC (a restarted
+ * peer: memif and TAP MACs are new each run) update their entry.
+ */
+void gw_l2_arp_announce(struct gw_worker *w, uint16_t port);
+
 /** Copy the table into `d` (the worker, on GW_WORKER_CMD_NBR_DUMP). */
 void gw_l2_nbr_dump(struct gw_worker *w, struct gw_nbr_dump *d);
 

@@ -57,6 +57,7 @@ static void tcp_timer_fire(struct gw_timer *tm, void *arg);
 int
 gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 {
+	struct gw_hash_key start; /* where the ephemeral port search begins */
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.name = name,
@@ -102,7 +103,14 @@ gw_tcp_wrk_init(struct gw_worker *w, const struct gw_config_tcp *cfg)
 		goto fail;
 	gw_timer_wheel_init(&t->wheel, 0);
 	gw_flow_eph_range(w->dp, w->id, &t->eph_lo, &t->eph_hi);
-	t->eph_next = t->eph_lo;
+	/* start the search at a random port of the slice (RFC 6056): a
+	 * restarted process does not reuse the 4-tuples its previous run
+	 * left in its peers' tables (LAST-ACK, TIME-WAIT) */
+	rc = gw_hash_key_random(&start);
+	if (rc < 0)
+		goto fail;
+	t->eph_next = (uint16_t)(t->eph_lo +
+				 start.k0 % ((uint32_t)(t->eph_hi - t->eph_lo) + 1));
 	return 0;
 fail:
 	gw_tcp_wrk_fini(w);
