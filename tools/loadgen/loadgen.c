@@ -86,7 +86,7 @@ usage(FILE *f, const char *prog)
 		"  --raw-dmac MAC       next hop's MAC (default ff:ff:ff:ff:ff:ff)\n"
 		"  --raw-port NAME      Dataplane port to send on (default: the first)\n"
 		"  --raw-size BYTES     frame size without FCS, 60..1514 (default 60)\n"
-		"  --raw-flows N        source ports cycled per worker (default 1024)\n"
+		"  --raw-flows N        source ports cycled per worker (default 1000)\n"
 		"                       (--rate R: R packets/s; default: as fast as possible)\n"
 		"run:\n"
 		"  --warmup S           seconds before measuring (default 1)\n"
@@ -779,7 +779,7 @@ main(int argc, char **argv)
 	o.timeout_ms = 10000;
 	o.body = 128;
 	o.raw_size = 60;
-	o.raw_flows = 1024;
+	o.raw_flows = 1000;
 	o.warmup_s = 1;
 	o.duration_s = 10;
 	memset(o.raw_dmac, 0xff, sizeof(o.raw_dmac));

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# meshgw with the kernel out of the path (needs root and a built tree):
+#
+#   meshgw-loadgen clients ──memif──▶ meshgw (1 worker) ──memif──▶ meshgw-loadgen backend
+#
+# meshgw's two ports are memif servers; one meshgw-loadgen process is the
+# client on one link and the backend on the other. meshgw's worker has
+# CPU 1 to itself; the load generator and meshgw's control thread share
+# CPU 0. Rounds: keep-alive (closed loop), keep-alive with 4 requests
+# pipelined per connection, one request per connection. For each: the
+# load generator's requests/s and latency, and meshgw's busy cycles per
+# request (its worker's busy-cycle accounting over the same interval),
+# from which the rate one fully busy core would reach follows. The load
+# generator's own busy share says which side was the limit.
+#
+# Then the ceiling of this machine's virtual wire for L4: dpdk-testpmd
+# io-forwarding 60-byte UDP frames between two memif links on CPU 1,
+# streamed by meshgw-loadgen's raw mode from CPU 0.
+#
+#   tools/bench/memif.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-5}
+CONNS=${2:-64}
+JSON_OUT=${3:-build/bench-memif.json}
+BUILD=${BUILD:-build}
+MESHGW=${MESHGW:-$BUILD/dataplane/main/meshgw}
+LOADGEN=${LOADGEN:-$BUILD/tools/loadgen/meshgw-loadgen}
+for b in "$MESHGW" "$LOADGEN"; do
+	[ -x "$b" ] || { echo "build first (tools/test.sh or ninja -C $BUILD)" >&2; exit 1; }
+done
+command -v dpdk-testpmd >/dev/null || { echo "missing dpdk-testpmd (apt-get install dpdk)" >&2; exit 1; }
+[ "$(nproc)" -ge 2 ] || { echo "needs 2 CPUs" >&2; exit 1; }
+
+NS=mgbm-$$
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$TMP" "/var/run/dpdk/mgbm-tp-$$"
+}
+trap cleanup EXIT
+# meshgw's admin API lives in a namespace of its own (no port clash)
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+in_ns() { ip netns exec "$NS" "$@"; }
+status() { in_ns curl -s 127.0.0.1:15000/api/v1/status |
+	python3 -c 'import json,sys; s=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+cat >"$TMP/gw.yaml" <<EOC
+apiVersion: meshgw.io/v1alpha1
+kind: Dataplane
+metadata: {name: bench}
+spec:
+  workers: 1
+  memoryMB: 512
+  telemetry: {metrics: false}
+  ports:
+  - name: front
+    device: net_memif0,role=server,id=0,socket=$TMP/front.sock,socket-abstract=no
+    address: 198.18.250.1/24
+  - name: back
+    device: net_memif1,role=server,id=0,socket=$TMP/back.sock,socket-abstract=no
+    address: 198.18.251.1/24
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: app}
+spec:
+  hosts: [app.bench]
+  resolution: STATIC
+  ports: [{number: 8080, name: http}]
+  endpoints: [{address: 198.18.251.2, ports: {http: 8080}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: app}
+spec:
+  hosts: ["*"]
+  gateways: [edge]
+  http:
+  - route: [{destination: {host: app.bench, port: {number: 8080}}}]
+EOC
+cat >"$TMP/lg.yaml" <<EOC
+apiVersion: meshgw.io/v1alpha1
+kind: Dataplane
+metadata: {name: loadgen}
+spec:
+  workers: 1
+  memoryMB: 512
+  ports:
+  - name: client
+    device: net_memif0,role=client,id=0,socket=$TMP/front.sock,socket-abstract=no
+    address: 198.18.250.2/24
+  - name: backend
+    device: net_memif1,role=client,id=0,socket=$TMP/back.sock,socket-abstract=no
+    address: 198.18.251.2/24
+EOC
+# main lcore (control thread) on CPU 0, the worker on CPU 1
+# (ip netns exec and taskset exec: $! is meshgw itself)
+ip netns exec "$NS" taskset -c 0,1 "$MESHGW" --config "$TMP/gw.yaml" \
+	>"$TMP/gw.log" 2>&1 &
+GW=$!
+PIDS+=($GW)
+for _ in $(seq 100); do
+	[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] && break
+	sleep 0.1
+done
+[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] ||
+	{ cat "$TMP/gw.log" >&2; echo "meshgw did not start" >&2; exit 1; }
+TSC=$(status 's["tsc_hz"]')
+: >"$TMP/rows.jsonl"
+
+# round NAME LOADGEN-ARGS...: one loadgen run, meshgw sampled around it
+round() {
+	local name=$1 b0 b1 d0 d1 q0 q1
+	shift
+	b0=$(status 's["workers"][0]["busy_cycles"]')
+	d0=$(status 's["workers"][0]["device_cycles"]')
+	q0=$(status 's["proxy"]["requests"]')
+	taskset -c 0 "$LOADGEN" --config "$TMP/lg.yaml" --warmup 1 \
+		--duration "$SECS" --url http://198.18.250.1/ --host app.bench \
+		--serve 8080 --body 13 --json "$TMP/$name.json" "$@" \
+		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
+		{ cat "$TMP/$name.out" "$TMP/$name.err" >&2; echo "round $name failed" >&2; exit 1; }
+	b1=$(status 's["workers"][0]["busy_cycles"]')
+	d1=$(status 's["workers"][0]["device_cycles"]')
+	q1=$(status 's["proxy"]["requests"]')
+	python3 - "$name" "$TMP/$name.json" "$((b1 - b0))" "$((d1 - d0))" \
+		"$((q1 - q0))" "$TSC" >>"$TMP/rows.jsonl" <<'PY'
+import json, sys
+name, path, busy, dev, reqs, tsc = sys.argv[1:]
+r = json.load(open(path))
+busy, dev, reqs, tsc = int(busy), int(dev), int(reqs), int(tsc)
+row = {"round": name, "rps": r["requests_per_s"], "cps": r["connections_per_s"],
+       "p50_us": r["latency_us"]["p50"], "p99_us": r["latency_us"]["p99"],
+       "p999_us": r["latency_us"]["p999"], "errors": r["errors"]["total"],
+       "loadgen_busy": r["busy_share"], "gw_requests": reqs,
+       "busy_cycles_per_req": busy / max(reqs, 1),
+       "own_cycles_per_req": (busy - dev) / max(reqs, 1)}
+row["core_capacity_rps"] = tsc / row["busy_cycles_per_req"] if reqs else 0
+print(json.dumps(row))
+PY
+}
+round ka --connections "$CONNS"
+round pipelined --connections "$((CONNS / 4 > 0 ? CONNS / 4 : 1))" --pipeline 4
+round close --connections "$CONNS" --close
+kill -TERM "$GW"
+wait "$GW" || true
+PIDS=()
+
+# the wire's ceiling: testpmd io forwarding between two memif links
+dpdk-testpmd --lcores=0@0,1@1 --no-huge -m 512 --no-shconf \
+	--file-prefix="mgbm-tp-$$" --no-pci \
+	--vdev="net_memif0,role=server,id=0,socket=$TMP/r0.sock,socket-abstract=no" \
+	--vdev="net_memif1,role=server,id=0,socket=$TMP/r1.sock,socket-abstract=no" \
+	--log-level='*:warning' -- --forward-mode=io --auto-start --nb-cores=1 \
+	--total-num-mbufs=32767 --stats-period=60 >"$TMP/testpmd.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do
+	grep -q "start packet forwarding" "$TMP/testpmd.log" && break
+	sleep 0.1
+done
+cat >"$TMP/raw.yaml" <<EOC
+apiVersion: meshgw.io/v1alpha1
+kind: Dataplane
+metadata: {name: loadgen-raw}
+spec:
+  workers: 1
+  memoryMB: 512
+  ports:
+  - name: out
+    device: net_memif0,role=client,id=0,socket=$TMP/r0.sock,socket-abstract=no
+    address: 198.18.250.2/24
+  - name: in
+    device: net_memif1,role=client,id=0,socket=$TMP/r1.sock,socket-abstract=no
+    address: 198.18.251.2/24
+EOC
+taskset -c 0 "$LOADGEN" --config "$TMP/raw.yaml" --warmup 1 --duration "$SECS" \
+	--raw udp --raw-dst 198.18.251.2:9 --raw-size 60 --json "$TMP/raw.json" \
+	>"$TMP/raw.out" 2>"$TMP/raw.err" ||
+	{ cat "$TMP/raw.out" "$TMP/raw.err" >&2; echo "raw round failed" >&2; exit 1; }
+
+CPU_MODEL=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+python3 - "$TMP/rows.jsonl" "$TMP/raw.json" "$JSON_OUT" "$SECS" "$CONNS" \
+	"$CPU_MODEL" <<'PY'
+import json, os, platform, sys, time
+rows = [json.loads(l) for l in open(sys.argv[1])]
+raw = json.load(open(sys.argv[2]))["raw"]
+secs, conns, cpu = sys.argv[4], sys.argv[5], sys.argv[6]
+print("meshgw over memif (%s; %s, %d CPUs; meshgw-loadgen on CPU 0, meshgw's "
+      "worker on CPU 1, %s connections, %s s per round)" % (
+          time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpu,
+          os.cpu_count(), conns, secs))
+print("%-10s %9s %8s %8s %8s %8s %11s %11s %9s %7s" % (
+    "round", "req/s", "conn/s", "p50 us", "p99 us", "p99.9 us",
+    "cycles/req", "own cyc/req", "core cap", "lg busy"))
+for r in rows:
+    print("%-10s %9.0f %8.0f %8.1f %8.1f %8.1f %11.0f %11.0f %9.0f %6.0f%%" % (
+        r["round"], r["rps"], r["cps"], r["p50_us"], r["p99_us"],
+        r["p999_us"], r["busy_cycles_per_req"], r["own_cycles_per_req"],
+        r["core_capacity_rps"], 100 * r["loadgen_busy"]))
+print("  (core cap: the requests/s meshgw's worker would serve at 100 % busy, "
+      "from its busy cycles per request)")
+print("L4 ceiling: testpmd io forwarding, 60-byte UDP: %.0f packets/s "
+      "(sent %.0f/s)" % (raw["received_per_s"], raw["sent_per_s"]))
+doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": cpu,
+       "cpus": os.cpu_count(), "kernel": platform.release(),
+       "seconds": float(secs), "connections": int(conns), "rows": rows,
+       "l4_ceiling": {"tool": "dpdk-testpmd io", "frame_bytes": raw["frame_bytes"],
+                      "pps": raw["received_per_s"], "sent_pps": raw["sent_per_s"]}}
+os.makedirs(os.path.dirname(sys.argv[3]) or ".", exist_ok=True)
+with open(sys.argv[3], "w") as f:
+    json.dump(doc, f, indent=1)
+print("\n(JSON: %s)" % sys.argv[3])
+PY
