@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "gw_cksum.h"
 #include "tcp_mbuf.h"
 
 struct rte_mbuf *
@@ -137,7 +138,7 @@ chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	}
 	while (m != NULL && done < len) {
 		uint32_t n = RTE_MIN((uint32_t)m->data_len - off, len - done);
-		uint16_t part = __rte_raw_cksum_reduce(__rte_raw_cksum(
+		uint16_t part = gw_cksum_fold(gw_cksum_add(
 			rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
 
 		sum += (done & 1) ? rte_bswap16(part) : part;

@@ -162,6 +162,31 @@ test_injection_refused(void **state)
 			&f.p.msg, NULL, 0, &e, 1, iov, 8, scratch,
 			sizeof(scratch)), -EINVAL);
 	}
+	/* long values go through the vector scanners: a CTL anywhere is
+	 * found, a tab anywhere is allowed, with every scanner */
+	{
+		static const char *const scanners[] = { "scalar", "sse2", "avx2" };
+		char v[80];
+		size_t s, at;
+
+		for (s = 0; s < 3; s++) {
+			if (gw_http_scanner_set(scanners[s]) != 0)
+				continue;
+			for (at = 0; at < sizeof(v); at++) {
+				memset(v, 'v', sizeof(v));
+				v[at] = '\t';
+				e.value = v;
+				e.value_len = sizeof(v);
+				assert_true(gw_http_head_rewrite((const uint8_t *)head,
+					&f.p.msg, NULL, 0, &e, 1, iov, 8, scratch,
+					sizeof(scratch)) > 0);
+				v[at] = at % 2 ? '\n' : '\x7f';
+				assert_int_equal(gw_http_head_rewrite(
+					(const uint8_t *)head, &f.p.msg, NULL, 0, &e,
+					1, iov, 8, scratch, sizeof(scratch)), -EINVAL);
+			}
+		}
+	}
 	e.value = "ok";
 	e.value_len = 2;
 	e.name = "x a";
