@@ -33,11 +33,28 @@ gw_cksum_add(const void *buf, size_t len, uint64_t sum)
 		len -= 8;
 		p += 8;
 	}
-	if (len > 0) { /* the tail, zero-padded where it stands in a word */
-		w0 = 0;
-		memcpy(&w0, p, len);
-		a += w0 & 0xffffffffu;
-		b += w0 >> 32;
+	/* the tail at even offsets: 16-bit words keep their lanes */
+	if (len >= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		a += w;
+		len -= 4;
+		p += 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, p, 2);
+		a += w;
+		len -= 2;
+		p += 2;
+	}
+	if (len > 0) { /* the first byte of a zero-padded 16-bit word */
+		uint16_t w = 0;
+
+		memcpy(&w, p, 1);
+		a += w;
 	}
 	return sum + a + b;
 }

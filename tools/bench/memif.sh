@@ -18,7 +18,10 @@
 # io-forwarding 60-byte UDP frames between two memif links on CPU 1,
 # streamed by meshgw-loadgen's raw mode from CPU 0.
 #
-#   tools/bench/memif.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
+# PERF_ROUND=ka (or pipelined, close) samples CPU 1 with perf during that
+# round and writes meshgw's top symbols to PERF_OUT (/tmp/perf-memif-ROUND.txt).
+#
+#   [PERF_ROUND=R] tools/bench/memif.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-5}
@@ -130,11 +133,25 @@ round() {
 	b0=$(status 's["workers"][0]["busy_cycles"]')
 	d0=$(status 's["workers"][0]["device_cycles"]')
 	q0=$(status 's["proxy"]["requests"]')
+	if [ "${PERF_ROUND:-}" = "$name" ]; then
+		# the measured window only: after the 1 s warm-up
+		(sleep 1.2; perf record -q -e cpu-clock -C 1 -o "$TMP/perf.data" \
+			-- sleep "$(python3 -c "print(max(1, $SECS - 0.5))")" \
+			2>/dev/null) &
+		PERF=$!
+	fi
 	taskset -c 0 "$LOADGEN" --config "$TMP/lg.yaml" --warmup 1 \
 		--duration "$SECS" --url http://198.18.250.1/ --host app.bench \
 		--serve 8080 --body 13 --json "$TMP/$name.json" "$@" \
 		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
 		{ cat "$TMP/$name.out" "$TMP/$name.err" >&2; echo "round $name failed" >&2; exit 1; }
+	if [ "${PERF_ROUND:-}" = "$name" ]; then
+		wait "$PERF" || true
+		# CPU 1 holds meshgw's worker alone (and the kernel's own work)
+		perf report -i "$TMP/perf.data" --sort dso,sym --stdio 2>/dev/null |
+			grep -v '^#' | grep -v '^$' \
+			>"${PERF_OUT:-/tmp/perf-memif-$name.txt}" || true
+	fi
 	b1=$(status 's["workers"][0]["busy_cycles"]')
 	d1=$(status 's["workers"][0]["device_cycles"]')
 	q1=$(status 's["proxy"]["requests"]')
