@@ -21,8 +21,16 @@
  * the Connection field lists. Transfer-Encoding stays: bodies are
  * forwarded with their framing. Upgrade is last: it stays in an upgrade
  * request and its 101 (the tunnel is what they ask for). */
-static const char *const hop_by_hop[] = {
-	"connection", "keep-alive", "proxy-connection", "te", "upgrade",
+/* hop-by-hop fields (RFC 9110 7.6.1) by the parser's id; NULL: not one */
+static const struct {
+	const char *name;
+	uint16_t len;
+} hop_by_hop[] = {
+	[GW_HTTP_H_CONNECTION] = { "connection", 10 },
+	[GW_HTTP_H_KEEP_ALIVE] = { "keep-alive", 10 },
+	[GW_HTTP_H_PROXY_CONNECTION] = { "proxy-connection", 16 },
+	[GW_HTTP_H_TE] = { "te", 2 },
+	[GW_HTTP_H_UPGRADE] = { "upgrade", 7 },
 };
 #define HOP_BY_HOP_N (sizeof(hop_by_hop) / sizeof(hop_by_hop[0]))
 
@@ -171,12 +179,22 @@ static unsigned int
 hop_edits(const struct gw_http_msg *m, const uint8_t *head, bool upgrade,
 	  struct gw_http_edit *e, unsigned int n, unsigned int max)
 {
-	size_t i;
+	uint32_t seen = 0;
 	int k;
 
-	for (i = 0; i < HOP_BY_HOP_N - (upgrade ? 1 : 0) && n < max; i++)
-		e[n++] = (struct gw_http_edit){ hop_by_hop[i], NULL, 0,
-			(uint16_t)strlen(hop_by_hop[i]), GW_HTTP_EDIT_REMOVE };
+	/* a REMOVE for each hop-by-hop field the head has (by the parser's
+	 * ids: no name compare for the fields it lacks) */
+	for (k = 0; k < m->nhdrs && n < max; k++) {
+		uint8_t id = m->hdrs[k].id;
+
+		if (id >= HOP_BY_HOP_N || hop_by_hop[id].name == NULL ||
+		    (seen & (1u << id)) ||
+		    (upgrade && id == GW_HTTP_H_UPGRADE))
+			continue;
+		seen |= 1u << id;
+		e[n++] = (struct gw_http_edit){ hop_by_hop[id].name, NULL, 0,
+			hop_by_hop[id].len, GW_HTTP_EDIT_REMOVE };
+	}
 	if (upgrade && n < max)
 		e[n++] = (struct gw_http_edit){ "connection", "upgrade", 7, 10,
 						GW_HTTP_EDIT_SET };

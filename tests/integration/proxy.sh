@@ -107,6 +107,16 @@ d["headers"]["host"] == "shop.example"' "$out" "$T_KERNEL_IP" ||
 		t_fail "pin-v2: $out"
 	t_log "ok: header match pins v2, forwarded headers set ($workers worker(s))"
 
+	# hop-by-hop fields stop at the gateway, with what Connection names
+	out=$(curl_gw -H "x-canary: true" -H "Connection: keep-alive, x-drop-me" \
+		-H "Keep-Alive: timeout=5" -H "Proxy-Connection: keep-alive" \
+		-H "TE: trailers" -H "X-Drop-Me: 1" -H "X-Keep-Me: 2" \
+		"http://$T_GW_IP/cart")
+	check_json 'not {"keep-alive", "proxy-connection", "te", "x-drop-me"} &
+set(d["headers"]) and d["headers"].get("x-keep-me") == "2"' "$out" ||
+		t_fail "hop-by-hop fields forwarded: $out"
+	t_log "ok: hop-by-hop fields removed ($workers worker(s))"
+
 	# query and regex matches pin v2 too; near misses fall to the split,
 	# which the 2000-request round below measures
 	out=$(curl_gw "http://$T_GW_IP/list?flavour=v2")
