@@ -9,7 +9,6 @@
  * invalid configuration or command line, 1 when the environment fails
  * (EAL, devices, admin port).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <getopt.h>
@@ -141,30 +140,6 @@ check_config(const char *path)
 	gw_mesh_free(mesh);
 	gw_config_free(cfg);
 	return rejected ? EXIT_CONFIG : 0;
-}
-
-/* Remove EAL's runtime folder (left behind even with --no-shconf). */
-static void
-runtime_dir_remove(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if (dir[0] == '\0')
-		return;
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-		    (int)sizeof(path))
-			(void)unlink(path); /* best effort: we are exiting */
-	}
-	closedir(d);
-	(void)rmdir(dir);
 }
 
 /*
@@ -368,7 +343,7 @@ out:
 	gw_ctrl_fini(&ctrl);
 	gw_dp_free(dp);
 	(void)rte_eal_cleanup(); /* nothing left to do if it fails */
-	runtime_dir_remove(runtime_dir);
+	gw_port_runtime_dir_remove(runtime_dir);
 	gw_store_free(store);
 	gw_mesh_free(mesh);
 	gw_config_free(cfg);

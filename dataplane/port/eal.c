@@ -3,7 +3,9 @@
  * eal — turn the Dataplane resource into rte_eal_init() arguments.
  * Control thread, before EAL exists (so no rte_* calls here).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,4 +151,24 @@ gw_port_eal_args_build(const struct gw_config_dataplane *cfg, const char *prog,
 		return -E2BIG;
 	}
 	return 0;
+}
+
+void
+gw_port_runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			(void)unlink(path); /* best effort: we are exiting */
+	}
+	closedir(d);
+	(void)rmdir(dir);
 }

@@ -54,4 +54,11 @@ int gw_port_setup(struct gw_dp *dp, const struct gw_config_dataplane *cfg,
 /** Stop and close every started port and free the pool. */
 void gw_port_teardown(struct gw_dp *dp);
 
+/**
+ * Remove EAL's runtime folder (rte_eal_get_runtime_dir(), copied before
+ * rte_eal_cleanup()): it is left behind even with --no-shconf. Best
+ * effort, for a process that is exiting; "" is a no-op.
+ */
+void gw_port_runtime_dir_remove(const char *dir);
+
 #endif /* GW_PORT_H */

@@ -15,7 +15,6 @@
  * environment fails.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -523,46 +522,21 @@ static int
 links_wait(const struct gw_dp *dp)
 {
 	struct rte_eth_link link;
-	unsigned p, t;
+	unsigned p = 0, t;
 
-	for (t = 0; t < LINK_WAIT_MS / 10; t++) {
-		for (p = 0; p < dp->n_ports; p++)
-			if (rte_eth_link_get_nowait(dp->ports[p].port_id, &link) != 0 ||
-			    link.link_status != RTE_ETH_LINK_UP)
-				break;
+	for (t = 0; t < LINK_WAIT_MS / 10 && !interrupted; t++) {
+		/* p: the first port still down (kept across polls) */
+		while (p < dp->n_ports &&
+		       rte_eth_link_get_nowait(dp->ports[p].port_id, &link) == 0 &&
+		       link.link_status == RTE_ETH_LINK_UP)
+			p++;
 		if (p == dp->n_ports)
 			return 0;
-		if (interrupted)
-			break;
 		usleep(10000);
 	}
-	for (p = 0; p < dp->n_ports; p++)
-		if (rte_eth_link_get_nowait(dp->ports[p].port_id, &link) != 0 ||
-		    link.link_status != RTE_ETH_LINK_UP) {
-			fprintf(stderr, "meshgw-loadgen: port %s: link down after %d ms "
-				"(is the peer running?)\n", dp->ports[p].name, LINK_WAIT_MS);
-			return -1;
-		}
-	return 0;
-}
-
-/* Remove EAL's runtime folder (left behind even with --no-shconf). */
-static void
-runtime_dir_remove(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' &&
-		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-			    (int)sizeof(path))
-			(void)unlink(path);
-	closedir(d);
-	(void)rmdir(dir);
+	fprintf(stderr, "meshgw-loadgen: port %s: link down after %d ms "
+		"(is the peer running?)\n", dp->ports[p].name, LINK_WAIT_MS);
+	return -1;
 }
 
 static int
@@ -729,7 +703,7 @@ out:
 	}
 	free(h);
 	(void)rte_eal_cleanup();
-	runtime_dir_remove(runtime_dir);
+	gw_port_runtime_dir_remove(runtime_dir);
 	gw_config_free(cfg);
 	return status;
 }
