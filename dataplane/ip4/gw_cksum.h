@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gw_cksum — the Internet checksum (RFC 1071) eight bytes at a time.
- * DPDK 22.11's __rte_raw_cksum() adds 16 bits per step; here 64-bit loads
- * are split into two 32-bit halves added into a 64-bit accumulator (no
- * carry is lost before 2^32 steps), four loads per iteration. The sum is
- * in memory order, as DPDK's: fold it and store it without a byte swap.
+ * gw_cksum — the Internet checksum (RFC 1071) sixteen bytes per step.
+ * DPDK 22.11's __rte_raw_cksum() adds 16 bits per step; here two 64-bit
+ * loads per iteration are split into 32-bit halves added into 64-bit
+ * accumulators (no carry is lost before 2^32 steps). The sum is in
+ * memory order, as DPDK's: fold it and store it without a byte swap.
  */
 #ifndef GW_CKSUM_H
 #define GW_CKSUM_H

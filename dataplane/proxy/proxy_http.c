@@ -18,10 +18,10 @@
 #include "proxy_priv.h"
 
 /* Fields a proxy never forwards (RFC 9110 section 7.6.1), besides those
- * the Connection field lists. Transfer-Encoding stays: bodies are
- * forwarded with their framing. Upgrade is last: it stays in an upgrade
- * request and its 101 (the tunnel is what they ask for). */
-/* hop-by-hop fields (RFC 9110 7.6.1) by the parser's id; NULL: not one */
+ * the Connection field lists, indexed by the parser's field id (NULL:
+ * not one). Transfer-Encoding stays: bodies are forwarded with their
+ * framing. Upgrade stays in an upgrade request and its 101 (the tunnel
+ * is what they ask for). */
 static const struct {
 	const char *name;
 	uint16_t len;

@@ -63,7 +63,7 @@ struct lg_opts {
 #define LG_STATS(X)                                                           \
 	X(conn_attempts, "connections opened")                                \
 	X(conn_ok, "connections established")                                 \
-	X(conn_failed, "connections refused, reset or timed out while opening") \
+	X(conn_failed, "connections refused or reset while opening") \
 	X(conn_closed, "connections closed")                                  \
 	X(conn_reset, "established connections reset")                        \
 	X(requests, "requests sent")                                          \

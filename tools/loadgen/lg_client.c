@@ -178,11 +178,11 @@ client_connected(struct gw_tcp_conn *c, int err)
 		s->c = NULL;
 		s->state = SLOT_IDLE;
 		lw->open_conns--;
-		lw->st.conn_failed++;
+		/* one error for the open and the request it was for */
 		if (s->timed_out)
-			lw->st.err_timeout++; /* the request it was opened for */
+			lw->st.err_timeout++;
 		else
-			lw->st.err_lost++;
+			lw->st.conn_failed++;
 		retry_later(lw, s);
 		return;
 	}
