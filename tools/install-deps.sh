@@ -25,6 +25,8 @@ PACKAGES=(
 	# proxy tests and tools/bench/proxy.sh: a real backend, a real load
 	# generator, and the peers meshgw is measured against
 	nginx-light wrk haproxy
+	# L4 tests: a real TCP and UDP throughput tool through both L4 paths
+	iperf3
 	# observability tests: promtool checks /stats/prometheus, headless
 	# Chromium loads the stats page
 	prometheus chromium

@@ -23,6 +23,8 @@ protocol_name(enum gw_mesh_protocol p)
 		return "HTTPS";
 	case GW_MESH_PROTO_TLS:
 		return "TLS passthrough";
+	case GW_MESH_PROTO_TCP:
+		return "TCP";
 	default:
 		return "?";
 	}
@@ -39,14 +41,15 @@ listeners_json(const struct gw_ctrl *c)
 			gw_mesh_listener_at(c->mesh, i);
 
 		json_array_append_new(arr, json_pack(
-			"{s:s, s:i, s:s, s:I, s:I, s:I, s:I}",
+			"{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I}",
 			"name", ml->name, "port", (int)ml->port,
 			"protocol", protocol_name(ml->protocol),
 			"virtual_hosts", (json_int_t)ml->n_vhosts,
 			"routes", (json_int_t)(ml->routes != NULL ?
 				gw_route_table_route_count(ml->routes) : 0),
 			"tls_servers", (json_int_t)ml->n_tls,
-			"sni_routes", (json_int_t)ml->n_sni_routes));
+			"sni_routes", (json_int_t)ml->n_sni_routes,
+			"tcp_routes", (json_int_t)ml->n_tcp_routes));
 	}
 	return arr;
 }

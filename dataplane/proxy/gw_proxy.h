@@ -68,6 +68,9 @@
 	X(passthrough_no_route, "passthrough hellos no route matched (closed)") \
 	X(passthrough_bad_hello, "passthrough first bytes not a ClientHello")  \
 	X(passthrough_hello_timeout, "passthrough ClientHellos not whole in time") \
+	X(tcp_cx, "TCP port connections routed by tcp routes")                \
+	X(tcp_no_route, "TCP port connections no tcp route took (closed)")    \
+	X(tcp_idle_timeout, "tunnels closed by tcp.idleTimeout")              \
 	X(upstream_rq_retry, "retries made")                                  \
 	X(upstream_rq_retry_overflow, "retries refused by maxRetries")        \
 	X(upstream_rq_per_try_timeout, "attempts past their perTryTimeout")   \

@@ -785,6 +785,16 @@ down_accepted(struct gw_tcp_conn *c, void *listen_ctx)
 	gw_http_parser_init(&s->p, NULL, GW_HTTP_REQUEST, GW_HTTP_M_OTHER,
 			    s->hdrs, PROXY_MAX_HDRS);
 	gw_tcp_ctx_set(c, s);
+	if (lis->ml->protocol == GW_MESH_PROTO_TCP) {
+		/* routed and connected now (server-first protocols speak
+		 * before the client does) */
+		s->l4 = true;
+		proxy_obs_begin(s);
+		proxy_tcp_route(s);
+		sess_drive(s);	/* a session that failed to route closes */
+		if (s->down == NULL)
+			return 0;
+	}
 	sess_timer_arm(s);	/* the idle timeout runs from the accept */
 	return 0;
 }
@@ -1444,6 +1454,24 @@ sess_timer_fire(struct gw_timer *t, void *arg)
 	}
 	if (sess_deadline(s) > now) {
 		sess_timer_arm(s);	/* there was activity since */
+		return;
+	}
+	if (s->l4 && s->req == REQ_TUNNEL) {
+		/* DestinationRule tcp.idleTimeout: both sides get a FIN, as
+		 * Envoy's TCP proxy closes them; what waits is dropped. A
+		 * client still open one more timeout later is reset. */
+		if (s->shut_down) {
+			gw_tcp_abort(s->down);
+			return;
+		}
+		pw->stats.tcp_idle_timeout++;
+		proxy_obs_flag(s, GW_ALOG_F(SI), GW_ALOG_D_STREAM_IDLE_TIMEOUT);
+		proxy_up_detach(s, false);
+		chain_free(&s->rin);
+		chain_free(&s->downq);
+		s->up_eof = true;
+		s->t_active = now;
+		sess_drive(s);
 		return;
 	}
 	if (sess_in_flight(s)) {

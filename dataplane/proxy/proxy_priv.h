@@ -172,7 +172,8 @@ struct proxy_sess {
 	bool pending;			/* queued for a connection slot */
 	bool replay_ok;			/* what went upstream is in `replay` */
 	bool retry_counted;		/* holds one of the cluster's retries */
-	bool l4;			/* TLS passthrough: bytes, not HTTP */
+	bool l4;			/* TLS passthrough or TCP: bytes, not
+					 * HTTP */
 	struct proxy_sess *pend_next;	/* the cluster's pending queue */
 	struct proxy_sess *pend_prev;
 	uint32_t up_requests;		/* requests on this upstream conn */
@@ -403,6 +404,15 @@ void proxy_idle_expired(struct gw_timer *t, void *arg);
 /* A session of a passthrough listener: read the ClientHello, route by
  * SNI, connect (then the session is a tunnel). */
 void proxy_sni_pump(struct proxy_sess *s);
+
+/* proxy_tcp.c: TCP ports */
+/* One of n weighted destinations, with probability weight / weight_sum. */
+const struct gw_mesh_l4_dest *
+proxy_l4_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_l4_dest *dests,
+	      uint32_t n, uint64_t weight_sum);
+/* A new connection of a TCP port: route it and connect (then the session
+ * is a tunnel), or close it. */
+void proxy_tcp_route(struct proxy_sess *s);
 
 /* proxy_obs.c: telemetry */
 /* A request starts (its first byte is here): its accounting opens. */

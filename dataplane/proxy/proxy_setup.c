@@ -192,7 +192,7 @@ gw_proxy_gen_create(struct gw_worker *w, const struct gw_mesh *mesh,
 		l->gen = g;
 		l->ml = gw_mesh_listener_at(mesh, i);
 		l->tls = gw_tls_set_listener(tls, l->ml->port);
-		if (l->ml->protocol == GW_MESH_PROTO_HTTPS && l->tls == NULL) {
+		if (l->ml->n_tls > 0 && l->tls == NULL) {
 			snprintf(err, errlen, "listener %s has no TLS context",
 				 l->ml->name);
 			gw_proxy_gen_free(g);

@@ -39,21 +39,6 @@ sni_route(const struct gw_mesh_listener *ml, const char *sni)
 	return best;
 }
 
-/* A destination with probability weight / weight_sum. */
-static const struct gw_mesh_l4_dest *
-sni_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_sni_route *r)
-{
-	uint64_t x = proxy_rand(pw) % r->weight_sum;
-	uint32_t i;
-
-	for (i = 0; i + 1 < r->n_dests; i++) {
-		if (x < r->dests[i].weight)
-			break;
-		x -= r->dests[i].weight;
-	}
-	return &r->dests[i];
-}
-
 void
 proxy_sni_pump(struct proxy_sess *s)
 {
@@ -92,7 +77,7 @@ proxy_sni_pump(struct proxy_sess *s)
 		return;
 	}
 	proxy_obs_set(s, GW_ALOG_S_ROUTE, r->name, strlen(r->name));
-	d = sni_dest(pw, r);
+	d = proxy_l4_dest(pw, r->dests, r->n_dests, r->weight_sum);
 	if (d->cluster == GW_MESH_NO_CLUSTER) {
 		pw->stats.no_cluster++;
 		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);

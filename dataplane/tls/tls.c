@@ -466,10 +466,12 @@ fail:
 	return NULL;
 }
 
-/* A context for one Gateway server; *out holds one reference. */
+/* A context for one Gateway server; *out holds one reference. http: the
+ * decrypted bytes are HTTP (ALPN agrees on http/1.1 when offered); else
+ * they go to tcp routes and no protocol is agreed. */
 static int
-server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
-	     SSL_CTX **out, char *err, size_t errlen)
+server_build(const struct gw_mesh_tls_server *ms, bool http,
+	     struct gw_tls_keys *keys, SSL_CTX **out, char *err, size_t errlen)
 {
 	unsigned char sid[SHA256_DIGEST_LENGTH];
 	struct tls_server *srv;
@@ -521,7 +523,8 @@ server_build(const struct gw_mesh_tls_server *ms, struct gw_tls_keys *keys,
 	/* resumed sessions belong to this server (and its client policy) */
 	SHA256((const unsigned char *)ms->name, strlen(ms->name), sid);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid));
-	SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
+	if (http)
+		SSL_CTX_set_alpn_select_cb(ctx, alpn_cb, NULL);
 	for (i = 0; i < srv->n_certs; i++) {
 		rc = ctx_add_cert(ctx, &ms->certs[i], &srv->leaf[i], err,
 				  errlen);
@@ -676,8 +679,8 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 		const struct gw_mesh_listener *ml = gw_mesh_listener_at(mesh, i);
 		struct gw_tls_listener *l;
 
-		if (ml->protocol != GW_MESH_PROTO_HTTPS || ml->n_tls == 0)
-			continue;
+		if (ml->n_tls == 0)
+			continue;	/* HTTPS, or TCP over TLS */
 		l = &s->listeners[s->n++];
 		l->port = ml->port;
 		l->ctx = calloc(ml->n_tls, sizeof(*l->ctx));
@@ -688,8 +691,9 @@ gw_tls_set_create(const struct gw_mesh *mesh, struct gw_tls_keys *keys,
 		}
 		l->n = ml->n_tls;
 		for (k = 0; k < ml->n_tls && rc == 0; k++) {
-			rc = server_build(&ml->tls[k], keys, &l->ctx[k], err,
-					  errlen);
+			rc = server_build(&ml->tls[k],
+					  ml->protocol == GW_MESH_PROTO_HTTPS,
+					  keys, &l->ctx[k], err, errlen);
 			if (l->ctx[k] != NULL)
 				l->servers[k] = SSL_CTX_get_ex_data(
 					l->ctx[k], tls_ex_server);

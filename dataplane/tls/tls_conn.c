@@ -444,6 +444,15 @@ handshake(struct tls_conn *t)
 			t->xfcc = xfcc_make(peer);
 			t->info.xfcc = t->xfcc;
 		}
+		if (t->app_blocked && !t->app_gone) {
+			/* it wanted to send first (a server-first protocol
+			 * behind a TCP port): now it may */
+			const struct gw_tcp_app_ops *ops = gw_tcp_app(t->c);
+
+			t->app_blocked = false;
+			if (ops->writable != NULL)
+				ops->writable(t->c);
+		}
 		return;
 	}
 	e = SSL_get_error(t->ssl, rc);
@@ -672,8 +681,11 @@ layer_send_space(struct gw_tcp_conn *c)
 	struct tls_conn *t = gw_tcp_layer_ctx(c);
 	uint32_t raw = gw_tcp_raw_send_space(c), avail, over;
 
-	if (t->state != TLS_OPEN || t->shut || t->shut_pending)
+	if (t->state != TLS_OPEN || t->shut || t->shut_pending) {
+		if (t->state == TLS_HELLO || t->state == TLS_HANDSHAKE)
+			t->app_blocked = true;	/* writable() once open */
 		return 0;
+	}
 	avail = raw > t->out_len ? raw - t->out_len : 0;
 	over = (avail / TLS_RECORD_MAX + 1) * 64;
 	if (avail <= over) {

@@ -71,6 +71,9 @@ enum gw_mesh_protocol {
 	GW_MESH_PROTO_HTTPS,	/* TLS terminated, then HTTP routing */
 	GW_MESH_PROTO_TLS,	/* TLS passthrough: routed by SNI, the bytes
 				 * spliced to the endpoint untouched */
+	GW_MESH_PROTO_TCP,	/* TCP (or TLS terminated into TCP): routed
+				 * by VirtualService tcp routes at accept,
+				 * the bytes spliced to the endpoint */
 };
 
 /* ---- TLS (Gateway servers' tls) ------------------------------------------ */
@@ -239,7 +242,41 @@ struct gw_mesh_sni_route {
 	uint64_t weight_sum;	/* > 0 */
 };
 
-/** A port that serves HTTP, HTTPS or TLS passthrough, with its routes. */
+/** An IPv4 subnet (host byte order): addr & mask == addr. */
+struct gw_mesh_subnet {
+	uint32_t addr;
+	uint32_t mask;
+};
+
+/** One match block of a tcp route (L4MatchAttributes); every condition
+ * given must hold, none given matches every connection. */
+struct gw_mesh_tcp_match {
+	uint32_t n_dst;		/* destinationSubnets: the address the
+				 * client connected to is in one */
+	const struct gw_mesh_subnet *dst;
+	uint32_t n_src;		/* sourceSubnet: the client's address */
+	const struct gw_mesh_subnet *src;
+};
+
+/** A VirtualService tcp route as one TCP port sees it: the first route
+ * with a matching block (or no blocks) takes the connection. */
+struct gw_mesh_tcp_route {
+	const char *name;	/* "ns/name tcp[i]" */
+	uint32_t n_matches;	/* 0: every connection */
+	const struct gw_mesh_tcp_match *matches;
+	uint32_t n_dests;	/* 1.. */
+	const struct gw_mesh_l4_dest *dests;
+	uint64_t weight_sum;	/* > 0 */
+};
+
+/** The first of routes that takes a connection from src to dst (host
+ * byte order), or NULL. Any thread; pure. */
+const struct gw_mesh_tcp_route *
+gw_mesh_tcp_route_find(const struct gw_mesh_tcp_route *routes, uint32_t n,
+		       uint32_t src, uint32_t dst);
+
+/** A port that serves HTTP, HTTPS, TLS passthrough or TCP, with its
+ * routes. */
 struct gw_mesh_listener {
 	uint16_t port;
 	enum gw_mesh_protocol protocol;
@@ -260,6 +297,12 @@ struct gw_mesh_listener {
 	 * of equals; a ClientHello none matches is closed */
 	uint32_t n_sni_routes;
 	const struct gw_mesh_sni_route *sni_routes;
+	/* TCP: the tcp routes in order (VirtualServices in configuration
+	 * order, their routes in order); a connection none takes is closed.
+	 * With n_tls > 0 the servers terminate TLS first (Gateway protocol
+	 * TLS, mode SIMPLE or MUTUAL). */
+	uint32_t n_tcp_routes;
+	const struct gw_mesh_tcp_route *tcp_routes;
 };
 
 /* ---- report ----------------------------------------------------------- */

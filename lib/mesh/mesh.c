@@ -184,6 +184,42 @@ gw_mesh_listener_lookup(const struct gw_mesh *m, uint16_t port)
 	return NULL;
 }
 
+static bool
+in_subnets(const struct gw_mesh_subnet *sn, uint32_t n, uint32_t a)
+{
+	uint32_t i;
+
+	if (n == 0)
+		return true;	/* no condition */
+	for (i = 0; i < n; i++) {
+		if ((a & sn[i].mask) == sn[i].addr)
+			return true;
+	}
+	return false;
+}
+
+const struct gw_mesh_tcp_route *
+gw_mesh_tcp_route_find(const struct gw_mesh_tcp_route *routes, uint32_t n,
+		       uint32_t src, uint32_t dst)
+{
+	uint32_t r, b;
+
+	for (r = 0; r < n; r++) {
+		const struct gw_mesh_tcp_route *rt = &routes[r];
+
+		if (rt->n_matches == 0)
+			return rt;
+		for (b = 0; b < rt->n_matches; b++) {
+			const struct gw_mesh_tcp_match *m = &rt->matches[b];
+
+			if (in_subnets(m->dst, m->n_dst, dst) &&
+			    in_subnets(m->src, m->n_src, src))
+				return rt;
+		}
+	}
+	return NULL;
+}
+
 size_t
 gw_mesh_cluster_count(const struct gw_mesh *m)
 {

@@ -453,6 +453,17 @@ resolve_vs(struct mesh_ctx *c, struct mesh_vs *vs)
 				return rc;
 		}
 	}
+	for (r = 0; r < vs->n_tcp_routes; r++) {
+		struct mesh_tcp_route *rt = &vs->tcp_routes[r];
+
+		for (d = 0; d < rt->n_dests; d++) {
+			rc = resolve(c, vs, "tcp route destination",
+				     rt->dests[d].host, rt->dests[d].subset,
+				     rt->dests[d].port, &rt->dests[d].user);
+			if (rc < 0)
+				return rc;
+		}
+	}
 	return 0;
 }
 
@@ -657,8 +668,8 @@ vs_domains(struct mesh_ctx *c, const struct mesh_vs *vs,
 
 /*
  * A listener's protocol and what its servers add: the TLS servers of an
- * HTTPS port (in Gateway order; the first is the default), the hosts of
- * HTTP servers with httpsRedirect.
+ * HTTPS port or of a TCP port that terminates TLS (in Gateway order; the
+ * first is the default), the hosts of HTTP servers with httpsRedirect.
  */
 static int
 listener_servers(struct mesh_ctx *c, struct gw_mesh_listener *l)
@@ -674,7 +685,7 @@ listener_servers(struct mesh_ctx *c, struct gw_mesh_listener *l)
 		for (s = 0; s < gw->n_servers; s++) {
 			const struct mesh_server *sv = &gw->servers[s];
 
-			if (!sv->http || sv->port != l->port)
+			if (!(sv->http || sv->tcp) || sv->port != l->port)
 				continue;
 			cap_tls++;
 			cap_red += sv->n_hosts;
@@ -691,8 +702,13 @@ listener_servers(struct mesh_ctx *c, struct gw_mesh_listener *l)
 		for (s = 0; s < gw->n_servers; s++) {
 			const struct mesh_server *sv = &gw->servers[s];
 
-			if (!sv->http || sv->port != l->port)
+			if (!(sv->http || sv->tcp) || sv->port != l->port)
 				continue;
+			if (sv->tcp) {
+				if (sv->tls != NULL)
+					tls[n_tls++] = *sv->tls;
+				continue;
+			}
 			if (sv->https) {
 				l->protocol = GW_MESH_PROTO_HTTPS;
 				tls[n_tls++] = *sv->tls;
@@ -870,11 +886,167 @@ out:
 }
 
 /* What a server serves on its port: 0 nothing (left out), 1 HTTP,
- * 2 HTTPS, 3 TLS passthrough. */
+ * 2 HTTPS, 3 TLS passthrough, 4 TCP, 5 TLS terminated into TCP. */
 static int
 server_kind(const struct mesh_server *sv)
 {
+	if (sv->tcp)
+		return sv->tls != NULL ? 5 : 4;
 	return sv->passthrough ? 3 : sv->https ? 2 : sv->http ? 1 : 0;
+}
+
+/* Does vs bind a TCP server of gw on port: gw is one of its gateways and
+ * one of its hosts overlaps one of the server's (a host "ns/..." only
+ * admits VirtualServices of ns)? */
+static bool
+tcp_server_binds(const struct mesh_vs *vs, const struct mesh_gateway *gw,
+		 uint16_t port)
+{
+	size_t s, h, x;
+
+	if (!vs_binds(vs, gw))
+		return false;
+	for (s = 0; s < gw->n_servers; s++) {
+		const struct mesh_server *sv = &gw->servers[s];
+
+		if (!sv->tcp || sv->port != port)
+			continue;
+		for (x = 0; x < sv->n_hosts; x++) {
+			if (strcmp(sv->hosts[x].ns, "*") != 0 &&
+			    strcmp(sv->hosts[x].ns, vs->res->namespace) != 0)
+				continue;
+			for (h = 0; h < vs->n_hosts; h++) {
+				if (narrower(vs->hosts[h],
+					     sv->hosts[x].host) != NULL)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* One tcp route of vs as a listener on port sees it: the match blocks for
+ * this port and these gateways. @return 0 (nothing added when none is),
+ * -ENOMEM. */
+static int
+tcp_route_add(struct mesh_ctx *c, struct mesh_vec *out,
+	      const struct mesh_vs *vs, const struct mesh_tcp_route *rt,
+	      const struct mesh_gateway *const *bound, size_t n_bound,
+	      uint16_t port)
+{
+	struct gw_mesh_tcp_match *m = NULL;
+	struct gw_mesh_tcp_route *tr;
+	struct gw_mesh_l4_dest *d;
+	size_t b, i, kept = 0;
+
+	if (!rt->any) {
+		m = mesh_alloc(&c->m->arena,
+			       (rt->n_matches + 1) * sizeof(*m));
+		if (m == NULL)
+			return -ENOMEM;
+		for (b = 0; b < rt->n_matches; b++) {
+			const struct mesh_tcp_match *mm = &rt->matches[b];
+			struct gw_mesh_subnet *sn;
+
+			if ((mm->port != 0 && mm->port != port) ||
+			    !block_binds(&mm->gws, bound, n_bound))
+				continue;
+			sn = mesh_alloc(&c->m->arena,
+					(mm->n_dst + mm->n_src + 1) *
+					sizeof(*sn));
+			if (sn == NULL)
+				return -ENOMEM;
+			if (mm->n_dst > 0)
+				memcpy(sn, mm->dst, mm->n_dst * sizeof(*sn));
+			if (mm->n_src > 0)
+				memcpy(sn + mm->n_dst, mm->src,
+				       mm->n_src * sizeof(*sn));
+			m[kept].dst = sn;
+			m[kept].n_dst = (uint32_t)mm->n_dst;
+			m[kept].src = sn + mm->n_dst;
+			m[kept].n_src = (uint32_t)mm->n_src;
+			kept++;
+		}
+		if (kept == 0)
+			return 0;	/* every block is for elsewhere */
+	}
+	tr = mesh_vec_push(out);
+	d = mesh_alloc(&c->m->arena, rt->n_dests * sizeof(*d));
+	if (tr == NULL || d == NULL)
+		return -ENOMEM;
+	tr->name = mesh_printf(&c->m->arena, "%s/%s tcp[%zu]",
+			       vs->res->namespace, vs->res->name, rt->index);
+	if (tr->name == NULL)
+		return -ENOMEM;
+	tr->matches = m;
+	tr->n_matches = (uint32_t)kept;
+	tr->weight_sum = 0;
+	for (i = 0; i < rt->n_dests; i++) {
+		d[i].cluster = rt->dests[i].user;
+		d[i].weight = (uint32_t)rt->dests[i].weight;
+		tr->weight_sum += d[i].weight;
+	}
+	tr->dests = d;
+	tr->n_dests = (uint32_t)rt->n_dests;
+	return 0;
+}
+
+/*
+ * A TCP port (plain, or TLS terminated first): the tcp routes of the
+ * VirtualServices bound to its Gateways' TCP servers, in VirtualService
+ * order, then route order; the first that matches a connection takes it.
+ */
+static int
+build_tcp(struct mesh_ctx *c, struct gw_mesh_listener *l)
+{
+	const struct mesh_gateway **bound;
+	struct mesh_vec out;
+	size_t v, g, r, n_bound;
+	int rc;
+
+	l->protocol = GW_MESH_PROTO_TCP;
+	rc = listener_servers(c, l);
+	if (rc < 0)
+		return rc;
+	l->name = mesh_printf(&c->m->arena, "tcp.%u", l->port);
+	bound = calloc(c->gateways.n + 1, sizeof(*bound));
+	if (bound == NULL || l->name == NULL) {
+		free(bound);
+		return -ENOMEM;
+	}
+	mesh_vec_init(&out, sizeof(struct gw_mesh_tcp_route));
+	for (v = 0; v < c->vss.n && rc == 0; v++) {
+		const struct mesh_vs *vs = MESH_VEC_AT(&c->vss, struct mesh_vs,
+						       v);
+
+		n_bound = 0;
+		for (g = 0; g < c->gateways.n; g++) {
+			const struct mesh_gateway *gw = MESH_VEC_AT(
+				&c->gateways, struct mesh_gateway, g);
+
+			if (tcp_server_binds(vs, gw, l->port))
+				bound[n_bound++] = gw;
+		}
+		for (r = 0; r < vs->n_tcp_routes && n_bound > 0 && rc == 0;
+		     r++)
+			rc = tcp_route_add(c, &out, vs, &vs->tcp_routes[r],
+					   bound, n_bound, l->port);
+	}
+	if (rc == 0 && out.n > 0) {
+		struct gw_mesh_tcp_route *arr =
+			mesh_alloc(&c->m->arena, out.n * sizeof(*arr));
+
+		if (arr == NULL) {
+			rc = -ENOMEM;
+		} else {
+			memcpy(arr, out.items, out.n * sizeof(*arr));
+			l->tcp_routes = arr;
+			l->n_tcp_routes = (uint32_t)out.n;
+		}
+	}
+	mesh_vec_free(&out);
+	free(bound);
+	return rc;
 }
 
 /* Add (sni, route r of vs) to a passthrough listener's routes unless the
@@ -1043,7 +1215,8 @@ static void
 ports_conflicts(struct mesh_ctx *c)
 {
 	static const char *const kinds[] = {
-		"", "HTTP", "HTTPS", "TLS passthrough",
+		"", "HTTP", "HTTPS", "TLS passthrough", "TCP",
+		"TLS terminated into TCP",
 	};
 	size_t g, s, g2, s2;
 
@@ -1078,10 +1251,12 @@ ports_conflicts(struct mesh_ctx *c)
 			mesh_diag_res(c, gw->res, GW_MESH_ERROR, NULL,
 				      "spec.servers[%zu]: port %u already "
 				      "serves %s; one port serves one of "
-				      "HTTP, HTTPS and TLS passthrough (this "
-				      "server is left out)", s, sv->port,
+				      "HTTP, HTTPS, TLS passthrough, TCP and "
+				      "TLS terminated into TCP (this server "
+				      "is left out)", s, sv->port,
 				      kinds[server_kind(first)]);
 			sv->http = sv->https = sv->passthrough = false;
+			sv->tcp = false;
 		}
 	}
 }
@@ -1090,7 +1265,7 @@ int
 mesh_build(struct mesh_ctx *c)
 {
 	uint16_t *ports;
-	bool *passthrough;
+	uint8_t *kind;
 	size_t n = 0, g, s, v, i;
 	int rc = 0;
 
@@ -1139,10 +1314,10 @@ mesh_build(struct mesh_ctx *c)
 	ports_conflicts(c);
 	/* listeners, by port */
 	ports = calloc(65536, sizeof(*ports));
-	passthrough = calloc(65536, sizeof(*passthrough));
-	if (ports == NULL || passthrough == NULL) {
+	kind = calloc(65536, sizeof(*kind));
+	if (ports == NULL || kind == NULL) {
 		free(ports);
-		free(passthrough);
+		free(kind);
 		return -ENOMEM;
 	}
 	for (g = 0; g < c->gateways.n; g++) {
@@ -1158,15 +1333,16 @@ mesh_build(struct mesh_ctx *c)
 			}
 			if (i == n)
 				ports[n++] = gw->servers[s].port;
-			if (gw->servers[s].passthrough)
-				passthrough[gw->servers[s].port] = true;
+			/* one kind per port (ports_conflicts()) */
+			kind[gw->servers[s].port] =
+				(uint8_t)server_kind(&gw->servers[s]);
 		}
 	}
 	qsort(ports, n, sizeof(*ports), port_cmp);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct gw_mesh_listener *l;
 
-		if (!passthrough[ports[i]]) {
+		if (kind[ports[i]] <= 2) {
 			rc = build_listener(c, ports[i]);
 			continue;
 		}
@@ -1176,9 +1352,10 @@ mesh_build(struct mesh_ctx *c)
 			break;
 		}
 		l->port = ports[i];
-		rc = build_passthrough(c, l);
+		rc = kind[ports[i]] == 3 ? build_passthrough(c, l) :
+					   build_tcp(c, l);
 	}
-	free(passthrough);
+	free(kind);
 	free(ports);
 	return rc;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Gateway (networking.istio.io) → servers: port, protocol, hosts with
- * their namespace part, tls. HTTP, HTTPS (terminated) and TLS or HTTPS
- * servers in PASSTHROUGH mode (routed by SNI) are compiled; TCP, TLS
- * terminated into TCP routes and the other protocols are reported as not
- * supported yet. Control thread.
+ * their namespace part, tls. HTTP, HTTPS (terminated), TLS or HTTPS
+ * servers in PASSTHROUGH mode (routed by SNI), TCP (and MONGO, as opaque
+ * TCP) and TLS terminated into tcp routes are compiled; the other
+ * protocols are reported as not supported yet. Control thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,15 +54,16 @@ server_host(struct mesh_ctx *c, const struct gw_config_node *n,
 }
 
 /*
- * The tls of an HTTPS or TLS server when its mode routes the connection
- * rather than terminating it for HTTP: PASSTHROUGH (routed by SNI through
- * VirtualService tls routes), or a mode meshgw does not serve yet (the
- * server is left out, with a warning). @return false for an HTTPS server
- * that terminates TLS (mesh_server_tls() decodes it).
+ * The tls of an HTTPS or TLS server when its mode does not terminate TLS
+ * here: PASSTHROUGH (routed by SNI through VirtualService tls routes), or
+ * a mode meshgw does not serve yet (the server is left out, with a
+ * warning). @return false for a server that terminates TLS
+ * (mesh_server_tls() decodes it): HTTPS for HTTP routing, TLS for tcp
+ * routes.
  */
 static bool
 tls_mode_routes(struct mesh_ctx *c, const struct gw_config_node *tls,
-		const char *path, bool tls_proto, struct mesh_server *sv)
+		const char *path, struct mesh_server *sv)
 {
 	const struct gw_config_node *v = gw_config_node_get(tls, "mode");
 	const char *mode = "PASSTHROUGH";
@@ -103,14 +104,8 @@ tls_mode_routes(struct mesh_ctx *c, const struct gw_config_node *tls,
 		sv->http = sv->https = false;
 		return true;
 	}
-	if (tls_proto) {
-		/* SIMPLE and the others: terminated, then tcp routes */
-		mesh_warn(c, v != NULL ? v : tls, "%s: a TLS server in mode %s "
-			  "routes the decrypted bytes with tcp routes, which "
-			  "are not supported yet; this server is ignored", p,
-			  mode);
-		return true;
-	}
+	/* SIMPLE and the others: terminated (mesh_server_tls()), then HTTP
+	 * routing (HTTPS) or tcp routes (TLS) */
 	return false;
 }
 
@@ -173,7 +168,14 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 			sv->http = sv->https = true;
 		else if (k == 7)
 			tls_proto = true;
-		else
+		else if (k == 6)
+			sv->tcp = true;
+		else if (k == 5) {
+			/* Envoy's Mongo filter only adds statistics */
+			mesh_warn(c, v, "%s: MONGO is proxied as opaque TCP "
+				  "(tcp routes; no Mongo statistics)", p);
+			sv->tcp = true;
+		} else
 			mesh_warn(c, v, "%s: %s servers are not supported yet; "
 				  "this server is ignored", p, protocols[k]);
 	}
@@ -203,7 +205,7 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 	snprintf(p, sizeof(p), "%s.tls", path);
 	if ((sv->https || tls_proto) && v != NULL &&
 	    v->type == GW_CONFIG_NODE_MAP &&
-	    tls_mode_routes(c, v, p, tls_proto, sv))
+	    tls_mode_routes(c, v, p, sv))
 		return;
 	if (sv->https) {
 		char name[300];
@@ -218,10 +220,19 @@ decode_server(struct mesh_ctx *c, const struct gw_config_node *n,
 		    !mesh_server_tls(c, v, p, sv, name))
 			sv->http = sv->https = false;
 	} else if (tls_proto) {
-		if (v == NULL)
+		char name[300];
+
+		/* TLS terminated here, the bytes routed by tcp routes */
+		if (v == NULL) {
 			mesh_err(c, n, "%s: required for a TLS server", p);
-		else
-			(void)mesh_is_map(c, v, p);
+			return;
+		}
+		snprintf(name, sizeof(name), "%s/%s %s", c->res->namespace,
+			 c->res->name, path + strlen("spec."));
+		if (mesh_is_map(c, v, p) && mesh_server_tls(c, v, p, sv, name))
+			sv->tcp = true;
+	} else if (v != NULL && sv->tcp) {
+		mesh_warn(c, v, "%s: not used by a TCP server; ignored", p);
 	} else if (v != NULL && sv->http) {
 		const struct gw_config_node *r;
 		bool on = false;
@@ -285,8 +296,8 @@ mesh_decode_gateway(struct mesh_ctx *c)
 		for (j = i + 1; j < servers->n; j++) {
 			size_t a, b;
 
-			if (!(sv[i].http || sv[i].passthrough) ||
-			    !(sv[j].http || sv[j].passthrough) ||
+			if (!(sv[i].http || sv[i].passthrough || sv[i].tcp) ||
+			    !(sv[j].http || sv[j].passthrough || sv[j].tcp) ||
 			    sv[i].port != sv[j].port)
 				continue;
 			for (a = 0; a < sv[i].n_hosts; a++) {

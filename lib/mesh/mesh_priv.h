@@ -66,6 +66,8 @@ struct mesh_server {
 	bool https;		/* TLS terminated: tls is set */
 	bool redirect;		/* HTTP with tls.httpsRedirect */
 	bool passthrough;	/* TLS PASSTHROUGH: routed by SNI */
+	bool tcp;		/* TCP (tls set: TLS terminated first):
+				 * routed by tcp routes */
 	struct gw_mesh_tls_server *tls;	/* in the mesh arena */
 	const struct mesh_server_host *hosts;
 	size_t n_hosts;
@@ -165,6 +167,26 @@ struct mesh_tls_route {
 	size_t n_dests;
 };
 
+/* A tcp route's match block (L4MatchAttributes). */
+struct mesh_tcp_match {
+	uint32_t port;			/* 0: any */
+	struct mesh_block_gws gws;
+	const struct gw_mesh_subnet *dst;	/* destinationSubnets */
+	size_t n_dst;
+	const struct gw_mesh_subnet *src;	/* sourceSubnet */
+	size_t n_src;
+};
+
+/* A VirtualService tcp route; its destinations' `user` is the cluster. */
+struct mesh_tcp_route {
+	size_t index;			/* in spec.tcp */
+	bool any;			/* no match: every connection */
+	const struct mesh_tcp_match *matches;
+	size_t n_matches;
+	struct gw_route_dest_conf *dests;
+	size_t n_dests;
+};
+
 /* A VirtualService, its http routes already in lib/route's form. */
 struct mesh_vs {
 	const struct gw_config_resource *res;
@@ -178,6 +200,8 @@ struct mesh_vs {
 	struct mesh_block_gws **block_gws;
 	struct mesh_tls_route *tls_routes;
 	size_t n_tls_routes;
+	struct mesh_tcp_route *tcp_routes;
+	size_t n_tcp_routes;
 };
 
 /*

@@ -129,13 +129,15 @@ decode_port(struct mesh_ctx *c, const struct gw_config_node *n,
 	v = gw_config_node_get(n, "protocol");
 	snprintf(p, sizeof(p), "%s.protocol", path);
 	/* HTTPS and TLS ports carry TLS as they are (passthrough), or get
-	 * it from a DestinationRule's tls (origination), as in Istio */
+	 * it from a DestinationRule's tls (origination), as in Istio; TCP
+	 * (and MONGO) ports carry what tcp routes relay */
 	if (v != NULL && mesh_str(c, v, p, &proto) &&
 	    strcasecmp(proto, "HTTP") != 0 && strcasecmp(proto, "HTTPS") != 0 &&
-	    strcasecmp(proto, "TLS") != 0)
-		mesh_warn(c, v, "%s: meshgw speaks HTTP/1.1 (or relays TLS) "
-			  "to every upstream for now; \"%s\" is not honoured",
-			  p, proto);
+	    strcasecmp(proto, "TLS") != 0 && strcasecmp(proto, "TCP") != 0 &&
+	    strcasecmp(proto, "MONGO") != 0)
+		mesh_warn(c, v, "%s: meshgw speaks HTTP/1.1 (or relays TLS "
+			  "and TCP) to every upstream for now; \"%s\" is not "
+			  "honoured", p, proto);
 	return true;
 }
 

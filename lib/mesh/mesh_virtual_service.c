@@ -2,8 +2,8 @@
 /*
  * VirtualService (networking.istio.io) → http routes in lib/route's
  * builder form, with the gateways the service and each match block bind
- * to, and tls routes (SNI passthrough) with their weighted destinations;
- * tcp routes are reported as not supported yet. Strings are
+ * to, tls routes (SNI passthrough) and tcp routes (by port, destination
+ * and source subnets) with their weighted destinations. Strings are
  * borrowed from the configuration (lib/route copies what it keeps).
  * Control thread.
  */
@@ -849,6 +849,37 @@ decode_route(struct mesh_ctx *c, const struct gw_config_node *n,
 	}
 }
 
+/* The `route` of a tls or tcp route: weighted destinations (a single
+ * one takes everything, whatever its weight). */
+static bool
+l4_dests(struct mesh_ctx *c, const struct gw_config_node *n, const char *path,
+	 struct gw_route_dest_conf **dests, size_t *n_dests)
+{
+	const struct gw_config_node *v;
+	struct gw_route_conf rc;
+	uint64_t sum = 0;
+	char p[240];
+	size_t i;
+
+	P(p, "%s.route", path);
+	memset(&rc, 0, sizeof(rc));
+	v = mesh_seq_required(c, n, "route", p, "destination");
+	if (v == NULL || !route_dests(c, v, p, false, &rc))
+		return false;
+	for (i = 0; i < rc.n_dests; i++)
+		sum += (uint64_t)rc.dests[i].weight;
+	if (rc.n_dests == 1) {
+		((struct gw_route_dest_conf *)rc.dests)[0].weight = 1;
+	} else if (sum == 0) {
+		mesh_err(c, v, "%s: the weights of several destinations must "
+			 "not all be 0", p);
+		return false;
+	}
+	*dests = (struct gw_route_dest_conf *)rc.dests;
+	*n_dests = rc.n_dests;
+	return true;
+}
+
 /* TLSMatchAttributes: sniHosts (required; each within the service's
  * hosts), port, gateways. */
 static bool
@@ -914,8 +945,6 @@ decode_tls_route(struct mesh_ctx *c, const struct gw_config_node *n,
 	static const char *const known[] = { "match", "route", NULL };
 	const struct gw_config_node *v;
 	struct mesh_tls_match *m;
-	struct gw_route_conf rc;
-	uint64_t sum = 0;
 	char p[240];
 	size_t i, k = 0;
 
@@ -939,39 +968,159 @@ decode_tls_route(struct mesh_ctx *c, const struct gw_config_node *n,
 		if (!never)
 			k++;
 	}
-	P(p, "%s.route", path);
-	memset(&rc, 0, sizeof(rc));
-	v = mesh_seq_required(c, n, "route", p, "destination");
-	if (v == NULL || !route_dests(c, v, p, false, &rc))
+	if (!l4_dests(c, n, path, &r->dests, &r->n_dests))
 		return;
-	for (i = 0; i < rc.n_dests; i++)
-		sum += (uint64_t)rc.dests[i].weight;
-	if (rc.n_dests == 1) {
-		/* a single destination takes everything, whatever its weight */
-		((struct gw_route_dest_conf *)rc.dests)[0].weight = 1;
-	} else if (sum == 0) {
-		mesh_err(c, v, "%s: the weights of several destinations must "
-			 "not all be 0", p);
-		return;
-	}
 	if (k == 0) {
 		*skip = true;
 		return;
 	}
 	r->matches = m;
 	r->n_matches = k;
-	r->dests = (struct gw_route_dest_conf *)rc.dests;
-	r->n_dests = rc.n_dests;
+}
+
+/* "a.b.c.d/len" or "a.b.c.d" (a /32), host bits clear. */
+static bool
+subnet(struct mesh_ctx *c, const struct gw_config_node *n, const char *path,
+       struct gw_mesh_subnet *out)
+{
+	unsigned a[4], len = 32;
+	const char *s;
+	char tail;
+	int k;
+
+	if (!mesh_str(c, n, path, &s))
+		return false;
+	k = sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a[0], &a[1], &a[2], &a[3],
+		   &len, &tail);
+	if ((k != 4 && k != 5) || a[0] > 255 || a[1] > 255 || a[2] > 255 ||
+	    a[3] > 255 || len > 32 || strspn(s, "0123456789./") != strlen(s) ||
+	    (k == 4 && strchr(s, '/') != NULL)) {
+		mesh_err(c, n, "%s: expected an IPv4 address or subnet "
+			 "(a.b.c.d/len), got \"%s\"", path, s);
+		return false;
+	}
+	out->addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		    (uint32_t)a[2] << 8 | a[3];
+	out->mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
+	if ((out->addr & out->mask) != out->addr) {
+		uint32_t x = out->addr & out->mask;
+
+		mesh_err(c, n, "%s: \"%s\" has host bits set (the subnet is "
+			 "%u.%u.%u.%u/%u)", path, s, x >> 24, (x >> 16) & 0xff,
+			 (x >> 8) & 0xff, x & 0xff, len);
+		return false;
+	}
+	return true;
+}
+
+/* TCP (L4MatchAttributes): destinationSubnets, sourceSubnet, port,
+ * gateways. */
+static bool
+decode_tcp_match(struct mesh_ctx *c, const struct gw_config_node *n,
+		 const char *path, struct mesh_tcp_match *m, bool *never)
+{
+	static const char *const known[] = {
+		"destinationSubnets", "sourceSubnet", "port", "gateways",
+		"sourceLabels", "sourceNamespace", NULL,
+	};
+	const struct gw_config_node *v;
+	struct gw_mesh_subnet *sn;
+	char p[240];
+	size_t i;
+
+	if (!mesh_fields(c, n, path, known, NULL))
+		return false;
+	if ((v = gw_config_node_get(n, "destinationSubnets")) != NULL) {
+		P(p, "%s.destinationSubnets", path);
+		if (!mesh_is_seq(c, v, p))
+			return false;
+		sn = tmp_array(c, v->n, sizeof(*sn));
+		if (sn == NULL)
+			return false;
+		for (i = 0; i < v->n; i++) {
+			P(p, "%s.destinationSubnets[%zu]", path, i);
+			if (!subnet(c, v->items[i], p, &sn[i]))
+				return false;
+		}
+		m->dst = sn;
+		m->n_dst = v->n;
+		if (v->n == 0)
+			m->dst = NULL;	/* [] is no condition */
+	}
+	if ((v = gw_config_node_get(n, "sourceSubnet")) != NULL) {
+		P(p, "%s.sourceSubnet", path);
+		sn = tmp_array(c, 1, sizeof(*sn));
+		if (sn == NULL || !subnet(c, v, p, sn))
+			return false;
+		m->src = sn;
+		m->n_src = 1;
+	}
+	if (!match_port_gws(c, n, path, &m->port, &m->gws, never))
+		return false;
+	if ((v = gw_config_node_get(n, "sourceLabels")) != NULL ||
+	    (v = gw_config_node_get(n, "sourceNamespace")) != NULL) {
+		/* a gateway's clients have no labels or namespace: a
+		 * condition on them is never met */
+		mesh_warn(c, v, "%s: sourceLabels and sourceNamespace select "
+			  "sidecar clients, which a gateway does not have; "
+			  "this match block never matches", path);
+		*never = true;
+	}
+	return true;
+}
+
+/* spec.tcp[i]: optional match blocks and weighted destinations. *skip
+ * when every block is for something else. */
+static void
+decode_tcp_route(struct mesh_ctx *c, const struct gw_config_node *n,
+		 const char *path, struct mesh_tcp_route *r, bool *skip)
+{
+	static const char *const known[] = { "match", "route", NULL };
+	const struct gw_config_node *v;
+	struct mesh_tcp_match *m;
+	char p[240];
+	size_t i, k = 0;
+
+	if (!mesh_fields(c, n, path, known, NULL))
+		return;
+	v = gw_config_node_get(n, "match");
+	P(p, "%s.match", path);
+	if (v != NULL && !mesh_is_seq(c, v, p))
+		return;
+	if (v == NULL || v->n == 0) {
+		r->any = true;
+	} else {
+		m = tmp_array(c, v->n, sizeof(*m));
+		if (m == NULL)
+			return;
+		for (i = 0; i < v->n; i++) {
+			bool never = false;
+
+			P(p, "%s.match[%zu]", path, i);
+			memset(&m[k], 0, sizeof(m[k]));
+			if (!decode_tcp_match(c, v->items[i], p, &m[k],
+					      &never))
+				return;
+			if (!never)
+				k++;
+		}
+		r->matches = m;
+		r->n_matches = k;
+	}
+	if (!l4_dests(c, n, path, &r->dests, &r->n_dests))
+		return;
+	if (!r->any && k == 0)
+		*skip = true;
 }
 
 void
 mesh_decode_virtual_service(struct mesh_ctx *c)
 {
 	static const char *const known[] = {
-		"hosts", "gateways", "http", "tls", NULL,
+		"hosts", "gateways", "http", "tls", "tcp", NULL,
 	};
 	static const char *const unsupported[] = {
-		"tcp", "exportTo", NULL,
+		"exportTo", NULL,
 	};
 	const struct gw_config_node *spec = c->res->spec, *v;
 	struct mesh_vs vs, *vp;
@@ -1047,6 +1196,26 @@ mesh_decode_virtual_service(struct mesh_ctx *c)
 				k++;
 		}
 		vs.n_tls_routes = k;
+	}
+	v = gw_config_node_get(spec, "tcp");
+	if (v != NULL && !c->res_error) {
+		if (!mesh_is_seq(c, v, "spec.tcp"))
+			return;
+		vs.tcp_routes = tmp_array(c, v->n, sizeof(*vs.tcp_routes));
+		if (vs.tcp_routes == NULL)
+			return;
+		for (i = 0, k = 0; i < v->n; i++) {
+			bool skip = false;
+
+			P(p, "spec.tcp[%zu]", i);
+			memset(&vs.tcp_routes[k], 0, sizeof(vs.tcp_routes[k]));
+			vs.tcp_routes[k].index = i;
+			decode_tcp_route(c, v->items[i], p, &vs.tcp_routes[k],
+					 &skip);
+			if (!skip)
+				k++;
+		}
+		vs.n_tcp_routes = k;
 	}
 	if (c->res_error)
 		return;

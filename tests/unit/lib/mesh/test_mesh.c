@@ -392,7 +392,7 @@ test_binding(void **state)
 		"  servers:\n"
 		"  - port: {number: 80, protocol: HTTP}\n"
 		"    hosts: [team-a/a.example, ./edge.example]\n"
-		"  - port: {number: 443, protocol: MONGO}\n"
+		"  - port: {number: 443, protocol: GRPC}\n"
 		"    hosts: ['*']\n"
 		"---\n"
 		"apiVersion: networking.istio.io/v1\n"
@@ -444,7 +444,7 @@ test_binding(void **state)
 	report_has("VirtualService edge/sidecar-only: spec.gateways: absent");
 	report_has("spec.http[2].match[0]: sourceLabels and sourceNamespace");
 	report_has("warning: Gateway edge/gw: spec.servers[1].port.protocol: "
-		   "MONGO servers are not supported yet");
+		   "GRPC servers are not supported yet");
 	assert_int_equal(state_of("Gateway", "gw"), GW_MESH_PARTIAL);
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
 	assert_null(gw_mesh_listener_lookup(F.mesh, 443));

@@ -705,7 +705,7 @@ test_route_errors(void **state)
 	assert_int_equal(state_of("VirtualService", "shop"), GW_MESH_REJECTED);
 }
 
-/* One port serves one of HTTP, HTTPS and TLS passthrough: the later
+/* One port serves one kind (HTTP, HTTPS, TLS passthrough, TCP): the later
  * server of another kind is an error on its Gateway and left out. */
 static void
 test_one_protocol_per_port(void **state)
@@ -720,8 +720,8 @@ test_one_protocol_per_port(void **state)
 	report_count(1);
 	report_has("test.yaml:9:1: error: Gateway edge/pass: "
 		   "spec.servers[0]: port 8443 already serves HTTP; one port "
-		   "serves one of HTTP, HTTPS and TLS passthrough (this server "
-		   "is left out)\n");
+		   "serves one of HTTP, HTTPS, TLS passthrough, TCP and TLS "
+		   "terminated into TCP (this server is left out)\n");
 	assert_int_equal(state_of("Gateway", "plain"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("Gateway", "pass"), GW_MESH_REJECTED);
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
@@ -738,8 +738,9 @@ test_one_protocol_per_port(void **state)
 	report_count(1);
 	report_has("test.yaml:1:1: error: Gateway edge/gw: "
 		   "spec.servers[1]: port 8443 already serves TLS "
-		   "passthrough; one port serves one of HTTP, HTTPS and TLS "
-		   "passthrough (this server is left out)\n");
+		   "passthrough; one port serves one of HTTP, HTTPS, TLS "
+		   "passthrough, TCP and TLS terminated into TCP (this server "
+		   "is left out)\n");
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
 	tls_listener(8443, 0);
 
@@ -755,8 +756,8 @@ test_one_protocol_per_port(void **state)
 	report_count(1);
 	report_has("test.yaml:10:1: error: Gateway edge/pass: "
 		   "spec.servers[0]: port 443 already serves HTTPS; one port "
-		   "serves one of HTTP, HTTPS and TLS passthrough (this server "
-		   "is left out)\n");
+		   "serves one of HTTP, HTTPS, TLS passthrough, TCP and TLS "
+		   "terminated into TCP (this server is left out)\n");
 	assert_int_equal(state_of("Gateway", "secure"), GW_MESH_APPLIED);
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
 	assert_int_equal(gw_mesh_listener_lookup(F.mesh, 443)->protocol,
@@ -791,18 +792,6 @@ static void
 test_tls_modes(void **state)
 {
 	(void)state;
-	compile(GW("gw")
-		"  - port: {number: 443, name: tls, protocol: TLS}\n"
-		"    hosts: [shop.example.com]\n"
-		"    tls: {mode: SIMPLE, credentialName: web}\n"); /* 8 */
-	report_count(1);
-	report_has("test.yaml:8:17: warning: Gateway edge/gw: "
-		   "spec.servers[0].tls.mode: a TLS server in mode SIMPLE "
-		   "routes the decrypted bytes with tcp routes, which are "
-		   "not supported yet; this server is ignored\n");
-	assert_int_equal(state_of("Gateway", "gw"), GW_MESH_PARTIAL);
-	assert_int_equal(gw_mesh_listener_count(F.mesh), 0);
-
 	compile(GW("gw")
 		"  - port: {number: 15443, name: tls, protocol: TLS}\n"
 		"    hosts: ['*.local']\n"
@@ -862,15 +851,14 @@ test_tls_modes(void **state)
 		   "to terminate TLS here\n");
 	rejected("gw");
 
-	/* a TCP server: not yet */
+	/* a TCP server is a TCP port (test_mesh_tcp.c has its routes) */
 	compile(GW("gw")
 		"  - port: {number: 3306, name: db, protocol: TCP}\n"
 		"    hosts: ['*']\n");
-	report_count(1);
-	report_has("test.yaml:6:46: warning: Gateway edge/gw: "
-		   "spec.servers[0].port.protocol: TCP servers are not "
-		   "supported yet; this server is ignored\n");
-	assert_int_equal(gw_mesh_listener_count(F.mesh), 0);
+	report_count(0);
+	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
+	assert_int_equal(gw_mesh_listener_at(F.mesh, 0)->protocol,
+			 GW_MESH_PROTO_TCP);
 }
 
 /* Match conditions meshgw does not check: the block never matches. */

@@ -546,8 +546,8 @@ test_http_and_https_one_port(void **state)
 	report_count(1);
 	report_has("test.yaml:9:1: error: Gateway edge/secure: "
 		   "spec.servers[0]: port 8443 already serves HTTP; one port "
-		   "serves one of HTTP, HTTPS and TLS passthrough (this server "
-		   "is left out)\n");
+		   "serves one of HTTP, HTTPS, TLS passthrough, TCP and TLS "
+		   "terminated into TCP (this server is left out)\n");
 	assert_int_equal(state_of("Gateway", "plain"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("Gateway", "secure"), GW_MESH_REJECTED);
 	assert_int_equal(gw_mesh_listener_count(F.mesh), 1);
@@ -571,8 +571,8 @@ test_http_and_https_one_port(void **state)
 	report_count(1);
 	report_has("test.yaml:10:1: error: Gateway edge/plain: "
 		   "spec.servers[0]: port 8443 already serves HTTPS; one port "
-		   "serves one of HTTP, HTTPS and TLS passthrough (this server "
-		   "is left out)\n");
+		   "serves one of HTTP, HTTPS, TLS passthrough, TCP and TLS "
+		   "terminated into TCP (this server is left out)\n");
 	assert_int_equal(state_of("Gateway", "secure"), GW_MESH_APPLIED);
 	assert_int_equal(state_of("Gateway", "plain"), GW_MESH_REJECTED);
 	l = gw_mesh_listener_lookup(F.mesh, 8443);

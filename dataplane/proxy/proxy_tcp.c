@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TCP ports (Gateway servers with protocol TCP, or TLS terminated into
+ * tcp routes): at accept the session takes the first VirtualService tcp
+ * route whose match holds for the connection (the address the client
+ * connected to against destinationSubnets, its own against
+ * sourceSubnet), a destination by weight, and connects; from then on it
+ * is a tunnel (proxy.c's tunnel pump), as Envoy's TCP proxy: bytes both
+ * ways with back-pressure, a FIN passed on once what came before it is
+ * through, DestinationRule tcp.idleTimeout. Server-first protocols work:
+ * nothing waits for the client's first byte. A connection no route takes
+ * is closed with a FIN. Also the weighted choice TLS passthrough uses.
+ * Owning worker only.
+ */
+#include "proxy_priv.h"
+
+const struct gw_mesh_l4_dest *
+proxy_l4_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_l4_dest *dests,
+	      uint32_t n, uint64_t weight_sum)
+{
+	uint64_t x = proxy_rand(pw) % weight_sum;
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (x < dests[i].weight)
+			break;
+		x -= dests[i].weight;
+	}
+	return &dests[i];
+}
+
+void
+proxy_tcp_route(struct proxy_sess *s)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	const struct gw_mesh_listener *ml = s->lis->ml;
+	const struct gw_mesh_tcp_route *r;
+	const struct gw_mesh_l4_dest *d;
+
+	r = gw_mesh_tcp_route_find(ml->tcp_routes, ml->n_tcp_routes,
+				   s->peer_ip, s->local_ip);
+	if (r == NULL) {
+		/* Envoy finds no filter chain: the connection is closed */
+		pw->stats.tcp_no_route++;
+		proxy_obs_flag(s, GW_ALOG_F(NR), GW_ALOG_D_SNI_NOT_FOUND);
+		proxy_sess_end(s);
+		return;
+	}
+	proxy_obs_set(s, GW_ALOG_S_ROUTE, r->name, strlen(r->name));
+	d = proxy_l4_dest(pw, r->dests, r->n_dests, r->weight_sum);
+	if (d->cluster == GW_MESH_NO_CLUSTER) {
+		pw->stats.no_cluster++;
+		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
+		proxy_sess_end(s);
+		return;
+	}
+	proxy_obs_dest(s, d->cluster);
+	pw->stats.tcp_cx++;
+	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */
+	proxy_connect_upstream(s, d->cluster);
+}
