@@ -90,6 +90,13 @@ void gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b);
 /** Istio's standard metrics (istio_requests_total and the rest), merged
  * from the workers' series tables; nothing when spec.telemetry.metrics
  * is off. Control thread. */
+/** The full NAT's counters and endpoints ("l4" of /api/v1/status), NULL
+ * without full-NAT listeners. */
+json_t *gw_stats_l4_json(const struct gw_dp *dp);
+
+/** The same as meshgw_l4_* families (nothing without full NAT). */
+void gw_stats_l4_prometheus(const struct gw_dp *dp, struct gw_metrics_buf *b);
+
 void gw_stats_istio_prometheus(const struct gw_ctrl *c,
 			       struct gw_metrics_buf *b);
 

@@ -268,6 +268,7 @@ gw_stats_prometheus(struct gw_ctrl *c, struct gw_metrics_buf *b)
 #undef PROXY_PROM
 #undef PROXY_GAUGE
 	gw_stats_clusters_prometheus(c, b);
+	gw_stats_l4_prometheus(dp, b);
 	gw_stats_istio_prometheus(c, b);
 	gw_metrics_family(b, "meshgw_port_link_up", GW_METRICS_GAUGE,
 			  "1 when the port's link is up.");

@@ -273,6 +273,12 @@ gw_stats_status_json(struct gw_ctrl *c)
 #undef PROXY_JSON
 		json_object_set_new(doc, "proxy", px);
 	}
+	{
+		json_t *l4 = gw_stats_l4_json(dp);
+
+		if (l4 != NULL)
+			json_object_set_new(doc, "l4", l4);
+	}
 	json_object_set_new(doc, "neighbours", neighbours_json(c));
 out:
 	free(s);

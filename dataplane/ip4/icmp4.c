@@ -2,7 +2,8 @@
 /*
  * icmp4 — answer ICMP echo requests addressed to a port (RFC 792,
  * RFC 1122 §3.2.2.6) by turning the request into the reply in place.
- * Other ICMP types are counted and dropped until a stage needs them.
+ * Errors about full-NAT flows go to dataplane/nat_lb; other ICMP types
+ * are counted and dropped until a stage needs them.
  * Worker thread.
  */
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "gw_ip4.h"
+#include "gw_nat.h"
 #include "gw_worker.h"
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one changed 16-bit word. */
@@ -48,6 +50,10 @@ gw_icmp4_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 		return;
 	}
 	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
+	/* an error about a full-NAT flow: the client's, translated */
+	if (w->nat != NULL && icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
+	    gw_nat_icmp_input(w, port, m))
+		return;
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
 		gw_worker_drop(w, port, m, GW_DROP_ICMP_UNHANDLED_TYPE);
 		return;

@@ -12,6 +12,7 @@
 
 #include "gw_flow.h"
 #include "gw_ip4.h"
+#include "gw_nat.h"
 #include "gw_tcp.h"
 #include "gw_worker.h"
 
@@ -85,14 +86,29 @@ gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	const struct rte_tcp_hdr *th;
 	uint16_t owner;
 
+	int nat_owner;
+
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
+		/* an error about a full-NAT flow goes to the flow's worker */
+		if (unlikely(w->nat != NULL) &&
+		    (nat_owner = gw_nat_icmp_owner(w, m)) >= 0 &&
+		    nat_owner != w->id) {
+			gw_flow_redirect(w, (uint16_t)nat_owner, m);
+			return;
+		}
 		gw_icmp4_input(w, port, m);
 		return;
 	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		/* the ports are the first 4 bytes of either header */
 		if (unlikely(rte_pktmbuf_data_len(m) <
-			     m->l2_len + m->l3_len + sizeof(*th)))
-			break; /* no ports to steer by: the TCP stage's drop */
+			     m->l2_len + m->l3_len + 4u)) {
+			if (ip->next_proto_id == IPPROTO_UDP)
+				break;
+			gw_tcp_input(w, port, m); /* the TCP stage's drop */
+			return;
+		}
 		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 					     m->l2_len + m->l3_len);
 		owner = gw_flow_owner(w->dp, ip->src_addr, ip->dst_addr,
@@ -101,6 +117,12 @@ gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 			gw_flow_redirect(w, owner, m);
 			return;
 		}
+		if (w->nat != NULL &&
+		    gw_nat_wants(w, ip->next_proto_id, th->dst_port) &&
+		    gw_nat_input(w, port, m))
+			return;
+		if (ip->next_proto_id == IPPROTO_UDP)
+			break;
 		gw_tcp_input(w, port, m);
 		return;
 	default:

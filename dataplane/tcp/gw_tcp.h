@@ -194,6 +194,11 @@ struct gw_worker *gw_tcp_worker(const struct gw_tcp_conn *c);
 /** The mbuf pool to build data to send from. */
 struct rte_mempool *gw_tcp_pool(const struct gw_tcp_conn *c);
 
+/** Whether the TCP stack has this 4-tuple (network order) in use, in a
+ * connection or its TIME-WAIT (the full NAT does not take it). */
+bool gw_tcp_tuple_busy(struct gw_worker *w, uint32_t raddr, uint32_t laddr,
+		       uint16_t rport, uint16_t lport);
+
 /** The remote address and port (host order), as the proxy reports them
  * in x-forwarded-for. */
 void gw_tcp_peer(const struct gw_tcp_conn *c, uint32_t *addr, uint16_t *port);

@@ -17,6 +17,7 @@
 #include <rte_malloc.h>
 
 #include "gw_flow.h"
+#include "gw_nat.h"
 #include "gw_tcp.h"
 #include "tcp_isn.h"
 #include "tcp_seq.h"
@@ -206,6 +207,16 @@ tcp_conn_close(struct gw_tcp_wrk *t, struct gw_tcp_conn *c, int err)
 	conn_release(t, c);
 }
 
+bool
+gw_tcp_tuple_busy(struct gw_worker *w, uint32_t raddr, uint32_t laddr,
+		  uint16_t rport, uint16_t lport)
+{
+	struct gw_tcp_wrk *t = w->tcp;
+
+	return tcp_conn_lookup(t, raddr, laddr, rport, lport) != NULL ||
+	       tcp_tw_lookup(t, raddr, laddr, rport, lport) != NULL;
+}
+
 struct gw_tcp_conn *
 gw_tcp_connect(struct gw_worker *w, uint16_t port, uint32_t raddr,
 	       uint16_t rport, const struct gw_tcp_app_ops *ops, void *ctx,
@@ -228,11 +239,12 @@ gw_tcp_connect(struct gw_worker *w, uint16_t port, uint32_t raddr,
 		uint16_t lp = t->eph_next;
 
 		t->eph_next = lp == t->eph_hi ? t->eph_lo : (uint16_t)(lp + 1);
-		if (tcp_conn_lookup(t, be_raddr, p->addr, be_rport,
-				    rte_cpu_to_be_16(lp)) != NULL ||
-		    tcp_tw_lookup(t, be_raddr, p->addr, be_rport,
-				  rte_cpu_to_be_16(lp)) != NULL)
-			continue; /* in use, or its TIME-WAIT still runs */
+		if (gw_tcp_tuple_busy(w, be_raddr, p->addr, be_rport,
+				      rte_cpu_to_be_16(lp)) ||
+		    gw_nat_tuple_busy(w, be_raddr, p->addr, be_rport,
+				      rte_cpu_to_be_16(lp)))
+			continue; /* in use (here or by the full NAT), or its
+				   * TIME-WAIT still runs */
 		c = tcp_conn_alloc(t, be_raddr, p->addr, be_rport,
 				   rte_cpu_to_be_16(lp), (uint8_t)port);
 		if (c == NULL) {

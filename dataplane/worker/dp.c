@@ -18,6 +18,7 @@
 #include "gw_snap.h"
 #include "gw_impair.h"
 #include "gw_port.h"
+#include "gw_nat.h"
 #include "gw_tcp.h"
 #include "gw_testapp.h"
 #include "gw_worker.h"
@@ -86,6 +87,8 @@ gw_dp_create(const struct gw_config_dataplane *cfg, struct gw_dp **out,
 			}
 		}
 		rc = gw_tcp_wrk_init(dp->workers[id], &cfg->tcp);
+		if (rc == 0)
+			rc = gw_nat_wrk_init(dp->workers[id]);
 		if (rc == 0)
 			rc = gw_testapp_start(dp->workers[id], cfg);
 		if (rc < 0) {

@@ -34,6 +34,7 @@
 struct proxy_gen;
 struct gw_health;
 struct gw_tls_set;
+struct gw_nat_gen;
 
 struct gw_snap {
 	uint64_t version;		/* 1, 2, ... in publish order */
@@ -44,6 +45,8 @@ struct gw_snap {
 					 * points into) */
 	struct gw_health *health;	/* owned */
 	struct gw_tls_set *tls;		/* owned: the HTTPS servers' contexts */
+	struct gw_nat_gen *nat;		/* owned: full NAT's routes and Maglev
+					 * tables; NULL without full NAT */
 	struct proxy_gen *proxy[GW_MAX_WORKERS]; /* owned, per worker */
 	/* control thread: retirement */
 	struct gw_snap *older;		/* dp's list of retired snapshots */

@@ -67,6 +67,7 @@ struct gw_proxy_wrk;
 struct gw_health;
 struct gw_health_wrk;
 struct gw_tls_wrk;
+struct gw_nat_wrk;
 struct gw_tls_keys;
 struct gw_proxy_dests;
 struct gw_snap;
@@ -166,6 +167,8 @@ struct gw_worker {
 	struct gw_proxy_wrk *proxy;   /* the HTTP proxy (dataplane/proxy) */
 	struct gw_health_wrk *health; /* its probes (dataplane/health) */
 	struct gw_tls_wrk *tls;	      /* TLS connections (dataplane/tls) */
+	struct gw_nat_wrk *nat;	      /* full NAT (dataplane/nat_lb), NULL
+				       * without full-NAT listeners */
 	struct gw_snap *snap;	      /* the configuration it runs */
 	uint64_t snap_ack;	      /* its version (store-release, for ctrl) */
 	uint32_t drain_seen;	      /* dp->drain acted on */

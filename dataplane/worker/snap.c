@@ -13,6 +13,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "gw_health.h"
+#include "gw_nat.h"
 #include "gw_proxy.h"
 #include "gw_snap.h"
 #include "gw_tls.h"
@@ -30,6 +31,7 @@ snap_free(struct gw_dp *dp, struct gw_snap *s, bool with_cfg)
 		return;
 	for (i = 0; i < GW_MAX_WORKERS; i++)
 		gw_proxy_gen_free(s->proxy[i]);
+	gw_nat_gen_free(s->nat);
 	gw_health_free(dp, s->health);
 	gw_tls_set_free(s->tls);
 	if (with_cfg && !s->borrowed) {
@@ -64,6 +66,9 @@ gw_snap_build(struct gw_dp *dp, struct gw_config *cfg, struct gw_mesh *mesh,
 		rc = gw_health_create(dp, mesh,
 				      cur != NULL ? cur->health : NULL,
 				      &s->health, err, errlen);
+	if (rc == 0)
+		rc = gw_nat_gen_create(dp, mesh, s->health, &s->nat, err,
+				       errlen);
 	for (i = 0; rc == 0 && i < dp->n_workers; i++)
 		rc = gw_proxy_gen_create(dp->workers[i], mesh, s->health, s->tls,
 					 cur != NULL ? cur->proxy[i] : NULL,
@@ -186,6 +191,7 @@ gw_snap_worker_switch(struct gw_worker *w, struct gw_snap *s)
 	if (s == NULL)
 		return;
 	gw_health_wrk_switch(w, s->health);
+	gw_nat_switch(w, s->nat);
 	if (w->proxy != NULL)
 		gw_proxy_switch(w, s->proxy[w->id]);
 	w->snap = s;

@@ -19,6 +19,7 @@
 #include "gw_flow.h"
 #include "gw_impair.h"
 #include "gw_l2.h"
+#include "gw_nat.h"
 #include "gw_tcp.h"
 #include "gw_health.h"
 #include "gw_proxy.h"
@@ -186,6 +187,8 @@ gw_worker_poll_once(struct gw_worker *w)
 	}
 	if (w->tls != NULL)
 		gw_tls_run(w);	/* reading that released plaintext allows */
+	if (w->nat != NULL)
+		gw_nat_sweep(w);	/* a few flows past their deadline */
 	if (dp->n_workers > 1)
 		gw_flow_redirect_flush(w);
 	t0 = rte_rdtsc();
@@ -337,6 +340,7 @@ gw_worker_free(struct gw_worker *w)
 	gw_proxy_wrk_fini(w);	/* frees what sessions hold, before TCP */
 	gw_tcp_wrk_fini(w);
 	gw_tls_wrk_fini(w);	/* after TCP: its connections are gone */
+	gw_nat_wrk_fini(w);
 	for (p = 0; p < GW_MAX_PORTS; p++)
 		gw_impair_free(w->impair[p]);
 	gw_flow_wrk_fini(w);

@@ -10,6 +10,7 @@
  * gw_config_dataplane(). Control thread only.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +29,15 @@
 
 static const char *const spec_fields[] = {
 	"workers", "memoryMB", "hugepages", "idleSleepUs", "ports", "admin",
-	"tcp", "http", "tls", "telemetry", "testListeners", "testClients",
-	NULL,
+	"tcp", "http", "tls", "telemetry", "l4", "testListeners",
+	"testClients", NULL,
+};
+static const char *const l4_fields[] = {
+	"flowsPerWorker", "tcpSynTimeoutSec", "tcpEstablishedTimeoutSec",
+	"tcpClosingTimeoutSec", "udpTimeoutSec", "mssClamp", "listeners", NULL,
+};
+static const char *const l4_listener_fields[] = {
+	"port", "mode", "protocols", NULL,
 };
 static const char *const telemetry_fields[] = {
 	"workload", "metrics", "accessLog", "tracing", NULL,
@@ -96,6 +104,11 @@ cfg_dataplane_defaults(struct gw_config_dataplane *dp)
 	dp->tcp.keepalive_time_s = 0; /* off, as sockets default */
 	dp->tcp.keepalive_interval_s = 75; /* Linux's defaults */
 	dp->tcp.keepalive_probes = 9;
+	dp->l4.flows_per_worker = GW_CONFIG_DEFAULT_L4_FLOWS;
+	dp->l4.tcp_syn_timeout_s = GW_CONFIG_DEFAULT_L4_TCP_SYN_S;
+	dp->l4.tcp_established_timeout_s = GW_CONFIG_DEFAULT_L4_TCP_EST_S;
+	dp->l4.tcp_closing_timeout_s = GW_CONFIG_DEFAULT_L4_TCP_CLOSING_S;
+	dp->l4.udp_timeout_s = GW_CONFIG_DEFAULT_L4_UDP_S;
 	dp->http.request_headers_timeout_ms =
 		GW_CONFIG_DEFAULT_HTTP_HEADERS_TIMEOUT_MS;
 	dp->http.idle_timeout_ms = GW_CONFIG_DEFAULT_HTTP_IDLE_TIMEOUT_MS;
@@ -1067,6 +1080,147 @@ decode_listener(struct gw_config_dataplane *dp, unsigned i,
 	return 0;
 }
 
+/* spec.l4.listeners[i]: {port, mode: fullnat|proxy, protocols}. A
+ * proxy-mode entry (the default for every port) takes no slot. */
+static int
+decode_l4_listener(struct gw_config_dataplane *dp, unsigned i,
+		   const struct gw_config_node *map, struct gw_config_err *err)
+{
+	struct gw_config_l4_listener l = { 0, true, true };
+	const struct gw_config_node *port, *v;
+	char path[64], fpath[96], d[CFG_DESCR_MAX];
+	bool fullnat = true;
+	const char *s;
+	unsigned num, j;
+	size_t k;
+	int rc;
+
+	snprintf(path, sizeof(path), "spec.l4.listeners[%u]", i);
+	rc = cfg_want_map(map, path, err);
+	if (rc == 0)
+		rc = check_fields(map, path, l4_listener_fields, err);
+	if (rc < 0)
+		return rc;
+	port = gw_config_node_get(map, "port");
+	if (port == NULL)
+		return cfg_err_node(err, map, "%s: missing required field \"port\"",
+				    path);
+	snprintf(fpath, sizeof(fpath), "%s.port", path);
+	rc = get_uint(port, fpath, 1, 65535, &num, err);
+	if (rc < 0)
+		return rc;
+	if (num >= EPHEMERAL_LO && num <= EPHEMERAL_HI)
+		return cfg_err_node(err, port,
+				    "%s: %u is in the ephemeral range %u-%u that the gateway's own connections use",
+				    fpath, num, EPHEMERAL_LO, EPHEMERAL_HI);
+	l.port = (uint16_t)num;
+	if ((v = gw_config_node_get(map, "mode")) != NULL) {
+		if (cfg_node_str(v, &s) == 0 && strcmp(s, "fullnat") == 0)
+			fullnat = true;
+		else if (cfg_node_str(v, &s) == 0 && strcmp(s, "proxy") == 0)
+			fullnat = false;
+		else
+			return cfg_err_node(err, v,
+					    "%s.mode: expected fullnat or proxy, got %s",
+					    path, cfg_node_describe(v, d, sizeof(d)));
+	}
+	if ((v = gw_config_node_get(map, "protocols")) != NULL) {
+		snprintf(fpath, sizeof(fpath), "%s.protocols", path);
+		if (v->type != GW_CONFIG_NODE_SEQ || v->n == 0)
+			return cfg_err_node(err, v,
+					    "%s: expected a sequence of TCP and UDP, got %s",
+					    fpath, cfg_node_describe(v, d, sizeof(d)));
+		l.tcp = l.udp = false;
+		for (k = 0; k < v->n; k++) {
+			if (cfg_node_str(v->items[k], &s) == 0 &&
+			    strcmp(s, "TCP") == 0)
+				l.tcp = true;
+			else if (cfg_node_str(v->items[k], &s) == 0 &&
+				 strcmp(s, "UDP") == 0)
+				l.udp = true;
+			else
+				return cfg_err_node(err, v->items[k],
+						    "%s[%zu]: expected TCP or UDP, got %s",
+						    fpath, k,
+						    cfg_node_describe(v->items[k], d, sizeof(d)));
+		}
+	}
+	for (j = 0; j < dp->l4.n_listeners; j++)
+		if (dp->l4.listeners[j].port == l.port)
+			return cfg_err_node(err, port,
+					    "%s.port: duplicate port %u", path,
+					    l.port);
+	for (j = 0; j < dp->n_test_listeners; j++)
+		if (dp->test_listeners[j].port == l.port)
+			return cfg_err_node(err, port,
+					    "%s.port: %u is a test listener's port",
+					    path, l.port);
+	if (fullnat)
+		dp->l4.listeners[dp->l4.n_listeners++] = l;
+	return 0;
+}
+
+static int
+decode_l4(struct gw_config_dataplane *dp, const struct gw_config_node *map,
+	  struct gw_config_err *err)
+{
+	static const struct {
+		const char *key;
+		unsigned min, max;
+		size_t off;
+	} nums[] = {
+		{ "flowsPerWorker", 1024, 4194304,
+		  offsetof(struct gw_config_l4, flows_per_worker) },
+		{ "tcpSynTimeoutSec", 1, 86400,
+		  offsetof(struct gw_config_l4, tcp_syn_timeout_s) },
+		{ "tcpEstablishedTimeoutSec", 1, 86400,
+		  offsetof(struct gw_config_l4, tcp_established_timeout_s) },
+		{ "tcpClosingTimeoutSec", 1, 86400,
+		  offsetof(struct gw_config_l4, tcp_closing_timeout_s) },
+		{ "udpTimeoutSec", 1, 86400,
+		  offsetof(struct gw_config_l4, udp_timeout_s) },
+		{ "mssClamp", 536, 9560,
+		  offsetof(struct gw_config_l4, mss_clamp) },
+	};
+	char fpath[64], d[CFG_DESCR_MAX];
+	size_t k, j;
+	int rc;
+
+	rc = cfg_want_map(map, "spec.l4", err);
+	if (rc == 0)
+		rc = check_fields(map, "spec.l4", l4_fields, err);
+	for (k = 0; rc == 0 && k < map->n; k++) {
+		const char *key = map->pairs[k].key;
+		const struct gw_config_node *v = map->pairs[k].value;
+
+		snprintf(fpath, sizeof(fpath), "spec.l4.%s", key);
+		if (strcmp(key, "listeners") == 0) {
+			if (v->type != GW_CONFIG_NODE_SEQ)
+				return cfg_err_node(err, v,
+						    "%s: expected a sequence, got %s",
+						    fpath,
+						    cfg_node_describe(v, d, sizeof(d)));
+			if (v->n > GW_CONFIG_MAX_L4_LISTENERS)
+				return cfg_err_node(err, v->items[GW_CONFIG_MAX_L4_LISTENERS],
+						    "%s: expected at most %u listeners, got %zu",
+						    fpath, GW_CONFIG_MAX_L4_LISTENERS, v->n);
+			dp->l4.n_listeners = 0;
+			for (j = 0; rc == 0 && j < v->n; j++)
+				rc = decode_l4_listener(dp, (unsigned)j,
+							v->items[j], err);
+			continue;
+		}
+		for (j = 0; j < sizeof(nums) / sizeof(nums[0]); j++)
+			if (strcmp(key, nums[j].key) == 0)
+				rc = get_uint(v, fpath, nums[j].min,
+					      nums[j].max,
+					      (unsigned *)((char *)&dp->l4 +
+							   nums[j].off),
+					      err);
+	}
+	return rc;
+}
+
 typedef int (*item_fn)(struct gw_config_dataplane *dp, unsigned i,
 		       const struct gw_config_node *item,
 		       struct gw_config_err *err);
@@ -1195,6 +1349,8 @@ cfg_dataplane_decode(struct gw_config_dataplane *dp,
 			rc = decode_tls(dp, v, err);
 		else if (strcmp(key, "telemetry") == 0)
 			rc = decode_telemetry(dp, v, err);
+		else if (strcmp(key, "l4") == 0)
+			rc = decode_l4(dp, v, err);
 		else if (strcmp(key, "testListeners") == 0)
 			rc = decode_seq(dp, v, "spec.testListeners", "listeners",
 					GW_CONFIG_MAX_TEST_LISTENERS,

@@ -273,6 +273,33 @@ struct gw_config_test_client {
 	uint64_t bytes;	      /* sent on each connection, then FIN */
 };
 
+/* L4 (spec.l4): ports served by the full-NAT fast path, flow table size
+ * and timeouts. A port not listed here (or listed with mode proxy) is
+ * served by the terminating proxy. */
+#define GW_CONFIG_MAX_L4_LISTENERS 16
+#define GW_CONFIG_DEFAULT_L4_FLOWS 65536
+#define GW_CONFIG_DEFAULT_L4_TCP_SYN_S 10	/* handshake not complete */
+#define GW_CONFIG_DEFAULT_L4_TCP_EST_S 900	/* IPVS's tcp timeout */
+#define GW_CONFIG_DEFAULT_L4_TCP_CLOSING_S 10	/* FIN or RST seen */
+#define GW_CONFIG_DEFAULT_L4_UDP_S 300		/* IPVS's udp timeout */
+
+struct gw_config_l4_listener {
+	uint16_t port;	/* 1..65535, outside the ephemeral range */
+	bool tcp;	/* TCP flows to it are NATed */
+	bool udp;	/* UDP flows to it are NATed */
+};
+
+struct gw_config_l4 {
+	unsigned flows_per_worker;	/* 1024..4194304 */
+	unsigned tcp_syn_timeout_s;	/* 1..86400 each */
+	unsigned tcp_established_timeout_s;
+	unsigned tcp_closing_timeout_s;
+	unsigned udp_timeout_s;
+	unsigned mss_clamp;	/* 0: each port's MTU - 40; else 536..9560 */
+	unsigned n_listeners;
+	struct gw_config_l4_listener listeners[GW_CONFIG_MAX_L4_LISTENERS];
+};
+
 struct gw_config_dataplane {
 	unsigned workers;	/* 1..GW_CONFIG_MAX_WORKERS */
 	unsigned memory_mb;	/* 64..65536 */
@@ -287,6 +314,7 @@ struct gw_config_dataplane {
 	struct gw_config_http http;
 	struct gw_config_tls tls;
 	struct gw_config_telemetry telemetry;
+	struct gw_config_l4 l4;
 	unsigned n_test_listeners;
 	struct gw_config_test_listener test_listeners[GW_CONFIG_MAX_TEST_LISTENERS];
 	unsigned n_test_clients;

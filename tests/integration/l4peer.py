@@ -15,7 +15,8 @@ network namespace).
       half-close; each answer must carry the sha256 of what was sent and
       its length (and, with --banner, a greeting before anything was sent).
       --hold S keeps each connection open S seconds before sending. UDP:
-      N datagrams of SIZE bytes from N source ports. Prints JSON
+      N datagrams of SIZE bytes from N source ports (--sport-base B:
+      ports B..B+N-1, and "map": {port: NAME} in the output). Prints JSON
       {"by_name": {NAME: count}, "errors": [...], "ok": count}; exits 0
       only when every one was right.
 
@@ -114,8 +115,10 @@ def one_udp(a, i):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(a.timeout)
     try:
-        if a.bind:
-            s.bind((a.bind, 0))
+        if a.bind or a.sport_base:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((a.bind or "0.0.0.0",
+                    a.sport_base + i if a.sport_base else 0))
         for _ in range(3):  # a lost datagram is sent again
             s.sendto(data, (a.host, a.port))
             try:
@@ -137,15 +140,20 @@ def one_udp(a, i):
 
 def clients(a):
     fn = one_udp if a.udp else one_tcp
-    by_name, errors = {}, []
+    by_name, errors, where = {}, [], {}
     with ThreadPoolExecutor(max_workers=a.parallel) as ex:
-        for name, err in ex.map(lambda i: fn(a, i), range(a.n)):
+        for i, (name, err) in enumerate(ex.map(lambda i: fn(a, i),
+                                               range(a.n))):
             if err:
                 errors.append(err)
             else:
                 by_name[name] = by_name.get(name, 0) + 1
-    print(json.dumps({"by_name": by_name, "errors": errors[:20],
-                      "ok": sum(by_name.values())}))
+                where[i] = name
+    out = {"by_name": by_name, "errors": errors[:20],
+           "ok": sum(by_name.values())}
+    if a.sport_base:
+        out["map"] = {str(a.sport_base + i): n for i, n in where.items()}
+    print(json.dumps(out))
     return 0 if not errors else 1
 
 
@@ -190,6 +198,7 @@ def main():
     c.add_argument("--hold", type=float, default=0)
     c.add_argument("--udp", action="store_true")
     c.add_argument("--timeout", type=float, default=20)
+    c.add_argument("--sport-base", type=int, default=0)
     h = sub.add_parser("hold")
     h.add_argument("host")
     h.add_argument("port", type=int)

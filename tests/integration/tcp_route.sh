@@ -133,7 +133,7 @@ t_log "server-first: the greeting comes before the client sends"
 out=$(peer clients "$T_GW_IP" 7002 10 100 --banner) || t_fail "banner: $out"
 
 t_log "iperf3 through a single-destination port"
-t_ns iperf3 -c "$T_GW_IP" -p 7001 -t 2 -J >"$T_DIR/iperf3.json" 2>&1 ||
+t_ns iperf3 -c "$T_GW_IP" -p 7001 -t 2 -J >"$T_DIR/iperf3.json" 2>"$T_DIR/iperf3.err" ||
 	t_fail "iperf3: $(tail -5 "$T_DIR/iperf3.json")"
 python3 - "$T_DIR/iperf3.json" <<'PY' || t_fail "iperf3 result"
 import json, sys
