@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz the receive path (Ethernet, ARP, IPv4, ICMP, neighbour queue) with
- * arbitrary frames. The first input byte picks the RX queue (bit 0, so two
+ * Fuzz the receive path (Ethernet, ARP, IPv4, ICMP, neighbour queue, the
+ * full NAT of port 7000 with its flows, MSS clamp and ICMP translation)
+ * with arbitrary frames. The first input byte picks the RX queue (bit 0, so two
  * workers and their neighbour sync are exercised) and the checksum flags
  * the driver would have set (bits 1-2); the rest is the frame, received on
  * a looped-back net_ring port. After each input, every mbuf must be back
@@ -18,10 +19,65 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "gw_config.h"
+#include "gw_mesh.h"
+#include "gw_proxy.h"
+#include "gw_snap.h"
+
 #include "gw_l2.h"
 #include "gw_worker.h"
 
 static struct gw_dp *dp;
+
+/* Port 7000's tcp route: the full NAT's, to two endpoints by Maglev. */
+static const char mesh_yaml[] =
+	"apiVersion: networking.istio.io/v1\n"
+	"kind: Gateway\n"
+	"metadata: {name: gw}\n"
+	"spec:\n"
+	"  servers: [{port: {number: 7000, name: t, protocol: TCP}, "
+	"hosts: ['*']}]\n"
+	"---\n"
+	"apiVersion: networking.istio.io/v1\n"
+	"kind: VirtualService\n"
+	"metadata: {name: vs}\n"
+	"spec:\n"
+	"  hosts: ['*']\n"
+	"  gateways: [gw]\n"
+	"  tcp: [{route: [{destination: {host: b.internal}}]}]\n"
+	"---\n"
+	"apiVersion: networking.istio.io/v1\n"
+	"kind: ServiceEntry\n"
+	"metadata: {name: b}\n"
+	"spec:\n"
+	"  hosts: [b.internal]\n"
+	"  resolution: STATIC\n"
+	"  ports: [{number: 9000, name: tcp, protocol: TCP}]\n"
+	"  endpoints: [{address: 198.18.7.11}, {address: 198.18.7.12}]\n";
+
+/* The configuration the workers run: port 7000's route. */
+static int
+publish_mesh(void)
+{
+	struct gw_config_err cerr;
+	struct gw_config *c = NULL;
+	struct gw_mesh *m = NULL;
+	struct gw_snap *s = NULL;
+	char err[256];
+
+	snprintf(err, sizeof(err), "the YAML or the mesh");
+	if (gw_proxy_start(dp, err, sizeof(err)) != 0 ||
+	    gw_config_load_buffer("fuzz.yaml", mesh_yaml,
+				  sizeof(mesh_yaml) - 1, &c, &cerr) != 0 ||
+	    gw_mesh_compile(c, &m) != 0 ||
+	    gw_snap_build(dp, c, m, false, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz_packet: no configuration: %s %s\n", err,
+			cerr.msg);
+		return -1;
+	}
+	gw_snap_publish(dp, s);
+	return 0;
+}
 
 static const uint64_t cksum_flags[4] = {
 	RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN,
@@ -33,7 +89,8 @@ static const uint64_t cksum_flags[4] = {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct gw_config_dataplane cfg = {
+	/* dp->cfg points at it for the whole run */
+	static struct gw_config_dataplane cfg = {
 		.workers = 2,
 		.memory_mb = 64,
 		.tcp = {
@@ -52,6 +109,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			.gateway = RTE_IPV4(198, 18, 7, 254),
 			.mtu = 1500,
 		} },
+		.l4 = {
+			.flows_per_worker = 1024,
+			.tcp_syn_timeout_s = 10,
+			.tcp_established_timeout_s = 10,
+			.tcp_closing_timeout_s = 10,
+			.udp_timeout_s = 10,
+			.mss_clamp = 1000,
+			.n_listeners = 1,
+			.listeners = { { 7000, true, true } },
+		},
 	};
 	char prefix[64], err[256];
 	char *eal[] = {
@@ -79,7 +146,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "gw_dp_create: %s\n", err);
 		return -1;
 	}
-	return 0;
+	return publish_mesh();
 }
 
 /* Packets held by the neighbour tables of both workers. */
