@@ -14,12 +14,15 @@
 # from which the rate one fully busy core would reach follows. The load
 # generator's own busy share says which side was the limit.
 #
-# Then the ceiling of this machine's virtual wire for L4: dpdk-testpmd
-# io-forwarding 60-byte UDP frames between two memif links on CPU 1,
-# streamed by meshgw-loadgen's raw mode from CPU 0.
+# Then L4: meshgw's full NAT (one worker on CPU 1) forwarding 60-byte UDP
+# frames (64 on the wire) of 1000 flows from one memif link to the other,
+# streamed by meshgw-loadgen's raw mode from CPU 0, beside the ceiling of
+# this machine's virtual wire: dpdk-testpmd io-forwarding the same stream
+# between two memif links on CPU 1. The ratio is meshgw's share of it.
 #
-# PERF_ROUND=ka (or pipelined, close) samples CPU 1 with perf during that
-# round and writes meshgw's top symbols to PERF_OUT (/tmp/perf-memif-ROUND.txt).
+# PERF_ROUND=ka (or pipelined, close, l4) samples CPU 1 with perf during
+# that round and writes meshgw's top symbols to PERF_OUT
+# (/tmp/perf-memif-ROUND.txt).
 #
 #   [PERF_ROUND=R] tools/bench/memif.sh [SECONDS] [CONNECTIONS] [JSON-OUT]
 set -euo pipefail
@@ -178,6 +181,78 @@ kill -TERM "$GW"
 wait "$GW" || true
 PIDS=()
 
+# L4: the full NAT, UDP port 9 of the front address to a sink behind the
+# back port (the load generator's backend address, which counts them)
+python3 - "$TMP/gw.yaml" "$TMP/gw-l4.yaml" <<'PY'
+import sys
+dp = open(sys.argv[1]).read().split("\n---\n")[0]
+dp = dp.replace("  telemetry: {metrics: false}\n",
+                "  telemetry: {metrics: false}\n"
+                "  l4:\n"
+                "    listeners: [{port: 9, mode: fullnat, protocols: [UDP]}]\n")
+open(sys.argv[2], "w").write(dp + '''
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: l4}
+spec:
+  servers:
+  - port: {number: 9, name: sink, protocol: TCP}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: sink}
+spec:
+  hosts: [sink.bench]
+  resolution: STATIC
+  ports: [{number: 9, name: udp, protocol: TCP}]
+  endpoints: [{address: 198.18.251.2}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: sink}
+spec:
+  hosts: ["*"]
+  gateways: [l4]
+  tcp:
+  - route: [{destination: {host: sink.bench}}]
+''')
+PY
+ip netns exec "$NS" taskset -c 0,1 "$MESHGW" --config "$TMP/gw-l4.yaml" \
+	>"$TMP/gw-l4.log" 2>&1 &
+GW=$!
+PIDS+=($GW)
+for _ in $(seq 100); do
+	[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] && break
+	sleep 0.1
+done
+[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] ||
+	{ cat "$TMP/gw-l4.log" >&2; echo "meshgw (L4) did not start" >&2; exit 1; }
+b0=$(status 's["workers"][0]["busy_cycles"]')
+n0=$(status 's["l4"]["to_endpoint_packets"]')
+if [ "${PERF_ROUND:-}" = l4 ]; then
+	(sleep 1.2; perf record -q -e cpu-clock -C 1 -o "$TMP/perf.data" \
+		-- sleep "$(python3 -c "print(max(1, $SECS - 0.5))")" \
+		2>/dev/null) &
+	PERF=$!
+fi
+taskset -c 0 "$LOADGEN" --config "$TMP/lg.yaml" --warmup 1 --duration "$SECS" \
+	--raw udp --raw-dst 198.18.250.1:9 --raw-size 60 --raw-flows 1000 \
+	--json "$TMP/nat.json" >"$TMP/nat.out" 2>"$TMP/nat.err" ||
+	{ cat "$TMP/nat.out" "$TMP/nat.err" >&2; echo "full-NAT round failed" >&2; exit 1; }
+if [ "${PERF_ROUND:-}" = l4 ]; then
+	wait "$PERF" || true
+	perf report -i "$TMP/perf.data" --sort dso,sym --stdio 2>/dev/null |
+		grep -v '^#' | grep -v '^$' >"${PERF_OUT:-/tmp/perf-memif-l4.txt}" || true
+fi
+b1=$(status 's["workers"][0]["busy_cycles"]')
+n1=$(status 's["l4"]["to_endpoint_packets"]')
+echo "{\"busy\": $((b1 - b0)), \"packets\": $((n1 - n0)), \"tsc\": $TSC}" >"$TMP/nat-gw.json"
+kill -TERM "$GW"
+wait "$GW" || true
+PIDS=()
+
 # the wire's ceiling: testpmd io forwarding between two memif links
 dpdk-testpmd --lcores=0@0,1@1 --no-huge -m 512 --no-shconf \
 	--file-prefix="mgbm-tp-$$" --no-pci \
@@ -212,11 +287,13 @@ taskset -c 0 "$LOADGEN" --config "$TMP/raw.yaml" --warmup 1 --duration "$SECS" \
 
 CPU_MODEL=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 python3 - "$TMP/rows.jsonl" "$TMP/raw.json" "$JSON_OUT" "$SECS" "$CONNS" \
-	"$CPU_MODEL" <<'PY'
+	"$CPU_MODEL" "$TMP/nat.json" "$TMP/nat-gw.json" <<'PY'
 import json, os, platform, sys, time
 rows = [json.loads(l) for l in open(sys.argv[1])]
 raw = json.load(open(sys.argv[2]))["raw"]
 secs, conns, cpu = sys.argv[4], sys.argv[5], sys.argv[6]
+nat = json.load(open(sys.argv[7]))["raw"]
+natgw = json.load(open(sys.argv[8]))
 print("meshgw over memif (%s; %s, %d CPUs; meshgw-loadgen on CPU 0, meshgw's "
       "worker on CPU 1, %s connections, %s s per round)" % (
           time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpu,
@@ -233,11 +310,19 @@ print("  (core cap: the requests/s meshgw's worker would serve at 100 % busy, "
       "from its busy cycles per request)")
 print("L4 ceiling: testpmd io forwarding, 60-byte UDP: %.0f packets/s "
       "(sent %.0f/s)" % (raw["received_per_s"], raw["sent_per_s"]))
+cyc = natgw["busy"] / max(natgw["packets"], 1)
+ratio = nat["received_per_s"] / raw["received_per_s"] if raw["received_per_s"] else 0
+print("L4 meshgw full NAT, 60-byte UDP, 1000 flows, one worker: %.0f packets/s "
+      "(sent %.0f/s), %.0f busy cycles/packet: %.0f %% of the ceiling" % (
+          nat["received_per_s"], nat["sent_per_s"], cyc, 100 * ratio))
 doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": cpu,
        "cpus": os.cpu_count(), "kernel": platform.release(),
        "seconds": float(secs), "connections": int(conns), "rows": rows,
        "l4_ceiling": {"tool": "dpdk-testpmd io", "frame_bytes": raw["frame_bytes"],
-                      "pps": raw["received_per_s"], "sent_pps": raw["sent_per_s"]}}
+                      "pps": raw["received_per_s"], "sent_pps": raw["sent_per_s"]},
+       "l4_fullnat": {"frame_bytes": nat["frame_bytes"], "flows": 1000,
+                      "pps": nat["received_per_s"], "sent_pps": nat["sent_per_s"],
+                      "busy_cycles_per_packet": cyc, "ratio": ratio}}
 os.makedirs(os.path.dirname(sys.argv[3]) or ".", exist_ok=True)
 with open(sys.argv[3], "w") as f:
     json.dump(doc, f, indent=1)

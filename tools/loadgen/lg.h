@@ -134,6 +134,8 @@ struct lg_wrk {
 	uint64_t srv_stop_at;	/* TSC of the next stop pass */
 	/* raw mode */
 	uint64_t raw_seq;
+	uint64_t raw_announce;	/* TSC of the next gratuitous ARP (warm-up) */
+	bool raw_arp;		/* ARP frames wait in the TX buffers */
 	struct lg_stats st;
 	struct gw_hdr *hist;	/* latency in ns, while measuring */
 	bool measuring;		/* inside the measured window */

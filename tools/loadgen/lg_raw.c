@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lg_raw — packet streams for packet-rate tests (no TCP, no ARP): frames
+ * lg_raw — packet streams for packet-rate tests (no TCP): frames
  * of a fixed size from the port's address to a given address and port,
  * the source port cycling over `flows` values so a load balancer sees
  * that many flows. UDP, or TCP where each flow's first segment is a SYN
  * and the rest carry ACK (what a stateful NAT needs to create a flow).
  * Everything received on any port is counted (IPv4 UDP and TCP only) and
- * freed. Sends as fast as the device takes, or at `rate` packets/s.
+ * freed, but ARP, which the ports answer (a gateway under test resolves
+ * the address it forwards to: the receiving port's), and which they also
+ * announce while warming up. Sends as fast as the device takes, or at
+ * `rate` packets/s.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "gw_l2.h"
 #include "lg.h"
 
 #define RAW_HDR (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
@@ -125,6 +129,8 @@ lg_raw_tick(struct lg_wrk *lw)
 	uint64_t now = w->now;
 
 	for (p = 0; p < w->dp->n_ports; p++) {
+		uint16_t keep = 0;
+
 		n = rte_eth_rx_burst(w->dp->ports[p].port_id, w->id, pkts,
 				     GW_BURST);
 		for (i = 0; i < n; i++) {
@@ -133,6 +139,13 @@ lg_raw_tick(struct lg_wrk *lw)
 			const struct rte_ipv4_hdr *ip =
 				(const struct rte_ipv4_hdr *)(eth + 1);
 
+			if (unlikely(eth->ether_type ==
+				     rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))) {
+				/* answered by the l2 stage (sent below) */
+				gw_l2_input_process(w, p, &pkts[i], 1);
+				lw->raw_arp = true;
+				continue;
+			}
 			if (eth->ether_type ==
 				    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
 			    pkts[i]->data_len >= RAW_HDR &&
@@ -141,9 +154,21 @@ lg_raw_tick(struct lg_wrk *lw)
 				lw->st.raw_rx++;
 				lw->st.raw_rx_bytes += pkts[i]->pkt_len;
 			}
+			pkts[keep++] = pkts[i];
 		}
-		if (n > 0)
-			rte_pktmbuf_free_bulk(pkts, n);
+		if (keep > 0)
+			rte_pktmbuf_free_bulk(pkts, keep);
+	}
+	if (unlikely(lg_phase == LG_WARMUP && w->now >= lw->raw_announce)) {
+		for (p = 0; p < w->dp->n_ports; p++)
+			gw_l2_arp_announce(w, p);
+		lw->raw_announce = w->now + w->dp->tsc_hz / 5;
+		lw->raw_arp = true;
+	}
+	if (unlikely(lw->raw_arp)) {
+		lw->raw_arp = false;
+		for (p = 0; p < w->dp->n_ports; p++)
+			gw_worker_tx_flush(w, p);
 	}
 	if (lg_phase >= LG_STOP)
 		return;
