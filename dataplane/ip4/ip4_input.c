@@ -78,6 +78,25 @@ ip4_check(struct rte_mbuf *m, const struct gw_dp_port *p)
 	return GW_DROP_MAX;
 }
 
+/* A TCP or UDP packet this worker owns that the full NAT wants. */
+static inline bool
+nat_candidate(const struct gw_worker *w, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th;
+
+	if ((ip->next_proto_id != IPPROTO_TCP &&
+	     ip->next_proto_id != IPPROTO_UDP) ||
+	    rte_pktmbuf_data_len(m) < m->l2_len + m->l3_len + 4u)
+		return false;
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+				     m->l2_len + m->l3_len);
+	return gw_nat_wants(w, ip->next_proto_id, th->dst_port) &&
+	       gw_flow_owner(w->dp, ip->src_addr, ip->dst_addr, th->src_port,
+			     th->dst_port) == w->id;
+}
+
 void
 gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 {
@@ -99,8 +118,12 @@ gw_ip4_l4_deliver(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 		}
 		gw_icmp4_input(w, port, m);
 		return;
-	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+		if (w->nat == NULL)
+			break;	/* only the full NAT takes UDP */
+		/* steered and looked at as TCP is */
+		__attribute__((fallthrough));
+	case IPPROTO_TCP:
 		/* the ports are the first 4 bytes of either header */
 		if (unlikely(rte_pktmbuf_data_len(m) <
 			     m->l2_len + m->l3_len + 4u)) {
@@ -136,7 +159,8 @@ gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 		     uint16_t n)
 {
 	const struct gw_dp_port *p = &w->dp->ports[port];
-	uint16_t i;
+	struct rte_mbuf *nat[GW_BURST];
+	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -146,7 +170,16 @@ gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			gw_worker_drop(w, port, m, why);
 			continue;
 		}
-		gw_ip4_l4_deliver(w, port, m);
+		if (w->nat != NULL && nat_candidate(w, m))
+			nat[k++] = m;	/* looked up together, below */
+		else
+			gw_ip4_l4_deliver(w, port, m);
+	}
+	if (k > 0) {
+		/* what is no flow's goes to the TCP stack, in order */
+		k = gw_nat_input_burst(w, port, nat, k, nat);
+		for (i = 0; i < k; i++)
+			gw_tcp_input(w, port, nat[i]);
 	}
 	return n;
 }

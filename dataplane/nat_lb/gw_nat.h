@@ -124,6 +124,16 @@ bool gw_nat_wants(const struct gw_worker *w, uint8_t proto, uint16_t lport);
 bool gw_nat_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m);
 
 /**
+ * gw_nat_input() for a burst of packets received on port, all owned by
+ * this worker and wanted (gw_nat_wants()): their flows are looked up
+ * together. TCP segments that are no flow's and go to the TCP stack are
+ * returned in rest, in order. @return how many are in rest.
+ */
+uint16_t gw_nat_input_burst(struct gw_worker *w, uint16_t port,
+			    struct rte_mbuf **pkts, uint16_t n,
+			    struct rte_mbuf **rest);
+
+/**
  * The worker that owns the flow an ICMP error (type 3 or 11) quotes, or
  * -1 when it quotes no full-NAT flow's packet (checked by shape only).
  */

@@ -64,10 +64,10 @@ gw_nat_sweep(struct gw_worker *w)
 	struct gw_nat_wrk *nw = w->nat;
 	unsigned i;
 
-	for (i = 0; i < NAT_SWEEP_PER_LOOP; i++) {
+	for (i = 0; i < NAT_SWEEP_PER_LOOP && nw->hiwat > 0; i++) {
 		struct nat_flow *f = &nw->flows[nw->sweep];
 
-		if (++nw->sweep == nw->n_flows)
+		if (++nw->sweep >= nw->hiwat)
 			nw->sweep = 0;
 		if (f->state != NAT_FREE && w->now > f->deadline) {
 			nw->stats.flows_expired++;
@@ -161,6 +161,8 @@ nat_flow_new(struct gw_nat_wrk *nw, const struct nat_key *fk, uint8_t c_if,
 		return NULL;
 	}
 	nw->free_head = f->next_free;
+	if (idx >= nw->hiwat)
+		nw->hiwat = idx + 1;
 	f->c_addr = fk->raddr;
 	f->v_addr = fk->laddr;
 	f->c_port = fk->rport;

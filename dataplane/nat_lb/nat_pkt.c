@@ -153,76 +153,67 @@ tcp_track(struct gw_nat_wrk *nw, struct nat_flow *f, uint8_t flags,
 
 /* ---- the packet path ----------------------------------------------------- */
 
-bool
-gw_nat_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
+/* A packet's view: its headers and its key. */
+struct nat_pkt {
+	struct rte_ipv4_hdr *ip;
+	uint16_t *ports;	/* the TCP or UDP header */
+	uint32_t l4len;		/* bytes of it in the first segment */
+	uint8_t flags;		/* TCP flags, 0 for UDP */
+};
+
+/* Parse m into p and k. @return false: too short (dropped here). */
+static inline bool
+nat_parse(struct gw_worker *w, uint16_t port, struct rte_mbuf *m,
+	  struct nat_pkt *p, struct nat_key *k)
 {
-	struct gw_nat_wrk *nw = w->nat;
-	struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 	uint32_t l4off = (uint32_t)m->l2_len + m->l3_len;
-	uint32_t l4len = rte_pktmbuf_data_len(m) - l4off;
-	uint16_t *ports = rte_pktmbuf_mtod_offset(m, uint16_t *, l4off);
-	uint16_t iplen = rte_be_to_cpu_16(ip->total_length);
-	struct nat_key k;
-	struct nat_flow *f;
-	struct gw_nat_ep_stats *es;
-	enum gw_drop_reason why;
-	uint8_t flags = 0;
-	unsigned dir = 0;
 
-	if (unlikely(l4len < (ip->next_proto_id == IPPROTO_TCP ?
-			      sizeof(struct rte_tcp_hdr) :
-			      sizeof(struct rte_udp_hdr)))) {
+	p->ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+	p->l4len = rte_pktmbuf_data_len(m) - l4off;
+	p->ports = rte_pktmbuf_mtod_offset(m, uint16_t *, l4off);
+	p->flags = 0;
+	if (unlikely(p->l4len < (p->ip->next_proto_id == IPPROTO_TCP ?
+				 sizeof(struct rte_tcp_hdr) :
+				 sizeof(struct rte_udp_hdr)))) {
 		gw_worker_drop(w, port, m, GW_DROP_NAT_MALFORMED);
-		return true;
+		return false;
 	}
-	if (ip->next_proto_id == IPPROTO_TCP)
-		flags = ((const struct rte_tcp_hdr *)ports)->tcp_flags;
-	k.raddr = ip->src_addr;
-	k.laddr = ip->dst_addr;
-	k.rport = ports[0];
-	k.lport = ports[1];
-	k.proto = ip->next_proto_id;
-	k.pad[0] = k.pad[1] = k.pad[2] = 0;
-	f = nat_lookup(nw, &k, &dir);
-	if (f == NULL) {
-		uint16_t lp = rte_be_to_cpu_16(k.lport);
+	if (p->ip->next_proto_id == IPPROTO_TCP)
+		p->flags = ((const struct rte_tcp_hdr *)p->ports)->tcp_flags;
+	k->raddr = p->ip->src_addr;
+	k->laddr = p->ip->dst_addr;
+	k->rport = p->ports[0];
+	k->lport = p->ports[1];
+	k->proto = p->ip->next_proto_id;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	return true;
+}
 
-		if (lp >= GW_FLOW_EPH_LO && lp <= GW_FLOW_EPH_HI) {
-			if (k.proto == IPPROTO_TCP)
-				return false;	/* the TCP stack's, maybe */
-			gw_worker_drop(w, port, m, GW_DROP_NAT_NO_FLOW);
-			return true;
-		}
-		/* only a SYN opens a TCP flow: anything else is for a flow
-		 * that expired (or never was) */
-		if (k.proto == IPPROTO_TCP &&
-		    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-			      RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
-			gw_worker_drop(w, port, m, GW_DROP_NAT_NO_FLOW);
-			return true;
-		}
-		f = flow_create(nw, &k, (uint8_t)port, &why);
-		if (f == NULL) {
-			gw_worker_drop(w, port, m, why);
-			return true;
-		}
-	}
-	if (unlikely(ip->time_to_live <= 1)) {
+/* Flow f (direction dir) takes the packet: state, deadline, rewrite,
+ * counts, out. */
+static inline void
+nat_apply(struct gw_nat_wrk *nw, struct gw_worker *w, uint16_t port,
+	  struct rte_mbuf *m, const struct nat_pkt *p, struct nat_flow *f,
+	  unsigned dir)
+{
+	uint16_t iplen = rte_be_to_cpu_16(p->ip->total_length);
+	struct gw_nat_ep_stats *es;
+
+	if (unlikely(p->ip->time_to_live <= 1)) {
 		gw_worker_drop(w, port, m, GW_DROP_NAT_TTL);
-		return true;
+		return;
 	}
-	if (k.proto == IPPROTO_TCP) {
-		tcp_track(nw, f, flags, dir);
-		if (unlikely(flags & RTE_TCP_SYN_FLAG) &&
-		    gw_nat_mss_clamp((struct rte_tcp_hdr *)ports, l4len,
+	if (f->proto == IPPROTO_TCP) {
+		tcp_track(nw, f, p->flags, dir);
+		if (unlikely(p->flags & RTE_TCP_SYN_FLAG) &&
+		    gw_nat_mss_clamp((struct rte_tcp_hdr *)p->ports, p->l4len,
 				     nw->mss[dir == 0 ? f->e_if : f->c_if]))
 			nw->stats.mss_clamped++;
 	}
 	f->deadline = w->now + nw->tmo[f->state];
 	es = &nw->eps[f->ep];
 	if (dir == 0) {
-		gw_nat_rewrite(ip, ports, f->l_addr, f->e_addr, f->l_port,
+		gw_nat_rewrite(p->ip, p->ports, f->l_addr, f->e_addr, f->l_port,
 			       f->e_port);
 		es->to_packets++;
 		es->to_bytes += iplen;
@@ -230,7 +221,7 @@ gw_nat_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 		nw->stats.to_endpoint_bytes += iplen;
 		nat_xmit(w, f->e_if, m, f->e_addr);
 	} else {
-		gw_nat_rewrite(ip, ports, f->v_addr, f->c_addr, f->v_port,
+		gw_nat_rewrite(p->ip, p->ports, f->v_addr, f->c_addr, f->v_port,
 			       f->c_port);
 		es->from_packets++;
 		es->from_bytes += iplen;
@@ -238,7 +229,124 @@ gw_nat_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 		nw->stats.from_endpoint_bytes += iplen;
 		nat_xmit(w, f->c_if, m, f->c_addr);
 	}
+}
+
+/* No flow has key k: make one (a TCP SYN, a UDP datagram to a listener)
+ * and send the packet, or drop it. @return false: a TCP segment to an
+ * ephemeral port, for the TCP stack. */
+static bool
+nat_miss(struct gw_nat_wrk *nw, struct gw_worker *w, uint16_t port,
+	 struct rte_mbuf *m, const struct nat_pkt *p, const struct nat_key *k)
+{
+	uint16_t lp = rte_be_to_cpu_16(k->lport);
+	enum gw_drop_reason why;
+	struct nat_flow *f;
+
+	if (lp >= GW_FLOW_EPH_LO && lp <= GW_FLOW_EPH_HI) {
+		if (k->proto == IPPROTO_TCP)
+			return false;	/* the TCP stack's, maybe */
+		gw_worker_drop(w, port, m, GW_DROP_NAT_NO_FLOW);
+		return true;
+	}
+	/* only a SYN opens a TCP flow: anything else is for a flow that
+	 * expired (or never was) */
+	if (k->proto == IPPROTO_TCP &&
+	    (p->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			 RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
+		gw_worker_drop(w, port, m, GW_DROP_NAT_NO_FLOW);
+		return true;
+	}
+	f = flow_create(nw, k, (uint8_t)port, &why);
+	if (f == NULL) {
+		gw_worker_drop(w, port, m, why);
+		return true;
+	}
+	nat_apply(nw, w, port, m, p, f, 0);
 	return true;
+}
+
+bool
+gw_nat_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct gw_nat_wrk *nw = w->nat;
+	struct nat_pkt p;
+	struct nat_key k;
+	struct nat_flow *f;
+	unsigned dir = 0;
+
+	if (!nat_parse(w, port, m, &p, &k))
+		return true;
+	f = nat_lookup(nw, &k, &dir);
+	if (f == NULL)
+		return nat_miss(nw, w, port, m, &p, &k);
+	nat_apply(nw, w, port, m, &p, f, dir);
+	return true;
+}
+
+/* Does flow f still hold key k in direction dir? (A flow freed or reused
+ * by an earlier packet of the same burst does not.) */
+static inline bool
+flow_has(const struct nat_flow *f, const struct nat_key *k, unsigned dir)
+{
+	if (f->state == NAT_FREE || f->proto != k->proto)
+		return false;
+	if (dir == 0)
+		return f->c_addr == k->raddr && f->v_addr == k->laddr &&
+		       f->c_port == k->rport && f->v_port == k->lport;
+	return f->e_addr == k->raddr && f->l_addr == k->laddr &&
+	       f->e_port == k->rport && f->l_port == k->lport;
+}
+
+uint16_t
+gw_nat_input_burst(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
+		   uint16_t n, struct rte_mbuf **rest)
+{
+	struct gw_nat_wrk *nw = w->nat;
+	struct nat_key keys[GW_BURST];
+	const void *kp[GW_BURST];
+	struct nat_pkt p[GW_BURST];
+	struct rte_mbuf *m[GW_BURST];
+	void *data[GW_BURST];
+	uint64_t hits = 0;
+	uint16_t i, k = 0, n_rest = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!nat_parse(w, port, pkts[i], &p[k], &keys[k]))
+			continue;
+		kp[k] = &keys[k];
+		m[k++] = pkts[i];
+	}
+	if (k == 0)
+		return 0;
+	/* the buckets of all keys are prefetched together */
+	(void)rte_hash_lookup_bulk_data(nw->h, kp, k, &hits, data);
+	for (i = 0; i < k; i++)
+		if (hits & (UINT64_C(1) << i))
+			rte_prefetch0(&nw->flows[(uintptr_t)data[i] >> 1]);
+	for (i = 0; i < k; i++) {
+		struct nat_flow *f;
+		unsigned dir;
+
+		if (hits & (UINT64_C(1) << i)) {
+			f = &nw->flows[(uintptr_t)data[i] >> 1];
+			dir = (unsigned)((uintptr_t)data[i] & 1);
+			if (likely(flow_has(f, &keys[i], dir) &&
+				   w->now <= f->deadline)) {
+				nat_apply(nw, w, port, m[i], &p[i], f, dir);
+				continue;
+			}
+			/* expired, or changed under this burst: the slow
+			 * path looks again (and frees what expired) */
+			f = nat_lookup(nw, &keys[i], &dir);
+			if (f != NULL) {
+				nat_apply(nw, w, port, m[i], &p[i], f, dir);
+				continue;
+			}
+		}
+		if (!nat_miss(nw, w, port, m[i], &p[i], &keys[i]))
+			rest[n_rest++] = m[i];
+	}
+	return n_rest;
 }
 
 /* ---- ICMP errors ---------------------------------------------------------- */

@@ -92,6 +92,9 @@ struct gw_nat_wrk {
 	uint32_t n_flows;
 	uint32_t free_head;
 	uint32_t sweep;			/* next flow the sweep looks at */
+	uint32_t hiwat;			/* flows [hiwat, n_flows) were never
+					 * used (the free list is LIFO, so
+					 * the used ones stay low) */
 	uint16_t eph_lo, eph_hi;	/* this worker's source ports */
 	uint16_t eph_next;
 	uint64_t tmo[NAT_STATE_MAX];	/* TSC */

@@ -111,7 +111,11 @@ for b in 1 2 3; do
 done
 ip netns exec "$T_NS" iperf3 -s -B "$B4" -p 5201 >"$T_DIR/iperf3-s.log" 2>&1 &
 T_BACKEND_PIDS+=($!)
-sleep 0.5
+for a in "$B1" "$B2" "$B3"; do
+	t_wait_listen "$a:9000"
+	t_wait_listen "$a:9000" udp
+done
+t_wait_listen "$B4:5201"
 l4() { t_status "s[\"l4\"][\"$1\"]"; }
 drop() { t_status 's["drops"]["by_reason"]["'"$1"'"]'; }
 

@@ -113,6 +113,17 @@ t_backend_start() {
 	t_fail "backend $2 on port $1 did not start"
 }
 
+# t_wait_listen ADDR:PORT [tcp|udp]: a kernel-side server is bound.
+t_wait_listen() {
+	local opt=-ltnH
+	[ "${2:-tcp}" = udp ] && opt=-lunH
+	for _ in $(seq 100); do
+		t_ns ss "$opt" "src $1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	t_fail "nothing listens on $1 (${2:-tcp})"
+}
+
 # YAML for proxy tests, appended to a config: a Gateway "edge" serving
 # HTTP on port 80 for every host, and a STATIC ServiceEntry NAME for HOST
 # (service port 8080) with one endpoint on the kernel side at PORT.

@@ -104,7 +104,9 @@ peer serve "$B2" 9100 banner --banner >"$T_DIR/banner.log" 2>&1 &
 T_BACKEND_PIDS+=($!)
 ip netns exec "$T_NS" iperf3 -s -B "$B1" -p 5201 >"$T_DIR/iperf3-s.log" 2>&1 &
 T_BACKEND_PIDS+=($!)
-sleep 0.5
+for a in "$B1:9000" "$B2:9000" "$B3:9000" "$B2:9100" "$B1:5201"; do
+	t_wait_listen "$a"
+done
 px() { t_status "s[\"proxy\"][\"$1\"]"; }
 
 t_log "300 connections of 64 KiB, split 60/30/10, payloads checked by sha256"

@@ -12,7 +12,7 @@
 static const struct bad_case cases[] = {
 	{ "unknown_spec_field", DP_HEAD "  workers: 2\n  wrokers: 3\n", -EINVAL,
 	  6, 3,
-	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, tls, telemetry, testListeners, testClients)" },
+	  "spec: unknown field \"wrokers\" (accepted: workers, memoryMB, hugepages, idleSleepUs, ports, admin, tcp, http, tls, telemetry, l4, testListeners, testClients)" },
 	{ "telemetry_unknown", DP_HEAD "  telemetry:\n    logs: {}\n", -EINVAL,
 	  6, 5, "spec.telemetry: unknown field \"logs\" (accepted: workload, "
 	  "metrics, accessLog, tracing)" },
@@ -270,6 +270,36 @@ static const struct bad_case cases[] = {
 	{ "listener_unknown_field",
 	  DP_HEAD "  testListeners:\n  - {port: 7, proto: udp}\n", -EINVAL, 6, 15,
 	  "spec.testListeners[0]: unknown field \"proto\" (accepted: port, mode, bytes)" },
+	{ "l4_unknown_field", DP_HEAD "  l4: {flows: 10}\n", -EINVAL, 5, 8,
+	  "spec.l4: unknown field \"flows\" (accepted: flowsPerWorker, "
+	  "tcpSynTimeoutSec, tcpEstablishedTimeoutSec, tcpClosingTimeoutSec, "
+	  "udpTimeoutSec, mssClamp, listeners)" },
+	{ "l4_flows_small", DP_HEAD "  l4: {flowsPerWorker: 100}\n", -EINVAL, 5, 24, "spec.l4.flowsPerWorker: expected an integer between 1024" },
+	{ "l4_timeout_zero", DP_HEAD "  l4: {udpTimeoutSec: 0}\n", -EINVAL, 5, 23, "spec.l4.udpTimeoutSec: expected an integer between 1" },
+	{ "l4_mss_small", DP_HEAD "  l4: {mssClamp: 100}\n", -EINVAL, 5, 18,
+	  "spec.l4.mssClamp: expected an integer between 536" },
+	{ "l4_listeners_map", DP_HEAD "  l4: {listeners: {port: 1}}\n", -EINVAL,
+	  5, 19, "spec.l4.listeners: expected a sequence" },
+	{ "l4_listener_no_port", DP_HEAD "  l4: {listeners: [{mode: fullnat}]}\n",
+	  -EINVAL, 5, 20, "spec.l4.listeners[0]: missing required field \"port\"" },
+	{ "l4_listener_ephemeral",
+	  DP_HEAD "  l4: {listeners: [{port: 40000}]}\n", -EINVAL, 5, 27,
+	  "spec.l4.listeners[0].port: 40000 is in the ephemeral range 32768-60999" },
+	{ "l4_listener_mode",
+	  DP_HEAD "  l4: {listeners: [{port: 53, mode: dsr}]}\n", -EINVAL, 5, 37,
+	  "spec.l4.listeners[0].mode: expected fullnat or proxy, got \"dsr\"" },
+	{ "l4_listener_proto",
+	  DP_HEAD "  l4: {listeners: [{port: 53, protocols: [SCTP]}]}\n", -EINVAL,
+	  5, 43, "spec.l4.listeners[0].protocols[0]: expected TCP or UDP, got \"SCTP\"" },
+	{ "l4_listener_proto_empty",
+	  DP_HEAD "  l4: {listeners: [{port: 53, protocols: []}]}\n", -EINVAL,
+	  5, 42, "spec.l4.listeners[0].protocols: expected a sequence of TCP and UDP" },
+	{ "l4_listener_dup",
+	  DP_HEAD "  l4: {listeners: [{port: 53}, {port: 53}]}\n", -EINVAL, 5, 39,
+	  "spec.l4.listeners[1].port: duplicate port 53" },
+	{ "l4_listener_unknown",
+	  DP_HEAD "  l4: {listeners: [{port: 53, vip: 1.2.3.4}]}\n", -EINVAL, 5, 31,
+	  "spec.l4.listeners[0]: unknown field \"vip\" (accepted: port, mode, protocols)" },
 };
 
 static const char full[] =
@@ -347,6 +377,49 @@ check_defaults(const struct gw_config_dataplane *dp)
 	assert_int_equal(dp->admin_addr, GW_CONFIG_DEFAULT_ADMIN_ADDR);
 	assert_int_equal(dp->admin_port, GW_CONFIG_DEFAULT_ADMIN_PORT);
 	assert_string_equal(dp->admin_token_file, "");
+	assert_int_equal(dp->l4.flows_per_worker, GW_CONFIG_DEFAULT_L4_FLOWS);
+	assert_int_equal(dp->l4.udp_timeout_s, GW_CONFIG_DEFAULT_L4_UDP_S);
+	assert_int_equal(dp->l4.mss_clamp, 0);
+	assert_int_equal(dp->l4.n_listeners, 0);
+}
+
+/* spec.l4: sizes, timeouts, full-NAT listeners (proxy ones take no
+ * slot), protocols. */
+static void
+test_l4(void **state)
+{
+	const struct gw_config_dataplane *dp;
+	struct gw_config *cfg;
+
+	(void)state;
+	cfg = load_ok(DP_HEAD
+		      "  l4:\n"
+		      "    flowsPerWorker: 1024\n"
+		      "    tcpSynTimeoutSec: 3\n"
+		      "    tcpEstablishedTimeoutSec: 86400\n"
+		      "    tcpClosingTimeoutSec: 1\n"
+		      "    udpTimeoutSec: 2\n"
+		      "    mssClamp: 1400\n"
+		      "    listeners:\n"
+		      "    - {port: 5201}\n"
+		      "    - {port: 80, mode: proxy}\n"
+		      "    - {port: 53, mode: fullnat, protocols: [UDP]}\n"
+		      "    - {port: 61000, protocols: [TCP, TCP]}\n");
+	dp = gw_config_dataplane(cfg);
+	assert_int_equal(dp->l4.flows_per_worker, 1024);
+	assert_int_equal(dp->l4.tcp_syn_timeout_s, 3);
+	assert_int_equal(dp->l4.tcp_established_timeout_s, 86400);
+	assert_int_equal(dp->l4.tcp_closing_timeout_s, 1);
+	assert_int_equal(dp->l4.udp_timeout_s, 2);
+	assert_int_equal(dp->l4.mss_clamp, 1400);
+	assert_int_equal(dp->l4.n_listeners, 3);
+	assert_int_equal(dp->l4.listeners[0].port, 5201);
+	assert_true(dp->l4.listeners[0].tcp && dp->l4.listeners[0].udp);
+	assert_int_equal(dp->l4.listeners[1].port, 53);
+	assert_true(!dp->l4.listeners[1].tcp && dp->l4.listeners[1].udp);
+	assert_int_equal(dp->l4.listeners[2].port, 61000);
+	assert_true(dp->l4.listeners[2].tcp && !dp->l4.listeners[2].udp);
+	gw_config_free(cfg);
 }
 
 static void
@@ -617,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_tcp_and_listeners),
 		cmocka_unit_test(test_impairment),
 		cmocka_unit_test(test_every_prefix),
+		cmocka_unit_test(test_l4),
 	};
 	int rc;
 
