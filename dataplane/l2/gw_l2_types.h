@@ -67,6 +67,10 @@ struct gw_l2_wrk {
 	/* inbox[src]: updates from worker src (SPSC), NULL for self */
 	struct rte_ring *nbr_in[GW_CONFIG_MAX_WORKERS];
 	struct gw_nbr_entry *entries; /* GW_NBR_MAX, from rte_zmalloc */
+	/* the entry the last lookup found: a burst usually goes to one or
+	 * two next hops (checked against ip, port and state, so an entry
+	 * freed or reused since is not taken) */
+	struct gw_nbr_entry *last;
 };
 
 #endif /* GW_L2_TYPES_H */

@@ -142,10 +142,18 @@ gw_l2_wrk_fini(struct gw_worker *w)
 static inline struct gw_nbr_entry *
 nbr_lookup(struct gw_l2_wrk *l2, uint16_t port, uint32_t ip)
 {
+	struct gw_nbr_entry *e = l2->last;
 	struct nbr_key k = { .ip = ip, .port = port };
-	int32_t pos = rte_hash_lookup(l2->nbr_hash, &k);
+	int32_t pos;
 
-	return pos < 0 ? NULL : &l2->entries[pos];
+	if (likely(e != NULL && e->ip == ip && e->port == port &&
+		   e->state != GW_NBR_FREE))
+		return e;
+	pos = rte_hash_lookup(l2->nbr_hash, &k);
+	if (pos < 0)
+		return NULL;
+	l2->last = &l2->entries[pos];
+	return l2->last;
 }
 
 static struct gw_nbr_entry *
