@@ -1147,58 +1147,6 @@ exchange_done(struct proxy_sess *s)
 		proxy_obs_begin(s);	/* pipelined: it is here already */
 }
 
-/*
- * After a 101: bytes both ways as they come, with the same back-pressure;
- * a FIN from one side goes to the other once what it sent is through.
- * @return false when the client connection was aborted.
- */
-static bool
-tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
-{
-	if (s->up == NULL && s->in.len > 0) {
-		/* nobody to give it to */
-		uint32_t n = s->in.len;
-
-		chain_free(&s->in);
-		gw_tcp_recv_done(s->down, n);
-	}
-	if (s->in.len > 0) {
-		uint32_t n = q_take(&s->upq, &s->in, s->in.len, s->down, pool);
-
-		s->ob.rx += n;
-		if (s->ob.tcp != NULL)
-			s->ob.tcp->tcp_rx += n;
-	}
-	if (s->up != NULL && s->up_connected &&
-	    q_flush(&s->upq, s->up, NULL) < 0) {
-		gw_tcp_abort(s->down);
-		return false;
-	}
-	if (s->down_eof && s->up != NULL && !s->up_shut && s->in.len == 0 &&
-	    s->upq.len == 0) {
-		s->up_shut = true;
-		gw_tcp_shutdown(s->up);
-	}
-	if (s->rin.len > 0) {
-		uint32_t n = q_take(&s->downq, &s->rin, s->rin.len, s->up,
-				    pool);
-
-		s->ob.tx += n;
-		if (s->ob.tcp != NULL)
-			s->ob.tcp->tcp_tx += n;
-	}
-	if (q_flush(&s->downq, s->down, NULL) < 0) {
-		gw_tcp_abort(s->down);
-		return false;
-	}
-	if ((s->up_eof || s->up == NULL) && !s->shut_down &&
-	    s->rin.len == 0 && s->downq.len == 0) {
-		s->shut_down = true;
-		gw_tcp_shutdown(s->down);
-	}
-	return true;
-}
-
 /* One round of an HTTP exchange. @return false when the client
  * connection went away. */
 static bool
@@ -1357,7 +1305,7 @@ sess_drive(struct proxy_sess *s)
 		if (s->req == REQ_SNI)
 			proxy_sni_pump(s);
 		if (s->req == REQ_TUNNEL)
-			alive = tunnel_pump(s, pool);
+			alive = proxy_tunnel_pump(s, pool);
 		else if (s->req != REQ_SNI)
 			alive = exchange_pump(s, pool);
 

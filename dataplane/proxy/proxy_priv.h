@@ -413,6 +413,11 @@ proxy_l4_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_l4_dest *dests,
 /* A new connection of a TCP port: route it and connect (then the session
  * is a tunnel), or close it. */
 void proxy_tcp_route(struct proxy_sess *s);
+/* A tunnel (after a 101, or an L4 session's route): bytes both ways as
+ * they come, with back-pressure; a FIN from one side goes to the other
+ * once what it sent is through. @return false when the client
+ * connection was aborted. */
+bool proxy_tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool);
 
 /* proxy_obs.c: telemetry */
 /* A request starts (its first byte is here): its accounting opens. */

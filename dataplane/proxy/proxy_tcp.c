@@ -9,7 +9,8 @@
  * ways with back-pressure, a FIN passed on once what came before it is
  * through, DestinationRule tcp.idleTimeout. Server-first protocols work:
  * nothing waits for the client's first byte. A connection no route takes
- * is closed with a FIN. Also the weighted choice TLS passthrough uses.
+ * is closed with a FIN. Also the weighted choice TLS passthrough uses,
+ * and the tunnel pump every tunnel runs (TCP ports, passthrough, 101).
  * Owning worker only.
  */
 #include "proxy_priv.h"
@@ -58,4 +59,53 @@ proxy_tcp_route(struct proxy_sess *s)
 	pw->stats.tcp_cx++;
 	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */
 	proxy_connect_upstream(s, d->cluster);
+}
+
+/* ---- the tunnel ----------------------------------------------------------- */
+
+bool
+proxy_tunnel_pump(struct proxy_sess *s, struct rte_mempool *pool)
+{
+	if (s->up == NULL && s->in.len > 0) {
+		/* nobody to give it to */
+		uint32_t n = s->in.len;
+
+		chain_free(&s->in);
+		gw_tcp_recv_done(s->down, n);
+	}
+	if (s->in.len > 0) {
+		uint32_t n = q_take(&s->upq, &s->in, s->in.len, s->down, pool);
+
+		s->ob.rx += n;
+		if (s->ob.tcp != NULL)
+			s->ob.tcp->tcp_rx += n;
+	}
+	if (s->up != NULL && s->up_connected &&
+	    q_flush(&s->upq, s->up, NULL) < 0) {
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	if (s->down_eof && s->up != NULL && !s->up_shut && s->in.len == 0 &&
+	    s->upq.len == 0) {
+		s->up_shut = true;
+		gw_tcp_shutdown(s->up);
+	}
+	if (s->rin.len > 0) {
+		uint32_t n = q_take(&s->downq, &s->rin, s->rin.len, s->up,
+				    pool);
+
+		s->ob.tx += n;
+		if (s->ob.tcp != NULL)
+			s->ob.tcp->tcp_tx += n;
+	}
+	if (q_flush(&s->downq, s->down, NULL) < 0) {
+		gw_tcp_abort(s->down);
+		return false;
+	}
+	if ((s->up_eof || s->up == NULL) && !s->shut_down &&
+	    s->rin.len == 0 && s->downq.len == 0) {
+		s->shut_down = true;
+		gw_tcp_shutdown(s->down);
+	}
+	return true;
 }

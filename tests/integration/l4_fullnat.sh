@@ -12,6 +12,7 @@
 #  - removing an endpoint from its ServiceEntry: connections open to the
 #    others go on untouched (no reset), the removed one's drain, new flows
 #    never go to it, and Maglev keeps the others' flows where they were;
+#  - an endpoint drained through the admin API gets no new flows;
 #  - flows expire on time: the active gauge goes back to 0;
 #  - packets for no flow and for no route are dropped and counted;
 #  - a port whose UDP is NATed has its TCP served by the proxy.
@@ -243,10 +244,22 @@ assert len(was3) > 20, before
 assert len(kept) >= 0.9 * len(others), (len(kept), len(others))
 PY
 
+t_log "health: new flows avoid an endpoint drained through the admin API"
+code=$(t_ns curl -s -o /dev/null -w '%{http_code}' -X POST \
+	-H 'Content-Type: application/json' --data-binary \
+	"{\"address\": \"$B2:9000\", \"host\": \"pool.internal\", \"state\": \"drain\"}" \
+	"http://$T_ADMIN/api/v1/endpoints")
+t_assert_eq "drain $B2" "$code" 200
+sleep 2.5	# the flows of before expire (udpTimeoutSec 2)
+out=$(peer clients "$T_GW_IP" 7001 100 100 --udp --sport-base 42000) || t_fail "$out"
+t_assert_eq "new flows while $B2 drains" "$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["by_name"])')" "{'b1': 100}"
+
 t_assert_ge "TCP established" "$(l4 tcp_established)" 330
 t_assert_ge "flows created" "$(l4 flows_created)" 1000
-t_api /stats/prometheus | grep -q "^meshgw_l4_endpoint_packets_total{endpoint=\"$B1:9000\",direction=\"to\"} [1-9]" ||
+t_api /stats/prometheus >"$T_DIR/prom.txt"
+grep -q "^meshgw_l4_endpoint_packets_total{endpoint=\"$B1:9000\",direction=\"to\"} [1-9]" "$T_DIR/prom.txt" ||
 	t_fail "per-endpoint packet counts"
+grep -q "^meshgw_l4_flows_active [0-9]" "$T_DIR/prom.txt" || t_fail "meshgw_l4_flows_active"
 # the proxy served port 7002's TCP only
 t_assert_eq "upstream connections of the proxy" "$(t_status 's["proxy"]["upstream_cx"]')" 20
 t_gw_stop

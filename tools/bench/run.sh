@@ -160,7 +160,7 @@ machine = "%s, %d CPUs, Linux %s" % (P["cpu"], os.cpu_count(), platform.release(
 md_doc = ["Measured %s on %s with `tools/bench/run.sh %s` "
           "(%s s per run; ratios are meshgw's advantage, taken in this run: "
           "higher is better for meshgw, also where lower figures are better):"
-          % (when, machine, secs, secs), ""] + md + ["", "Goals (issue 10):", ""]
+          % (when, machine, secs, secs), ""] + md + ["", "Goals (issues 10 and 11):", ""]
 for g in goals:
     md_doc.append("- %s: **%s**. %s." % (
         g["goal"], "met" if g["met"] else ("not measured" if g["met"] is None
