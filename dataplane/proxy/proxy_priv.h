@@ -410,6 +410,11 @@ void proxy_sni_pump(struct proxy_sess *s);
 const struct gw_mesh_l4_dest *
 proxy_l4_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_l4_dest *dests,
 	      uint32_t n, uint64_t weight_sum);
+/* A destination of a tls or tcp route by weight, and the connect to it
+ * (then the session is a tunnel); a destination no cluster serves closes
+ * the client's connection. @return false then. */
+bool proxy_l4_connect(struct proxy_sess *s, const struct gw_mesh_l4_dest *dests,
+		      uint32_t n, uint64_t weight_sum);
 /* A new connection of a TCP port: route it and connect (then the session
  * is a tunnel), or close it. */
 void proxy_tcp_route(struct proxy_sess *s);

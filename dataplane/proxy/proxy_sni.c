@@ -44,7 +44,6 @@ proxy_sni_pump(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 	const struct gw_mesh_sni_route *r;
-	const struct gw_mesh_l4_dest *d;
 	struct gw_tls_hello h;
 	uint32_t n = s->in.len;
 	int rc;
@@ -77,16 +76,7 @@ proxy_sni_pump(struct proxy_sess *s)
 		return;
 	}
 	proxy_obs_set(s, GW_ALOG_S_ROUTE, r->name, strlen(r->name));
-	d = proxy_l4_dest(pw, r->dests, r->n_dests, r->weight_sum);
-	if (d->cluster == GW_MESH_NO_CLUSTER) {
-		pw->stats.no_cluster++;
-		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
-		proxy_sess_end(s);
-		return;
-	}
-	proxy_obs_dest(s, d->cluster);
-	pw->stats.passthrough_cx++;
 	s->head_seen = false;
-	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */
-	proxy_connect_upstream(s, d->cluster);
+	if (proxy_l4_connect(s, r->dests, r->n_dests, r->weight_sum))
+		pw->stats.passthrough_cx++;
 }

@@ -30,13 +30,32 @@ proxy_l4_dest(struct gw_proxy_wrk *pw, const struct gw_mesh_l4_dest *dests,
 	return &dests[i];
 }
 
+bool
+proxy_l4_connect(struct proxy_sess *s, const struct gw_mesh_l4_dest *dests,
+		 uint32_t n, uint64_t weight_sum)
+{
+	struct gw_proxy_wrk *pw = s->pw;
+	const struct gw_mesh_l4_dest *d;
+
+	d = proxy_l4_dest(pw, dests, n, weight_sum);
+	if (d->cluster == GW_MESH_NO_CLUSTER) {
+		pw->stats.no_cluster++;
+		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
+		proxy_sess_end(s);
+		return false;
+	}
+	proxy_obs_dest(s, d->cluster);
+	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */
+	proxy_connect_upstream(s, d->cluster);
+	return true;
+}
+
 void
 proxy_tcp_route(struct proxy_sess *s)
 {
 	struct gw_proxy_wrk *pw = s->pw;
 	const struct gw_mesh_listener *ml = s->lis->ml;
 	const struct gw_mesh_tcp_route *r;
-	const struct gw_mesh_l4_dest *d;
 
 	r = gw_mesh_tcp_route_find(ml->tcp_routes, ml->n_tcp_routes,
 				   s->peer_ip, s->local_ip);
@@ -48,17 +67,8 @@ proxy_tcp_route(struct proxy_sess *s)
 		return;
 	}
 	proxy_obs_set(s, GW_ALOG_S_ROUTE, r->name, strlen(r->name));
-	d = proxy_l4_dest(pw, r->dests, r->n_dests, r->weight_sum);
-	if (d->cluster == GW_MESH_NO_CLUSTER) {
-		pw->stats.no_cluster++;
-		proxy_obs_flag(s, GW_ALOG_F(NC), GW_ALOG_D_CLUSTER_NOT_FOUND);
-		proxy_sess_end(s);
-		return;
-	}
-	proxy_obs_dest(s, d->cluster);
 	pw->stats.tcp_cx++;
-	/* REQ_TUNNEL once attached; a failure closes (proxy_local_reply) */
-	proxy_connect_upstream(s, d->cluster);
+	(void)proxy_l4_connect(s, r->dests, r->n_dests, r->weight_sum);
 }
 
 /* ---- the tunnel ----------------------------------------------------------- */

@@ -885,6 +885,42 @@ out:
 	return rc;
 }
 
+/* The items of v (of size bytes) copied into the mesh arena, NULL when
+ * there are none; *rc -ENOMEM when there is no memory for them. */
+static void *
+vec_keep(struct mesh_ctx *c, const struct mesh_vec *v, size_t size, int *rc)
+{
+	void *arr;
+
+	if (v->n == 0)
+		return NULL;
+	arr = mesh_alloc(&c->m->arena, v->n * size);
+	if (arr == NULL) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	memcpy(arr, v->items, v->n * size);
+	return arr;
+}
+
+/* A tls or tcp route's destinations as a listener keeps them: cluster and
+ * weight each, in the mesh arena; *sum their weights. NULL: no memory. */
+static struct gw_mesh_l4_dest *
+l4_dests_keep(struct mesh_ctx *c, const struct gw_route_dest_conf *dests,
+	      size_t n, uint64_t *sum)
+{
+	struct gw_mesh_l4_dest *d = mesh_alloc(&c->m->arena, n * sizeof(*d));
+	size_t i;
+
+	*sum = 0;
+	for (i = 0; d != NULL && i < n; i++) {
+		d[i].cluster = dests[i].user;
+		d[i].weight = (uint32_t)dests[i].weight;
+		*sum += d[i].weight;
+	}
+	return d;
+}
+
 /* What a server serves on its port: 0 nothing (left out), 1 HTTP,
  * 2 HTTPS, 3 TLS passthrough, 4 TCP, 5 TLS terminated into TCP. */
 static int
@@ -936,8 +972,7 @@ tcp_route_add(struct mesh_ctx *c, struct mesh_vec *out,
 {
 	struct gw_mesh_tcp_match *m = NULL;
 	struct gw_mesh_tcp_route *tr;
-	struct gw_mesh_l4_dest *d;
-	size_t b, i, kept = 0;
+	size_t b, kept = 0;
 
 	if (!rt->any) {
 		m = mesh_alloc(&c->m->arena,
@@ -971,22 +1006,15 @@ tcp_route_add(struct mesh_ctx *c, struct mesh_vec *out,
 			return 0;	/* every block is for elsewhere */
 	}
 	tr = mesh_vec_push(out);
-	d = mesh_alloc(&c->m->arena, rt->n_dests * sizeof(*d));
-	if (tr == NULL || d == NULL)
+	if (tr == NULL)
 		return -ENOMEM;
+	tr->dests = l4_dests_keep(c, rt->dests, rt->n_dests, &tr->weight_sum);
 	tr->name = mesh_printf(&c->m->arena, "%s/%s tcp[%zu]",
 			       vs->res->namespace, vs->res->name, rt->index);
-	if (tr->name == NULL)
+	if (tr->dests == NULL || tr->name == NULL)
 		return -ENOMEM;
 	tr->matches = m;
 	tr->n_matches = (uint32_t)kept;
-	tr->weight_sum = 0;
-	for (i = 0; i < rt->n_dests; i++) {
-		d[i].cluster = rt->dests[i].user;
-		d[i].weight = (uint32_t)rt->dests[i].weight;
-		tr->weight_sum += d[i].weight;
-	}
-	tr->dests = d;
 	tr->n_dests = (uint32_t)rt->n_dests;
 	return 0;
 }
@@ -1032,17 +1060,9 @@ build_tcp(struct mesh_ctx *c, struct gw_mesh_listener *l)
 			rc = tcp_route_add(c, &out, vs, &vs->tcp_routes[r],
 					   bound, n_bound, l->port);
 	}
-	if (rc == 0 && out.n > 0) {
-		struct gw_mesh_tcp_route *arr =
-			mesh_alloc(&c->m->arena, out.n * sizeof(*arr));
-
-		if (arr == NULL) {
-			rc = -ENOMEM;
-		} else {
-			memcpy(arr, out.items, out.n * sizeof(*arr));
-			l->tcp_routes = arr;
-			l->n_tcp_routes = (uint32_t)out.n;
-		}
+	if (rc == 0) {
+		l->tcp_routes = vec_keep(c, &out, sizeof(struct gw_mesh_tcp_route), &rc);
+		l->n_tcp_routes = rc == 0 ? (uint32_t)out.n : 0;
 	}
 	mesh_vec_free(&out);
 	free(bound);
@@ -1058,7 +1078,6 @@ sni_route_add(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
 {
 	const struct mesh_tls_route *rt = &vs->tls_routes[r];
 	struct gw_mesh_sni_route *sr;
-	struct gw_mesh_l4_dest *d;
 	char *name;
 	size_t i;
 
@@ -1079,19 +1098,13 @@ sni_route_add(struct mesh_ctx *c, struct mesh_vec *out, const char *sni,
 		return 0;
 	}
 	sr = mesh_vec_push(out);
-	d = mesh_alloc(&c->m->arena, rt->n_dests * sizeof(*d));
-	if (sr == NULL || d == NULL)
+	if (sr == NULL)
 		return -ENOMEM;
+	sr->dests = l4_dests_keep(c, rt->dests, rt->n_dests, &sr->weight_sum);
 	sr->sni = mesh_strdup(&c->m->arena, sni);
-	if (sr->sni == NULL)
+	if (sr->dests == NULL || sr->sni == NULL)
 		return -ENOMEM;
 	sr->name = name;
-	for (i = 0; i < rt->n_dests; i++) {
-		d[i].cluster = rt->dests[i].user;
-		d[i].weight = (uint32_t)rt->dests[i].weight;
-		sr->weight_sum += d[i].weight;
-	}
-	sr->dests = d;
 	sr->n_dests = (uint32_t)rt->n_dests;
 	return 0;
 }
@@ -1188,17 +1201,9 @@ build_passthrough(struct mesh_ctx *c, struct gw_mesh_listener *l)
 			}
 		}
 	}
-	if (rc == 0 && out.n > 0) {
-		struct gw_mesh_sni_route *arr =
-			mesh_alloc(&c->m->arena, out.n * sizeof(*arr));
-
-		if (arr == NULL) {
-			rc = -ENOMEM;
-		} else {
-			memcpy(arr, out.items, out.n * sizeof(*arr));
-			l->sni_routes = arr;
-			l->n_sni_routes = (uint32_t)out.n;
-		}
+	if (rc == 0) {
+		l->sni_routes = vec_keep(c, &out, sizeof(struct gw_mesh_sni_route), &rc);
+		l->n_sni_routes = rc == 0 ? (uint32_t)out.n : 0;
 	}
 	mesh_vec_free(&out);
 	free(bound);
