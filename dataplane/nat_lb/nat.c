@@ -12,11 +12,16 @@
 
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "gw_flow.h"
 #include "gw_tcp.h"
 #include "nat_priv.h"
+
+RTE_LOG_REGISTER_SUFFIX(gw_nat_logtype, nat, INFO);
+#define GW_NAT_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, gw_nat_logtype, "nat: " __VA_ARGS__)
 
 /* ---- the table (worker) ---------------------------------------------------- */
 
@@ -395,10 +400,17 @@ gw_nat_gen_create(const struct gw_dp *dp, const struct gw_mesh *mesh,
 
 		g->lis[i].port = l4->listeners[i].port;
 		/* only a TCP port has tcp routes; the others get none here
-		 * (their packets are dropped as nat_no_route) */
+		 * (their packets are dropped as nat_no_route), and are told */
 		if (ml == NULL || ml->protocol != GW_MESH_PROTO_TCP ||
-		    ml->n_tls > 0)
+		    ml->n_tls > 0) {
+			GW_NAT_LOG(WARNING, "full-NAT port %u: %s; its flows "
+				   "are dropped (nat_no_route)\n", g->lis[i].port,
+				   ml == NULL ? "no Gateway server declares it" :
+				   ml->n_tls > 0 ? "its Gateway server terminates "
+				   "TLS, which the full NAT does not" :
+				   "its Gateway server is not protocol TCP");
 			continue;
+		}
 		g->lis[i].ml = ml;
 		for (r = 0; r < ml->n_tcp_routes && rc == 0; r++) {
 			const struct gw_mesh_tcp_route *rt =

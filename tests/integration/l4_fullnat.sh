@@ -32,7 +32,8 @@ T_WORKERS=2 t_config_basic "  l4:
     - {port: 7001, mode: fullnat}
     - {port: 7002, mode: fullnat, protocols: [UDP]}
     - {port: 5201, mode: fullnat}
-    - {port: 7009, mode: fullnat}"
+    - {port: 7009, mode: fullnat}
+    - {port: 7010, mode: fullnat}"
 se() { # NAME PORT ADDR...
 	local name=$1 port=$2
 	shift 2
@@ -260,6 +261,8 @@ t_api /stats/prometheus >"$T_DIR/prom.txt"
 grep -q "^meshgw_l4_endpoint_packets_total{endpoint=\"$B1:9000\",direction=\"to\"} [1-9]" "$T_DIR/prom.txt" ||
 	t_fail "per-endpoint packet counts"
 grep -q "^meshgw_l4_flows_active [0-9]" "$T_DIR/prom.txt" || t_fail "meshgw_l4_flows_active"
+grep -q "full-NAT port 7010: no Gateway server declares it" "$GW_LOG" ||
+	t_fail "no word about port 7010, which no Gateway server declares"
 # the proxy served port 7002's TCP only
 t_assert_eq "upstream connections of the proxy" "$(t_status 's["proxy"]["upstream_cx"]')" 20
 t_gw_stop
