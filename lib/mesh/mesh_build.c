@@ -1266,6 +1266,59 @@ ports_conflicts(struct mesh_ctx *c)
 	}
 }
 
+/* The node of spec.l4.listeners[] whose port is port, for positions. */
+static const struct gw_config_node *
+l4_listener_node(const struct gw_config_resource *dp, uint16_t port)
+{
+	const struct gw_config_node *l4, *ls, *p;
+	char want[8];
+	size_t i;
+
+	l4 = dp->spec != NULL ? gw_config_node_get(dp->spec, "l4") : NULL;
+	ls = l4 != NULL ? gw_config_node_get(l4, "listeners") : NULL;
+	if (ls == NULL || ls->type != GW_CONFIG_NODE_SEQ)
+		return NULL;
+	snprintf(want, sizeof(want), "%u", port);
+	for (i = 0; i < ls->n; i++) {
+		p = gw_config_node_get(ls->items[i], "port");
+		if (p != NULL && p->type == GW_CONFIG_NODE_SCALAR &&
+		    strcmp(p->str, want) == 0)
+			return ls->items[i];
+	}
+	return NULL;
+}
+
+/* A full-NAT port of the Dataplane routes with the tcp routes of a plain
+ * TCP Gateway server on it: say so on the Dataplane when there is none
+ * (its flows are dropped), rather than only in the dataplane's log. */
+static void
+l4_ports_check(struct mesh_ctx *c)
+{
+	const struct gw_config_dataplane *dp = gw_config_dataplane(c->cfg);
+	unsigned i;
+
+	if (dp == NULL || dp->source == NULL)
+		return;
+	for (i = 0; i < dp->l4.n_listeners; i++) {
+		uint16_t port = dp->l4.listeners[i].port;
+		const struct gw_mesh_listener *l =
+			gw_mesh_listener_lookup(c->m, port);
+		const char *why;
+
+		if (l != NULL && l->protocol == GW_MESH_PROTO_TCP &&
+		    l->n_tls == 0)
+			continue;
+		why = l == NULL ? "no Gateway server declares it" :
+		      l->protocol == GW_MESH_PROTO_TCP ?
+		      "its Gateway server terminates TLS, which the full NAT "
+		      "does not" : "its Gateway server is not protocol TCP";
+		mesh_diag_res(c, dp->source, GW_MESH_WARNING,
+			      l4_listener_node(dp->source, port),
+			      "spec.l4.listeners: full-NAT port %u: %s; its "
+			      "flows are dropped (nat_no_route)", port, why);
+	}
+}
+
 int
 mesh_build(struct mesh_ctx *c)
 {
@@ -1361,6 +1414,8 @@ mesh_build(struct mesh_ctx *c)
 					   build_tcp(c, l);
 	}
 	free(kind);
+	if (rc == 0)
+		l4_ports_check(c);
 	free(ports);
 	return rc;
 }

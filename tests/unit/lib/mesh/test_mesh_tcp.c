@@ -7,7 +7,9 @@
  * destinationSubnets and sourceSubnet; weighted destinations); the first
  * route a connection matches takes it (gw_mesh_tcp_route_find()); a
  * VirtualService binds a TCP server when a host of each overlaps; bad
- * subnets and weights are errors; one port serves one kind. The fixture
+ * subnets and weights are errors; one port serves one kind; a full-NAT
+ * port of the Dataplane without a plain TCP server is warned about. The
+ * fixture
  * (and its PKI, for the TLS server) is mesh_tls_fixture.c.
  */
 #include <stdbool.h>
@@ -377,6 +379,36 @@ test_tcp_route_errors(void **state)
 	assert_int_equal(tcp_listener(5432, 1)->tcp_routes[0].weight_sum, 1);
 }
 
+/* A full-NAT port of the Dataplane without a plain TCP server is a
+ * warning on the Dataplane, at its listener. */
+static void
+test_fullnat_ports(void **state)
+{
+	(void)state;
+	compile(GW("gw")
+		TCP("5432", "['*']")
+		"  - port: {number: 80, name: http, protocol: HTTP}\n"
+		"    hosts: ['*']\n"
+		"---\n"					/* 10 */
+		"apiVersion: meshgw.io/v1alpha1\n"
+		"kind: Dataplane\n"
+		"metadata: {name: dp}\n"
+		"spec:\n"
+		"  l4:\n"
+		"    listeners:\n"
+		"    - {port: 5432, mode: fullnat}\n"
+		"    - {port: 80, mode: fullnat}\n"		/* 18 */
+		"    - {port: 9999, mode: fullnat, protocols: [UDP]}\n"
+		"    - {port: 8080, mode: proxy}\n");
+	report_count(2);
+	report_has("test.yaml:18:7: warning: Dataplane default/dp: "
+		   "spec.l4.listeners: full-NAT port 80: its Gateway server "
+		   "is not protocol TCP; its flows are dropped (nat_no_route)\n");
+	report_has("test.yaml:19:7: warning: Dataplane default/dp: "
+		   "spec.l4.listeners: full-NAT port 9999: no Gateway server "
+		   "declares it; its flows are dropped (nat_no_route)\n");
+}
+
 int
 main(void)
 {
@@ -387,6 +419,7 @@ main(void)
 		cmocka_unit_test_teardown(test_tcp_unsupported_match,
 					  teardown),
 		cmocka_unit_test_teardown(test_tcp_route_errors, teardown),
+		cmocka_unit_test_teardown(test_fullnat_ports, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
