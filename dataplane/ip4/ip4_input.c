@@ -78,13 +78,19 @@ ip4_check(struct rte_mbuf *m, const struct gw_dp_port *p)
 	return GW_DROP_MAX;
 }
 
-/* A TCP or UDP packet this worker owns that the full NAT wants. */
+/*
+ * A TCP or UDP packet the full NAT wants: collected into nat[] when this
+ * worker owns its flow (looked up with the burst's others), else handed
+ * to its owner. @return false: not the full NAT's (delivered as usual).
+ */
 static inline bool
-nat_candidate(const struct gw_worker *w, const struct rte_mbuf *m)
+nat_take(struct gw_worker *w, struct rte_mbuf *m, struct rte_mbuf **nat,
+	 uint16_t *k)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
 	const struct rte_tcp_hdr *th;
+	uint16_t owner;
 
 	if ((ip->next_proto_id != IPPROTO_TCP &&
 	     ip->next_proto_id != IPPROTO_UDP) ||
@@ -92,9 +98,15 @@ nat_candidate(const struct gw_worker *w, const struct rte_mbuf *m)
 		return false;
 	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 				     m->l2_len + m->l3_len);
-	return gw_nat_wants(w, ip->next_proto_id, th->dst_port) &&
-	       gw_flow_owner(w->dp, ip->src_addr, ip->dst_addr, th->src_port,
-			     th->dst_port) == w->id;
+	if (!gw_nat_wants(w, ip->next_proto_id, th->dst_port))
+		return false;
+	owner = gw_flow_owner(w->dp, ip->src_addr, ip->dst_addr, th->src_port,
+			      th->dst_port);
+	if (owner != w->id)
+		gw_flow_redirect(w, owner, m);
+	else
+		nat[(*k)++] = m;
+	return true;
 }
 
 void
@@ -170,9 +182,7 @@ gw_ip4_input_process(struct gw_worker *w, uint16_t port, struct rte_mbuf **pkts,
 			gw_worker_drop(w, port, m, why);
 			continue;
 		}
-		if (w->nat != NULL && nat_candidate(w, m))
-			nat[k++] = m;	/* looked up together, below */
-		else
+		if (w->nat == NULL || !nat_take(w, m, nat, &k))
 			gw_ip4_l4_deliver(w, port, m);
 	}
 	if (k > 0) {

@@ -403,7 +403,7 @@ gw_nat_icmp_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	struct rte_icmp_hdr *ic;
 	struct rte_ipv4_hdr *in;
 	struct nat_flow *f;
-	uint16_t *ports, iplen, odd;
+	uint16_t *ports, iplen, iclen;
 	struct nat_key k;
 	unsigned dir;
 
@@ -443,9 +443,9 @@ gw_nat_icmp_input(struct gw_worker *w, uint16_t port, struct rte_mbuf *m)
 	/* the ICMP message is short: summed whole */
 	iplen = rte_be_to_cpu_16(ip->total_length);
 	ic->icmp_cksum = 0;
-	odd = (uint16_t)(RTE_MIN((uint32_t)iplen - m->l3_len,
+	iclen = (uint16_t)(RTE_MIN((uint32_t)iplen - m->l3_len,
 				 rte_pktmbuf_data_len(m) - off));
-	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, odd);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, iclen);
 	/* the outer header: from the address the client reached */
 	isum = gw_nat_sum32(0, ip->src_addr, f->v_addr);
 	isum = gw_nat_sum32(isum, ip->dst_addr, f->c_addr);

@@ -114,18 +114,37 @@ spec:
     device: net_memif1,role=client,id=0,socket=$TMP/back.sock,socket-abstract=no
     address: 198.18.251.2/24
 EOC
-# main lcore (control thread) on CPU 0, the worker on CPU 1
+# gw_start CONFIG LOG: meshgw, its main lcore (the control thread) on
+# CPU 0 and its worker on CPU 1, until it is ready; GW is its PID
 # (ip netns exec and taskset exec: $! is meshgw itself)
-ip netns exec "$NS" taskset -c 0,1 "$MESHGW" --config "$TMP/gw.yaml" \
-	>"$TMP/gw.log" 2>&1 &
-GW=$!
-PIDS+=($GW)
-for _ in $(seq 100); do
-	[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] && break
-	sleep 0.1
-done
-[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] ||
-	{ cat "$TMP/gw.log" >&2; echo "meshgw did not start" >&2; exit 1; }
+gw_start() {
+	ip netns exec "$NS" taskset -c 0,1 "$MESHGW" --config "$1" >"$2" 2>&1 &
+	GW=$!
+	PIDS+=($GW)
+	for _ in $(seq 100); do
+		[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] &&
+			return 0
+		sleep 0.1
+	done
+	cat "$2" >&2
+	echo "meshgw ($1) did not start" >&2
+	exit 1
+}
+# perf_start / perf_stop OUT: a perf sample of CPU 1 (meshgw's worker
+# alone, and the kernel's own work) over the measured window only, after
+# the load generator's 1 s warm-up; its top symbols go to OUT
+perf_start() {
+	(sleep 1.2; perf record -q -e cpu-clock -C 1 -o "$TMP/perf.data" \
+		-- sleep "$(python3 -c "print(max(1, $SECS - 0.5))")" \
+		2>/dev/null) &
+	PERF=$!
+}
+perf_stop() {
+	wait "$PERF" || true
+	perf report -i "$TMP/perf.data" --sort dso,sym --stdio 2>/dev/null |
+		grep -v '^#' | grep -v '^$' >"$1" || true
+}
+gw_start "$TMP/gw.yaml" "$TMP/gw.log"
 TSC=$(status 's["tsc_hz"]')
 : >"$TMP/rows.jsonl"
 
@@ -136,25 +155,14 @@ round() {
 	b0=$(status 's["workers"][0]["busy_cycles"]')
 	d0=$(status 's["workers"][0]["device_cycles"]')
 	q0=$(status 's["proxy"]["requests"]')
-	if [ "${PERF_ROUND:-}" = "$name" ]; then
-		# the measured window only: after the 1 s warm-up
-		(sleep 1.2; perf record -q -e cpu-clock -C 1 -o "$TMP/perf.data" \
-			-- sleep "$(python3 -c "print(max(1, $SECS - 0.5))")" \
-			2>/dev/null) &
-		PERF=$!
-	fi
+	[ "${PERF_ROUND:-}" = "$name" ] && perf_start
 	taskset -c 0 "$LOADGEN" --config "$TMP/lg.yaml" --warmup 1 \
 		--duration "$SECS" --url http://198.18.250.1/ --host app.bench \
 		--serve 8080 --body 13 --json "$TMP/$name.json" "$@" \
 		>"$TMP/$name.out" 2>"$TMP/$name.err" ||
 		{ cat "$TMP/$name.out" "$TMP/$name.err" >&2; echo "round $name failed" >&2; exit 1; }
-	if [ "${PERF_ROUND:-}" = "$name" ]; then
-		wait "$PERF" || true
-		# CPU 1 holds meshgw's worker alone (and the kernel's own work)
-		perf report -i "$TMP/perf.data" --sort dso,sym --stdio 2>/dev/null |
-			grep -v '^#' | grep -v '^$' \
-			>"${PERF_OUT:-/tmp/perf-memif-$name.txt}" || true
-	fi
+	[ "${PERF_ROUND:-}" = "$name" ] &&
+		perf_stop "${PERF_OUT:-/tmp/perf-memif-$name.txt}"
 	b1=$(status 's["workers"][0]["busy_cycles"]')
 	d1=$(status 's["workers"][0]["device_cycles"]')
 	q1=$(status 's["proxy"]["requests"]')
@@ -238,33 +246,16 @@ EOC
 # l4_nat RUN: meshgw's full NAT on CPU 1, the stream from CPU 0
 l4_nat() {
 	local b0 b1 n0 n1
-	ip netns exec "$NS" taskset -c 0,1 "$MESHGW" --config "$TMP/gw-l4.yaml" \
-		>"$TMP/gw-l4.log" 2>&1 &
-	GW=$!
-	PIDS+=($GW)
-	for _ in $(seq 100); do
-		[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] && break
-		sleep 0.1
-	done
-	[ "$(in_ns curl -s 127.0.0.1:15000/ready 2>/dev/null)" = LIVE ] ||
-		{ cat "$TMP/gw-l4.log" >&2; echo "meshgw (L4) did not start" >&2; exit 1; }
+	gw_start "$TMP/gw-l4.yaml" "$TMP/gw-l4.log"
 	b0=$(status 's["workers"][0]["busy_cycles"]')
 	n0=$(status 's["l4"]["to_endpoint_packets"]')
-	if [ "${PERF_ROUND:-}" = l4 ] && [ "$1" = 1 ]; then
-		(sleep 1.2; perf record -q -e cpu-clock -C 1 -o "$TMP/perf.data" \
-			-- sleep "$(python3 -c "print(max(1, $SECS - 0.5))")" \
-			2>/dev/null) &
-		PERF=$!
-	fi
+	[ "${PERF_ROUND:-}" = l4 ] && [ "$1" = 1 ] && perf_start
 	taskset -c 0 "$LOADGEN" --config "$TMP/lg.yaml" --warmup 1 --duration "$SECS" \
 		--raw udp --raw-dst 198.18.250.1:9 --raw-size 60 --raw-flows 1000 \
 		--json "$TMP/nat$1.json" >"$TMP/nat.out" 2>"$TMP/nat.err" ||
 		{ cat "$TMP/nat.out" "$TMP/nat.err" >&2; echo "full-NAT round failed" >&2; exit 1; }
-	if [ "${PERF_ROUND:-}" = l4 ] && [ "$1" = 1 ]; then
-		wait "$PERF" || true
-		perf report -i "$TMP/perf.data" --sort dso,sym --stdio 2>/dev/null |
-			grep -v '^#' | grep -v '^$' >"${PERF_OUT:-/tmp/perf-memif-l4.txt}" || true
-	fi
+	[ "${PERF_ROUND:-}" = l4 ] && [ "$1" = 1 ] &&
+		perf_stop "${PERF_OUT:-/tmp/perf-memif-l4.txt}"
 	b1=$(status 's["workers"][0]["busy_cycles"]')
 	n1=$(status 's["l4"]["to_endpoint_packets"]')
 	echo "{\"busy\": $((b1 - b0)), \"packets\": $((n1 - n0))}" >"$TMP/nat-gw$1.json"
